@@ -1,0 +1,63 @@
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Everything the local stack can be told through the environment, read once. */
+export interface StackSettings {
+  /** Where data, logs and pid files live. Default: <repo>/.stack */
+  stackDir: string;
+  /** Where downloaded jars and the registry app are cached. Default: ~/.cache/invoice-signal */
+  cacheDir: string;
+  kafkaVersion: string;
+  registryVersion: string;
+  kafkaPort: number;
+  controllerPort: number;
+  registryPort: number;
+  registryManagementPort: number;
+  postgresPort: number;
+  /** Seconds `up` waits for all components to answer before giving up. */
+  readyDeadlineSeconds: number;
+  /** Java 17+ for Kafka; Java 21+ for the registry. Found when not given. */
+  javaHome?: string;
+  registryJavaHome?: string;
+  /** Heap for each JVM, e.g. 512m. */
+  jvmHeap: string;
+}
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+function intFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    throw new Error(`${name} must be a port or positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function readSettings(env = process.env): StackSettings {
+  return {
+    stackDir: resolve(env.STACK_DIR ?? join(repoRoot, '.stack')),
+    cacheDir: resolve(env.STACK_CACHE_DIR ?? join(homedir() || tmpdir(), '.cache', 'invoice-signal')),
+    kafkaVersion: env.STACK_KAFKA_VERSION ?? '4.3.1',
+    registryVersion: env.STACK_REGISTRY_VERSION ?? '3.3.3',
+    kafkaPort: intFrom('STACK_KAFKA_PORT', 9092),
+    controllerPort: intFrom('STACK_KAFKA_CONTROLLER_PORT', 9093),
+    registryPort: intFrom('STACK_REGISTRY_PORT', 8081),
+    registryManagementPort: intFrom('STACK_REGISTRY_MANAGEMENT_PORT', 9011),
+    postgresPort: intFrom('STACK_POSTGRES_PORT', 5433),
+    readyDeadlineSeconds: intFrom('STACK_READY_DEADLINE_SECONDS', 240),
+    javaHome: env.STACK_JAVA_HOME || undefined,
+    registryJavaHome: env.STACK_REGISTRY_JAVA_HOME || undefined,
+    jvmHeap: env.STACK_JVM_HEAP ?? '512m',
+  };
+}
+
+/** The endpoints services and tests use to reach this stack. */
+export function endpointsOf(s: StackSettings) {
+  return {
+    KAFKA_BROKERS: `127.0.0.1:${s.kafkaPort}`,
+    SCHEMA_REGISTRY_URL: `http://127.0.0.1:${s.registryPort}/apis/ccompat/v7`,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${s.postgresPort}/postgres`,
+  };
+}
