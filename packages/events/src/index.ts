@@ -1,0 +1,5 @@
+export * from './generated/types.ts';
+export * from './catalogue.ts';
+export * from './errors.ts';
+export { AvroSerde, type SerdeOptions } from './serde.ts';
+export { loadSchemas, schemaFiles, schemasDir } from './schemas.ts';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { InvoiceSignalError } from '@invoice-signal/events';
+
+/** Start-up configuration that does not parse. Lists every problem, naming each variable. */
+export class ConfigError extends InvoiceSignalError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('CFG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment once against a zod object whose keys are variable names. Empty strings
+ * count as unset so `FOO=` falls back to the default.
+ */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.env): z.infer<z.ZodObject<S>> {
+  const present = Object.fromEntries(Object.keys(shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const result = z.object(shape).safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const given = present[name];
+      return `${name}: ${issue.message}${given === undefined ? ' (not set)' : ` (got "${redact(name, given)}")`}`;
+    }),
+  );
+}
+
+const secretish = /SECRET|PASSWORD|TOKEN|KEY/i;
+const redact = (name: string, value: string) => (secretish.test(name) ? '***' : value);
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+export const bool = (fallback: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+export const url = z.string().url();
+
+/** Variables every service reads. */
+export const commonEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  KAFKA_BROKERS: csv.default(['localhost:9092']),
+  KAFKA_SSL: bool(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  SCHEMA_REGISTRY_URL: url.default('http://localhost:8081/apis/ccompat/v7'),
+  DATABASE_URL: url.default('postgres://postgres@localhost:5433/postgres'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+};
+
+export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;
+
+/**
+ * Each service owns its database: <SERVICE>_DATABASE_URL when given, else DATABASE_URL with
+ * the database name replaced by invoice_signal_<service>.
+ */
+export function serviceDatabaseUrl(service: string, env: Env, base: string): string {
+  const own = env[`${service.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`];
+  if (own) return own;
+  const u = new URL(base);
+  u.pathname = `/invoice_signal_${service.replaceAll('-', '_')}`;
+  return u.toString();
+}

@@ -1,0 +1,80 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import type { Logger } from './logger.ts';
+import { metricsRegistry } from './metrics.ts';
+
+export type ReadinessCheck = () => Promise<void> | void;
+
+/** RFC 9457 problem details; every error response of the product has this shape. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extra: string]: unknown;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', ...problem });
+}
+
+export interface HttpOptions {
+  logger: Logger;
+  /** Named checks behind /health/ready; each throws when its dependency is not usable. */
+  checks: Record<string, ReadinessCheck>;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  fastify?: FastifyServerOptions;
+}
+
+/**
+ * A Fastify app with the routes every service has: /health/live, /health/ready (runs the
+ * dependency checks) and /metrics (Prometheus). Errors come out as application/problem+json.
+ */
+export function createHttpApp(opts: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    ...opts.fastify,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const detail = status >= 500 ? 'internal error; see the service log' : error.message;
+    return sendProblem(reply, { title: titleFor(status, error.code), status, detail, code: error.code });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, { title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const results = await Promise.all(
+      Object.entries(opts.checks).map(async ([name, check]) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, (error as Error).message || 'failed'] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const ok = results.every(([, r]) => r === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+  return app;
+}
+
+function titleFor(status: number, code?: string): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+    413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
+  };
+  return titles[status] ?? (status >= 500 ? 'Internal Server Error' : code ?? 'Error');
+}

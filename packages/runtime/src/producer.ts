@@ -1,0 +1,61 @@
+import { context, propagation } from '@opentelemetry/api';
+import type { Kafka, Producer } from 'kafkajs';
+import { AvroSerde, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
+import { TransientError } from './errors.ts';
+
+export interface OutgoingRecord<V> {
+  key: string;
+  /** null publishes a tombstone (compacted topics). */
+  value: V | null;
+  headers?: Record<string, string>;
+}
+
+/** The small interface services publish through; KafkaJS stays behind it. */
+export interface EventPublisher {
+  publish<T extends TopicSpec>(spec: T, records: OutgoingRecord<ValueOf<T>>[]): Promise<void>;
+  /** Raw bytes, for dead letters and replays: no encoding. */
+  publishRaw(topic: string, records: { key: Buffer | string | null; value: Buffer | null; headers?: Record<string, string | Buffer> }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Adds the current trace context to headers so the consumer continues the same trace. */
+function withTraceHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const carrier: Record<string, string> = { ...headers };
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/**
+ * Idempotent producer, acks from all in-sync replicas: a resolved publish means the broker has
+ * the records. Failures surface as TransientError so callers answer 503 or retry.
+ */
+export async function createPublisher(kafka: Kafka, serde: AvroSerde): Promise<EventPublisher> {
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const send = async (topic: string, messages: Parameters<Producer['send']>[0]['messages']) => {
+    try {
+      await producer.send({ topic, acks: -1, messages });
+    } catch (error) {
+      throw new TransientError('KAFKA_PRODUCE', `publishing ${messages.length} record(s) to ${topic} failed: ${(error as Error).message}`, error);
+    }
+  };
+  return {
+    async publish(spec, records) {
+      if (records.length === 0) return;
+      const messages = await Promise.all(
+        records.map(async (r) => ({
+          key: r.key,
+          value: r.value === null ? null : await serde.encode(spec, r.value),
+          headers: withTraceHeaders(r.headers),
+        })),
+      );
+      await send(topicName(spec, serde.namespace), messages);
+    },
+    async publishRaw(topic, records) {
+      await send(topic, records);
+    },
+    async close() {
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { AvroSerde, topics as catalogue, type ServiceName, type TopicSpec } from '@invoice-signal/events';
+import { type CommonConfig } from './config.ts';
+import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.ts';
+import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
+import { createHttpApp, type ReadinessCheck } from './http.ts';
+import { createKafka, provisionTopics } from './kafka.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createPublisher, type EventPublisher } from './producer.ts';
+import { startTelemetry, stopTelemetry } from './telemetry.ts';
+
+export interface ServiceConfig extends CommonConfig {
+  PORT: number;
+  /** This service's own database. */
+  databaseUrl: string;
+}
+
+export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
+  name: ServiceName;
+  config: C;
+  logger: Logger;
+  db: Knex;
+  kafka: Kafka;
+  serde: AvroSerde;
+  publisher: EventPublisher;
+  app: FastifyInstance;
+  /** A consumer group name unique to this service (and namespace): `<ns>.<service>.<purpose>`. */
+  groupId(purpose: string): string;
+  /** Starts a consumer loop that shutdown stops and readiness watches. */
+  consume(opts: ConsumerOptions): Promise<RunningConsumer>;
+  /** Work to finish on shutdown (timers, schedulers), run before consumers and connections close. */
+  onStop(fn: () => Promise<void> | void): void;
+  addCheck(name: string, check: ReadinessCheck): void;
+}
+
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
+  name: ServiceName;
+  migrations: Migration[];
+  /** Topics whose schemas this service writes; registered before it starts. */
+  produces: TopicSpec[];
+  /** Largest HTTP request body. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Wires routes, consumers and timers. Runs after the database, topics and schemas are ready. */
+  setup(ctx: ServiceContext<C>): Promise<void>;
+}
+
+export interface RunningService<C extends ServiceConfig = ServiceConfig> {
+  url: string;
+  ctx: ServiceContext<C>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one service: database (created and migrated), topics (provisioned from the catalogue),
+ * schemas, producer, HTTP with health and metrics, then the service's own wiring.
+ */
+export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, config: C, logger = createLogger(def.name, config.LOG_LEVEL)): Promise<RunningService<C>> {
+  await ensureDatabase(config.databaseUrl);
+  const db = createDb(config.databaseUrl, config.DB_POOL_MAX);
+  const applied = await migrate(db, def.migrations);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+
+  const kafka = createKafka(`invoice-signal.${def.name}`, config, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics(admin, Object.values(catalogue), { namespace: config.TOPIC_NAMESPACE });
+  const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace: config.TOPIC_NAMESPACE });
+  for (const spec of def.produces) await serde.register(spec);
+  const publisher = await createPublisher(kafka, serde);
+
+  const consumers: RunningConsumer[] = [];
+  const stoppers: Array<() => Promise<void> | void> = [];
+  const checks: Record<string, ReadinessCheck> = {
+    database: async () => void (await db.raw('select 1')),
+    kafka: async () => void (await admin.describeCluster()),
+    registry: async () => {
+      const res = await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) throw new Error(`registry answered ${res.status}`);
+    },
+    consumers: () => {
+      const down = consumers.filter((c) => !c.isReady()).map((c) => c.groupId);
+      if (down.length) throw new Error(`not joined: ${down.join(', ')}`);
+    },
+  };
+  const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit });
+
+  const ctx: ServiceContext<C> = {
+    name: def.name, config, logger, db, kafka, serde, publisher, app,
+    groupId: (purpose) => [config.TOPIC_NAMESPACE, def.name, purpose].filter(Boolean).join('.'),
+    async consume(opts) {
+      const running = await startConsumer({ kafka, serde, publisher, logger }, opts);
+      consumers.push(running);
+      return running;
+    },
+    onStop: (fn) => void stoppers.push(fn),
+    addCheck: (name, check) => void (checks[name] = check),
+  };
+  await def.setup(ctx);
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url }, `${def.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      for (const fn of stoppers.reverse()) await fn();
+      await Promise.all(consumers.map((c) => c.stop()));
+      await publisher.close();
+      await admin.disconnect();
+      await db.destroy();
+      logger.info(`${def.name} stopped`);
+    })());
+  return { url, ctx, stop };
+}
+
+/**
+ * Process entry for a service: telemetry, start, and a clean stop on SIGTERM/SIGINT within
+ * SHUTDOWN_TIMEOUT_MS. A configuration error exits 78 (EX_CONFIG) with the message only.
+ */
+export async function runMain<C extends ServiceConfig>(def: ServiceDefinition<C>, loadConfig: () => C): Promise<void> {
+  let config: C;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(`${def.name}: ${(error as Error).message}`);
+    process.exit(78);
+  }
+  startTelemetry(def.name);
+  const logger = createLogger(def.name, config.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  let running: RunningService<C>;
+  try {
+    running = await startService(def, config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  }
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    await running.stop();
+    await stopTelemetry();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,5 @@
+export * from './endpoints.ts';
+export * from './services.ts';
+export * from './topics.ts';
+export * from './wait.ts';
+export * from './samples.ts';

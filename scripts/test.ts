@@ -1,0 +1,64 @@
+/**
+ * npm test: brings up what the tests need, runs the type check and every test, and tears down
+ * what it started. Endpoints come from KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL when
+ * all three are given; otherwise the local stack under deploy/ is started (or reused).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { down, up } from '@invoice-signal/local-stack';
+
+const root = join(import.meta.dirname, '..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const began = Date.now();
+
+function step(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  console.log(`\n== ${title}`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  return result.status === 0;
+}
+
+/** Databases tests created (named t_...) in earlier runs. */
+async function dropTestDatabases(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>("select datname from pg_database where datname like 't\\_%'");
+    for (const { datname } of rows) await client.query(`drop database if exists ${client.escapeIdentifier(datname)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<number> {
+  if (!step('type check', bin('tsc'), ['-p', 'tsconfig.json'])) return 1;
+  const given = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((k) => process.env[k]);
+  let started: string[] = [];
+  let endpoints: Record<string, string>;
+  if (given) {
+    endpoints = { KAFKA_BROKERS: process.env.KAFKA_BROKERS!, SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!, DATABASE_URL: process.env.DATABASE_URL! };
+    console.log('\n== using the stack named by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
+  } else {
+    console.log('\n== local stack');
+    const result = await up();
+    started = result.started;
+    endpoints = result.endpoints;
+  }
+  let ok = false;
+  try {
+    await dropTestDatabases(endpoints.DATABASE_URL);
+    const env = { ...process.env, ...endpoints, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
+    ok = step('tests', bin('vitest'), ['run', ...process.argv.slice(2)], env);
+  } finally {
+    if (started.length === 3) {
+      console.log('\n== stopping the stack this run started');
+      await down();
+    } else if (started.length > 0) {
+      console.log(`\n== leaving the stack running (it was partly running before; started here: ${started.join(', ')})`);
+    }
+  }
+  console.log(`\nnpm test ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  return ok ? 0 : 1;
+}
+
+process.exitCode = await main();
