@@ -7,6 +7,7 @@ import { kafkaDaemon, startKafka, waitForKafka } from './kafka.ts';
 import { postgresLogFile, postgresPid, startPostgres, stopPostgres, waitForPostgres } from './postgres.ts';
 import { pidOf, stopDaemon } from './processes.ts';
 import { registryDaemon, startRegistry, waitForRegistry } from './registry.ts';
+import { serviceLog, serviceNames, servicePids, stopServices } from './services.ts';
 import { endpointsOf, readSettings, type StackSettings } from './settings.ts';
 
 export interface UpResult {
@@ -40,6 +41,7 @@ export async function up(s: StackSettings = readSettings(), say: (line: string) 
 }
 
 export async function down(s: StackSettings = readSettings(), say: (line: string) => void = console.log): Promise<void> {
+  await stopServices(s.stackDir, say);
   // The registry goes first: with its kafkasql storage it hangs on exit when the broker is already gone.
   if (await stopDaemon(registryDaemon(s))) say('stopped registry');
   if (await stopDaemon(kafkaDaemon(s))) say('stopped kafka');
@@ -47,11 +49,12 @@ export async function down(s: StackSettings = readSettings(), say: (line: string
 }
 
 export function status(s: StackSettings = readSettings()): Record<string, number | undefined> {
-  return { postgres: postgresPid(s), kafka: pidOf(kafkaDaemon(s)), registry: pidOf(registryDaemon(s)) };
+  return { postgres: postgresPid(s), kafka: pidOf(kafkaDaemon(s)), registry: pidOf(registryDaemon(s)), ...servicePids(s.stackDir) };
 }
 
 function logs(s: StackSettings, which?: string) {
   const files: Record<string, string> = {
+    ...Object.fromEntries(serviceNames.map((n) => [n, serviceLog(s.stackDir, n)])),
     kafka: kafkaDaemon(s).logFile,
     registry: registryDaemon(s).logFile,
     postgres: postgresLogFile(s),
@@ -73,7 +76,7 @@ async function main(argv: string[]) {
       await down(s);
       break;
     case 'status':
-      for (const [name, pid] of Object.entries(status(s))) console.log(`${name.padEnd(9)} ${pid ? `running (pid ${pid})` : 'stopped'}`);
+      for (const [name, pid] of Object.entries(status(s))) console.log(`${name.padEnd(16)} ${pid ? `running (pid ${pid})` : 'stopped'}`);
       for (const [k, v] of Object.entries(endpointsOf(s))) console.log(`${k}=${v}`);
       break;
     case 'logs':
@@ -83,7 +86,7 @@ async function main(argv: string[]) {
       for (const [k, v] of Object.entries(endpointsOf(s))) console.log(`export ${k}=${v}`);
       break;
     default:
-      console.error('usage: npm run stack -- up | down | status | logs [kafka|registry|postgres] | env');
+      console.error('usage: npm run stack -- up | down | status | logs [kafka|registry|postgres|<service>] | env');
       process.exitCode = 2;
   }
 }

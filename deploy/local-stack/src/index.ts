@@ -1,0 +1,4 @@
+export { down, status, up, type UpResult } from './stack.ts';
+export * from './services.ts';
+export { endpointsOf, readSettings, type StackSettings } from './settings.ts';
+export { waitFor } from './processes.ts';

@@ -1,0 +1,45 @@
+/**
+ * npm start: the local stack, the five services, and where to look.
+ *   npm start              stays in the foreground; Ctrl-C stops the services (the stack keeps running)
+ *   npm start -- --detach  returns once everything is ready
+ * `npm run stack -- down` stops services and stack alike.
+ */
+import { join } from 'node:path';
+import { defaultPorts, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService } from '@invoice-signal/local-stack';
+import { devSecrets } from './dev-secrets.ts';
+
+const settings = readSettings();
+const detach = process.argv.includes('--detach');
+const began = Date.now();
+
+const stack = await up(settings);
+const secrets = devSecrets(join(settings.stackDir, 'dev-secrets.env'));
+const env = { ...process.env, ...stack.endpoints, ...secrets, HOST: process.env.HOST ?? '127.0.0.1' };
+
+for (const name of serviceNames) launchService(settings.stackDir, name, { ...env, PORT: String(defaultPorts[name]) });
+const deadlineAt = Date.now() + 120_000;
+try {
+  await Promise.all(serviceNames.map((name) => waitForService(settings.stackDir, name, defaultPorts[name], deadlineAt)));
+} catch (error) {
+  console.error(`\n${(error as Error).message}`);
+  for (const name of serviceNames) console.error(`\n--- ${name} (${serviceLog(settings.stackDir, name)})\n${tailOf(serviceLog(settings.stackDir, name), 15)}`);
+  process.exit(1);
+}
+
+console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (ready: /health/ready, metrics: /metrics)`);
+console.log('\nDevelopment secrets (from .stack/dev-secrets.env; set them in the environment to use your own):');
+for (const [k, v] of Object.entries(secrets)) console.log(`  ${k}=${v}`);
+console.log(`\nLogs: ${join(settings.stackDir, 'logs')}    Stop everything: npm run stack -- down`);
+
+if (!detach) {
+  console.log('\nRunning in the foreground; Ctrl-C stops the services and leaves the stack up.');
+  const stop = async () => {
+    await stopServices(settings.stackDir);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  // Keep the process alive and notice a service dying.
+  await waitFor('services', Number.MAX_SAFE_INTEGER, async () => false);
+}
