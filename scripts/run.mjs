@@ -3,28 +3,31 @@
 // what is missing (the pinned Node 24 and pnpm through npm, then the workspace through pnpm),
 // then runs the given TypeScript file on the pinned Node 24.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
+// Installers write to stderr so a script's stdout stays clean (e.g. `npm run -s stack -- env`).
 function sh(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, stdio: ['inherit', 2, 2] });
   if (result.status !== 0) {
     console.error(`invoice-signal: "${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
   }
 }
 
-const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+const lockHash = () => createHash('sha256').update(readFileSync(join(root, 'pnpm-lock.yaml'))).digest('hex');
+const stampFile = join(root, 'node_modules', '.invoice-signal-install');
 
 function ensureInstalled() {
   const { devDependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const nodeOk = existsSync(bin('node')) && spawnSync(bin('node'), ['--version'], { encoding: 'utf8' }).stdout.trim() === `v${devDependencies.node}`;
-  const marker = join(root, 'node_modules', '.pnpm', 'lock.yaml');
-  if (nodeOk && existsSync(marker) && mtime(join(root, 'pnpm-lock.yaml')) <= mtime(marker)) return;
+  // Installed means: the pinned Node answers and the workspace was installed from this very lockfile.
+  if (nodeOk && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === lockHash()) return;
   // npm fetches only the pinned pnpm into a side directory; pnpm then installs the workspace,
   // including the pinned Node, from pnpm-lock.yaml.
   const bootstrap = join(root, 'node_modules', '.bootstrap');
@@ -37,6 +40,7 @@ function ensureInstalled() {
   }
   console.error('invoice-signal: installing the workspace (pnpm install --frozen-lockfile)...');
   sh(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only']);
+  writeFileSync(stampFile, lockHash());
 }
 
 const [target, ...args] = process.argv.slice(2);

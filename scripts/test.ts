@@ -1,12 +1,15 @@
 /**
  * npm test: brings up what the tests need, runs the type check and every test, and tears down
  * what it started. Endpoints come from KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL when
- * all three are given; otherwise the local stack under deploy/ is started (or reused).
+ * all three are given; else testcontainers (docker-compose.yml's kafka, registry and postgres)
+ * when a Docker engine answers; else the local stack under deploy/ is started (or reused).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { down, up } from '@invoice-signal/local-stack';
+import { dockerEngineAnswers, startContainers } from './containers.ts';
+import { ensureTools } from './ensure-tools.ts';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -32,12 +35,19 @@ async function dropTestDatabases(databaseUrl: string) {
 
 async function main(): Promise<number> {
   if (!step('type check', bin('tsc'), ['-p', 'tsconfig.json'])) return 1;
+  ensureTools();
   const given = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((k) => process.env[k]);
   let started: string[] = [];
   let endpoints: Record<string, string>;
+  let stopContainers: (() => Promise<void>) | undefined;
   if (given) {
     endpoints = { KAFKA_BROKERS: process.env.KAFKA_BROKERS!, SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!, DATABASE_URL: process.env.DATABASE_URL! };
     console.log('\n== using the stack named by KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL');
+  } else if (dockerEngineAnswers()) {
+    console.log('\n== Docker engine found: starting kafka, registry and postgres with testcontainers');
+    const containers = await startContainers();
+    endpoints = containers.endpoints;
+    stopContainers = containers.stop;
   } else {
     console.log('\n== local stack');
     const result = await up();
@@ -50,6 +60,7 @@ async function main(): Promise<number> {
     const env = { ...process.env, ...endpoints, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
     ok = step('tests', bin('vitest'), ['run', ...process.argv.slice(2)], env);
   } finally {
+    await stopContainers?.();
     if (started.length === 3) {
       console.log('\n== stopping the stack this run started');
       await down();

@@ -1,4 +1,7 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+
+// CPU, memory, event-loop lag and GC of the process, once per process.
+collectDefaultMetrics();
 
 /** Process-wide metrics shared by the runtime pieces; services add their own beside them. */
 export const metrics = {

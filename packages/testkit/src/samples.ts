@@ -22,6 +22,7 @@ export function samplePaymentStatus(overrides: Partial<PaymentStatus> = {}): Pay
     previousStatus: 'pending', currency: 'EUR', amountDueMinor: 1_250_000, amountPaidMinor: 0, amountRemainingMinor: 1_250_000,
     amountRefundedMinor: 0, issuedAt: t0, dueAt: t0 + 30 * day, paidAt: null, attemptCount: 2, disputed: false,
     lastEventAt: t0 + 3 * day, changedAt: t0 + 3 * day + 20, version: 3,
+    totalMinor: 1_300_000, amountCreditedMinor: 50_000, invoiceNumber: 'ACME-0042', failureReason: 'card_declined', overdueSince: null,
     ...overrides,
   };
 }

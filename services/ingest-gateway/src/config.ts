@@ -1,13 +1,44 @@
-import { commonEnv, parseEnv, port, serviceDatabaseUrl, type Env } from '@invoice-signal/runtime';
+import { z } from 'zod';
+import { commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+
+const secret = z.string().min(8, 'must be at least 8 characters');
+const perSecond = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 export const ingestGatewayEnv = {
   ...commonEnv,
   PORT: port(3001),
+  /** Stripe endpoint secrets, comma-separated: during a rotation both the old and the new one verify. */
+  STRIPE_WEBHOOK_SECRET: csv.pipe(z.array(z.string().min(8)).min(1, 'needs at least one secret')),
+  /** Seconds a Stripe-Signature timestamp may be old before the delivery counts as a replay. */
+  STRIPE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
+  CHARGEBEE_WEBHOOK_USERNAME: z.string().min(1),
+  CHARGEBEE_WEBHOOK_PASSWORD: secret,
+  SALESFORCE_ORG_ID: z.string().regex(/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/, 'a Salesforce organisation id (00D…, 15 or 18 characters)'),
+  /** Bearer token of internal callers (canonical JSON, uploads). */
+  INGEST_API_TOKEN: secret,
+  /** Largest webhook body, bytes. */
+  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** Largest upload body, bytes. */
+  UPLOAD_BODY_LIMIT: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** Accepted requests per second per source (burst = 2 s worth). */
+  RATE_LIMIT_STRIPE: perSecond(200),
+  RATE_LIMIT_CHARGEBEE: perSecond(100),
+  RATE_LIMIT_SALESFORCE: perSecond(100),
+  RATE_LIMIT_INTERNAL: perSecond(200),
+  RATE_LIMIT_UPLOAD: perSecond(5),
+  /** Reconciliation: off unless an interval is set; each vendor only when its API key is set. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
+  RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3 * 24 * 3600 * 1000),
+  STRIPE_API_KEY: z.string().optional(),
+  STRIPE_API_BASE_URL: url.optional(),
+  CHARGEBEE_SITE: z.string().optional(),
+  CHARGEBEE_API_KEY: z.string().optional(),
+  CHARGEBEE_API_BASE_URL: url.optional(),
 };
 
 export type Config = ReturnType<typeof loadConfig>;
 
-/** Parsed once at start-up; a problem names the variable. */
+/** Parsed once at start-up; a problem names the variable. Secrets have no defaults. */
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(ingestGatewayEnv, env);
   return { ...parsed, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };

@@ -1,14 +1,55 @@
-import { commonEnv, parseEnv, port, serviceDatabaseUrl, type Env } from '@invoice-signal/runtime';
+import { z } from 'zod';
+import { commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+
+const minor = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const notifierEnv = {
   ...commonEnv,
   PORT: port(3004),
+  AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  AUTH_JWKS_URL: url.optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+  DIGEST_FROM: z.string().min(3).optional(),
+  PUBLIC_URL: url.default('http://localhost:3004'),
+  /** Default thresholds; each CSM may override them through the preferences API. */
+  SLACK_MIN_AMOUNT_MINOR: minor(1_000_000),
+  SLACK_MIN_RISK: z.enum(['none', 'low', 'medium', 'high']).default('high'),
+  DIGEST_MIN_AMOUNT_MINOR: minor(0),
+  SLACK_MAX_PER_HOUR: z.coerce.number().int().min(0).default(10),
+  DIGEST_FREQUENCY: z.enum(['hourly', 'daily']).default('daily'),
+  DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  DEFAULT_TIME_ZONE: z.string().refine(validZone, 'an IANA time zone such as Europe/Paris').default('UTC'),
+  QUIET_HOURS: z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, 'HH:MM-HH:MM').refine((v) => v.split('-').every((p) => hhmm.test(p)), 'valid times').optional(),
+  BATCH_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** How often the delivery workers look for due Slack messages and digests. */
+  DELIVERY_TICK_MS: z.coerce.number().int().min(50).default(1000),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
 };
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Parsed once at start-up; a problem names the variable. */
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(notifierEnv, env);
+  const problems: string[] = [];
+  if (!parsed.AUTH_JWT_SECRET && !parsed.AUTH_JWKS_URL) problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required to authenticate the CSM API (not set)');
+  if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set, to verify Slack interactivity (not set)');
+  if (parsed.SMTP_URL && !parsed.DIGEST_FROM) problems.push('DIGEST_FROM: required when SMTP_URL is set (not set)');
+  if (problems.length) throw new ConfigError(problems);
   return { ...parsed, databaseUrl: serviceDatabaseUrl('notifier', env, parsed.DATABASE_URL) };
 }

@@ -67,8 +67,17 @@ export interface PaymentStatus {
   lastEventAt: number;
   /** When the tracker produced this state. */
   changedAt: number;
-  /** Increases by one with every published change of this invoice. */
+  /** Increases by one with every published change of this invoice. Readers keep the highest version per invoice. */
   version: number;
+  /** Invoice total before credits, minor units of currency. */
+  totalMinor: number;
+  /** totalMinor minus amountDueMinor when positive: pre-payment credit notes and applied customer balance. */
+  amountCreditedMinor: number;
+  invoiceNumber: null | string;
+  /** The vendor's reason for the latest failed payment attempt. */
+  failureReason: null | string;
+  /** When the invoice became overdue: due date plus the tracker's grace, or the vendor's overdue report. */
+  overdueSince: null | number;
 }
 
 export const PaymentStateSymbols = ['pending', 'paid', 'overdue', 'failed', 'voided', 'uncollectible'] as const;
@@ -268,12 +277,17 @@ export interface CsmNotification {
   notifiedAt: number;
   acknowledgedAt: null | number;
   actionTaken: null | string;
+  /** What the CSM should do, in words (risk-scorer actions and value prompts). */
+  recommendedActions: Array<string>;
+  /** Increases with every change of this notification (status, acknowledgement, reassignment); consumers keep the highest per id. */
+  version: number;
+  updatedAt: null | number;
 }
 
 export const NotificationKindSymbols = ['invoice_issued', 'payment_failed', 'overdue', 'other'] as const;
 export type NotificationKind = (typeof NotificationKindSymbols)[number];
 
-export const NotificationPaymentStatusSymbols = ['pending', 'paid', 'overdue', 'failed'] as const;
+export const NotificationPaymentStatusSymbols = ['pending', 'paid', 'overdue', 'failed', 'voided', 'uncollectible'] as const;
 export type NotificationPaymentStatus = (typeof NotificationPaymentStatusSymbols)[number];
 
 export interface NotificationContext {

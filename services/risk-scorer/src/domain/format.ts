@@ -1,0 +1,44 @@
+/** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: UTC, en-US. */
+
+export const DAY_MS = 24 * 3600 * 1000;
+
+const exponents = new Map<string, number>();
+
+/** Minor-unit exponent of a currency (2 for EUR, 0 for JPY); 2 when the code is unknown to Intl. */
+export function currencyExponent(currency: string): number {
+  let exp = exponents.get(currency);
+  if (exp === undefined) {
+    try {
+      exp = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      exp = 2;
+    }
+    exponents.set(currency, exp);
+  }
+  return exp;
+}
+
+/** `EUR 12,500.00` from 1250000 minor units. */
+export function money(minor: number, currency: string): string {
+  const exp = currencyExponent(currency);
+  const amount = new Intl.NumberFormat('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }).format(minor / 10 ** exp);
+  return `${currency} ${amount}`;
+}
+
+/** `2026-12-01` (UTC). */
+export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A number for a sentence: grouping, at most `digits` decimals. */
+export const num = (n: number, digits = 2) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(n);
+
+/** Whole days from `from` to `to`, rounded toward zero (negative when `to` is earlier). */
+export const daysBetween = (from: number, to: number) => Math.trunc((to - from) / DAY_MS);
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${num(n)} ${n === 1 ? one : many}`;
+
+/** Facts are a map of strings in the schema; nulls are left out rather than written as "null". */
+export function facts(values: Record<string, string | number | boolean | null | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
