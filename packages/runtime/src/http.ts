@@ -1,3 +1,4 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
@@ -41,6 +42,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     ...opts.fastify,
   });
 
+  traceRequests(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -77,4 +79,30 @@ function titleFor(status: number, code?: string): string {
     413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
   };
   return titles[status] ?? (status >= 500 ? 'Internal Server Error' : code ?? 'Error');
+}
+
+const spans = new WeakMap<object, Span>();
+
+/**
+ * One server span per request, continuing the caller's traceparent, active while the route runs
+ * so records it publishes carry the same trace into Kafka.
+ */
+function traceRequests(app: FastifyInstance): void {
+  const tracer = trace.getTracer('invoice-signal');
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.url.startsWith('/health/') || request.url === '/metrics') return done();
+    const parent = propagation.extract(context.active(), request.headers);
+    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? 'unknown'}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, parent);
+    spans.set(request, span);
+    context.with(trace.setSpan(parent, span), done);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    done();
+  });
 }

@@ -16,6 +16,8 @@ export const ingestGatewayEnv = {
   SALESFORCE_ORG_ID: z.string().regex(/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/, 'a Salesforce organisation id (00D…, 15 or 18 characters)'),
   /** Bearer token of internal callers (canonical JSON, uploads). */
   INGEST_API_TOKEN: secret,
+  /** How long a delivery waits for the broker's ack before it is answered 503. */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   /** Largest webhook body, bytes. */
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Largest upload body, bytes. */

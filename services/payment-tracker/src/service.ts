@@ -1,11 +1,51 @@
 import { topics } from '@invoice-signal/events';
-import type { ServiceDefinition } from '@invoice-signal/runtime';
+import { on, type ServiceDefinition } from '@invoice-signal/runtime';
+import { startOutboxDrainer } from './adapters/outbox-drainer.ts';
+import { startOverdueScheduler } from './adapters/overdue-scanner.ts';
+import { trackerMetrics } from './adapters/tracker-metrics.ts';
 import type { Config } from './config.ts';
+import { handleInvoiceEvent } from './handlers/invoice-event.ts';
+import { statusRoutes } from './http/status-routes.ts';
 import { migrations } from './migrations/index.ts';
 
+/**
+ * Folds billing.invoice.events.v1 into per-invoice payment state and publishes every change to
+ * the compacted billing.invoice.payment-status.v1 through a database outbox.
+ */
 export const paymentTracker: ServiceDefinition<Config> = {
   name: 'payment-tracker',
   migrations,
   produces: [topics.paymentStatus],
-  async setup() {},
+  async setup(ctx) {
+    const { config, db, logger } = ctx;
+    const fold = { overdueGraceMs: config.OVERDUE_GRACE_MS };
+
+    const outbox = startOutboxDrainer({
+      db, publisher: ctx.publisher, logger, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH,
+      onPublished: (n) => trackerMetrics.published.inc(n),
+    });
+    ctx.onStop(() => outbox.stop());
+
+    await ctx.consume({
+      groupId: config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events'),
+      subscriptions: [on(topics.invoiceEvents, handleInvoiceEvent({
+        db, ...fold,
+        onOutcome: (outcome) => {
+          trackerMetrics.events.inc({ outcome });
+          if (outcome === 'changed') outbox.wake();
+        },
+      }))],
+    });
+
+    const scheduler = startOverdueScheduler(db, logger, config.OVERDUE_SCAN_INTERVAL_MS, {
+      ...fold, batchSize: config.OVERDUE_SCAN_BATCH,
+      onChanged: (n) => {
+        trackerMetrics.overdue.inc(n);
+        outbox.wake();
+      },
+    });
+    ctx.onStop(() => scheduler.stop());
+
+    statusRoutes(ctx.app, db, config.AUTH_JWT_SECRET);
+  },
 };

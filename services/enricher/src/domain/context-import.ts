@@ -26,10 +26,11 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\
 export function toEpochMs(v: number | string): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
   if (!isoDate.test(v) && !isoDateTime.test(v)) return undefined;
-  const ms = Date.parse(isoDate.test(v) ? `${v}T00:00:00Z` : v);
-  // Date.parse rolls 2026-02-30 over to March; a round trip of the date part catches it.
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== new Date(Date.parse(`${v.slice(0, 10)}T00:00:00Z`)).toISOString().slice(0, 10) && isoDate.test(v)) return undefined;
-  return ms;
+  // Date.parse rolls 2026-02-30 over into March: the calendar date must survive a round trip.
+  const day = Date.parse(`${v.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== v.slice(0, 10)) return undefined;
+  const ms = isoDate.test(v) ? day : Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 const score = z.int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');

@@ -1,4 +1,5 @@
 import type { Migration } from '@invoice-signal/runtime';
+import { initial } from './001-initial.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [initial];

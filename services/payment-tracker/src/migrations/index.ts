@@ -1,4 +1,5 @@
 import type { Migration } from '@invoice-signal/runtime';
+import { trackerState } from './001-tracker-state.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [trackerState];

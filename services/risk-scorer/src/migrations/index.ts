@@ -1,4 +1,9 @@
 import type { Migration } from '@invoice-signal/runtime';
+import * as invoiceHistory from './001-invoice-history.ts';
+import * as assessments from './002-assessments.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [
+  { name: '001-invoice-history', up: invoiceHistory.up },
+  { name: '002-assessments', up: assessments.up },
+];

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { AvroSerde, topicName, topics, type TopicSpec } from '@invoice-signal/events';
+import { createKafka, createLogger, createPublisher, parseEnv, commonEnv, provisionTopics, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import { eventually, stackEndpoints, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { enricherSettings, type Config } from '../src/config.ts';
+import { enricher } from '../src/service.ts';
+
+export const FALLBACK = { id: 'csm_triage', email: 'triage@example.com', slackUserId: 'UTRIAGE' };
+
+export interface Harness {
+  namespace: string;
+  token: string;
+  service: RunningService<Config>;
+  serde: AvroSerde;
+  /** Publishes as the other writers would (gateway, tracker, CRM feed). */
+  publisher: EventPublisher;
+  enriched: TopicReader<import('@invoice-signal/events').EnrichedInvoice>;
+  /** Records the service's consumers have finished with, per topic (from its /metrics). */
+  consumed(spec: TopicSpec): Promise<number>;
+  waitConsumed(spec: TopicSpec, count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The enricher, started in-process against the real stack, in a namespace of its own. */
+export async function startEnricher(label: string): Promise<Harness> {
+  const namespace = uniqueName(label);
+  const token = randomBytes(20).toString('hex');
+  const config: Config = {
+    ...testServiceConfig('enricher', namespace),
+    ...enricherSettings({ CONTEXT_ADMIN_TOKEN: token, FALLBACK_CSM_ID: FALLBACK.id, FALLBACK_CSM_EMAIL: FALLBACK.email, FALLBACK_CSM_SLACK_USER_ID: FALLBACK.slackUserId }),
+  } as Config;
+  const kafka = createKafka('enricher-test', parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace }), createLogger('test', 'silent'));
+  await provisionWithRetry(kafka, namespace);
+  const service = await startService(enricher, config);
+  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
+  const publisher = await createPublisher(kafka, serde);
+  const enriched = await TopicReader.open(topics.enriched, serde);
+  const consumed = async (spec: TopicSpec) => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const topic = topicName(spec, namespace);
+    return text.split('\n')
+      .filter((l) => l.startsWith('consumer_records_total{') && l.includes(`topic="${topic}"`) && l.includes('outcome="ok"'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  };
+  return {
+    namespace, token, service, serde, publisher, enriched, consumed,
+    async waitConsumed(spec, count) {
+      await eventually(`${count} record(s) of ${spec.name} consumed`, async () => (await consumed(spec)) >= count);
+    },
+    async stop() {
+      await enriched.close();
+      await publisher.close();
+      await service.stop();
+    },
+  };
+}
+
+/**
+ * Creates the namespace's topics before the service starts. With several test files creating
+ * topics at once the broker sometimes answers "does not host this topic-partition" while leaders
+ * are elected; creation is idempotent, so trying again (with a deadline) is safe.
+ */
+async function provisionWithRetry(kafka: ReturnType<typeof createKafka>, namespace: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually('topics provisioned', async () => {
+      await provisionTopics(admin, Object.values(topics), { namespace });
+      return true;
+    }, { timeoutMs: 30000, intervalMs: 500 });
+  } finally {
+    await admin.disconnect();
+  }
+}

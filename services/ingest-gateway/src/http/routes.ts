@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { unauthorized } from '../domain/errors.ts';
+import { requestSeconds } from '../metrics.ts';
+import { canonicalRoute } from './canonical-route.ts';
+import { chargebeeRoute } from './chargebee-route.ts';
+import type { IngestHandler, RouteDeps } from './deps.ts';
+import { ingestErrorHandler } from './errors.ts';
+import { sourceOf } from './request-source.ts';
+import { salesforceRoute } from './salesforce-route.ts';
+import { stripeRoute } from './stripe-route.ts';
+import { uploadRoute } from './upload-route.ts';
+
+/**
+ * The ingest routes, in their own scope: every body arrives as the raw Buffer (signatures are
+ * computed over exact bytes), errors come out as counted problem+json, and each route has its
+ * body limit (over it → 413 before any handler runs).
+ */
+export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler(ingestErrorHandler);
+    scope.addHook('onResponse', async (request, reply) => {
+      requestSeconds.observe({ source: sourceOf(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+
+    const stripe = stripeRoute(deps);
+    const chargebee = chargebeeRoute(deps);
+    const salesforce = salesforceRoute(deps);
+    const canonical = canonicalRoute(deps);
+    const webhook = { bodyLimit: deps.config.WEBHOOK_BODY_LIMIT };
+
+    scope.post('/api/webhooks/billing/stripe', webhook, stripe);
+    scope.post('/api/webhooks/billing/chargebee', webhook, chargebee);
+    scope.post('/api/webhooks/billing/salesforce', webhook, salesforce);
+    scope.post('/api/invoices/upload', { bodyLimit: deps.config.UPLOAD_BODY_LIMIT }, uploadRoute(deps));
+    // The PRD's single route: the sender is recognised by its signature header or credentials.
+    scope.post('/api/webhooks/billing/invoice', webhook, dispatch({ stripe, chargebee, salesforce, canonical }));
+  });
+}
+
+function dispatch(routes: Record<'stripe' | 'chargebee' | 'salesforce' | 'canonical', IngestHandler>): IngestHandler {
+  return async (request, reply) => {
+    const auth = request.headers.authorization ?? '';
+    const type = String(request.headers['content-type'] ?? '');
+    if (request.headers['stripe-signature']) return routes.stripe(request, reply);
+    if (/^basic\s/i.test(auth)) return routes.chargebee(request, reply);
+    if (/^bearer\s/i.test(auth)) return routes.canonical(request, reply);
+    if (request.headers.soapaction !== undefined || /xml/i.test(type)) return routes.salesforce(request, reply);
+    throw unauthorized('no vendor signature or credentials: expected Stripe-Signature, basic auth (Chargebee), a Salesforce outbound message, or a bearer token');
+  };
+}

@@ -1,0 +1,37 @@
+import { startService, type RunningService } from '@invoice-signal/runtime';
+import { stackEndpoints, testServiceConfig } from '@invoice-signal/testkit';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { ingestGateway } from '../../src/service.ts';
+
+/** Test-only secrets (the service has no defaults; tests pass their own). */
+export const secrets = {
+  STRIPE_WEBHOOK_SECRET: 'whsec_test_current_0123456789,whsec_test_previous_0123456789',
+  CHARGEBEE_WEBHOOK_USERNAME: 'cb-hooks',
+  CHARGEBEE_WEBHOOK_PASSWORD: 'cb-password-0123',
+  SALESFORCE_ORG_ID: '00D5g000004ExAmEAK',
+  INGEST_API_TOKEN: 'ingest-token-0123456789',
+};
+export const stripeSecret = 'whsec_test_current_0123456789';
+export const previousStripeSecret = 'whsec_test_previous_0123456789';
+
+/** The gateway's configuration for a test: the real stack, a fresh database, the given namespace. */
+export function gatewayConfig(namespace: string, extraEnv: Record<string, string> = {}, databaseUrl?: string): Config {
+  const base = testServiceConfig('ingest-gateway', namespace, extraEnv);
+  const parsed = loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...extraEnv });
+  return { ...parsed, PORT: 0, HOST: '127.0.0.1', databaseUrl: databaseUrl ?? base.databaseUrl };
+}
+
+export async function startGateway(namespace: string, extraEnv: Record<string, string> = {}, databaseUrl?: string): Promise<RunningService<Config>> {
+  return startService(ingestGateway, gatewayConfig(namespace, extraEnv, databaseUrl));
+}
+
+export const bearer = { authorization: `Bearer ${secrets.INGEST_API_TOKEN}` };
+export const chargebeeAuth = { authorization: `Basic ${Buffer.from(`${secrets.CHARGEBEE_WEBHOOK_USERNAME}:${secrets.CHARGEBEE_WEBHOOK_PASSWORD}`).toString('base64')}` };
+
+/** Reads a Prometheus counter value from /metrics. */
+export async function counterValue(url: string, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}

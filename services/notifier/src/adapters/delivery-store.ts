@@ -1,0 +1,65 @@
+import type { Channel } from '../domain/preferences.ts';
+import type { Db } from './notification-store.ts';
+
+export interface DeliveryRow {
+  id: number;
+  notificationId: string;
+  csmId: string;
+  customerId: string;
+  channel: Channel;
+  attempts: number;
+}
+
+export async function addDelivery(db: Db, d: { notificationId: string; csmId: string; customerId: string; channel: Channel; notBefore: number; now: number; reason?: string }): Promise<void> {
+  await db('deliveries')
+    .insert({ notification_id: d.notificationId, csm_id: d.csmId, customer_id: d.customerId, channel: d.channel, state: 'pending', not_before: d.notBefore, created_at: d.now, reason: d.reason ?? null })
+    .onConflict(['notification_id', 'channel', 'csm_id'])
+    .ignore();
+}
+
+/** Slack messages sent or waiting for a CSM in the last hour: what the hourly cap counts. */
+export async function slackCountSince(db: Db, csmId: string, since: number): Promise<number> {
+  const [{ count }] = await db('deliveries').where({ csm_id: csmId, channel: 'slack' }).whereIn('state', ['pending', 'sent']).where('created_at', '>=', since).count({ count: '*' });
+  return Number(count);
+}
+
+/** Withdraws what a reassigned notification was still going to push to its previous owner. */
+export async function cancelPendingFor(db: Db, notificationIds: string[], csmId: string, reason: string): Promise<void> {
+  await db('deliveries').whereIn('notification_id', notificationIds).where({ csm_id: csmId, state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason });
+}
+
+export async function log(db: Db, e: { channel: string; csmId: string; deliveryId?: number | null; digestId?: number | null; attempt: number; outcome: string; detail?: string | null; at: number }): Promise<void> {
+  await db('delivery_log').insert({ channel: e.channel, csm_id: e.csmId, delivery_id: e.deliveryId ?? null, digest_id: e.digestId ?? null, attempt: e.attempt, outcome: e.outcome, detail: e.detail?.slice(0, 2000) ?? null, at: e.at });
+}
+
+/**
+ * Leases one due Slack delivery and every other pending Slack delivery of the same CSM and
+ * account (batching: they go out as one message). SKIP LOCKED keeps two instances apart; the
+ * lease lets another instance take over if this one dies mid-send.
+ */
+export async function leaseSlackBatch(db: Db, now: number, leaseMs: number): Promise<DeliveryRow[]> {
+  return db.transaction(async (trx) => {
+    const head = await trx('deliveries').where({ channel: 'slack', state: 'pending' }).where('not_before', '<=', now)
+      .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .orderBy('not_before').limit(1).forUpdate().skipLocked().first();
+    if (!head) return [];
+    const rows = await trx('deliveries').where({ channel: 'slack', state: 'pending', csm_id: head.csm_id, customer_id: head.customer_id })
+      .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .orderBy('id').limit(50).forUpdate().skipLocked();
+    const ids = rows.map((r) => r.id);
+    await trx('deliveries').whereIn('id', ids).update({ lease_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
+    return rows.map((r) => ({ id: Number(r.id), notificationId: r.notification_id, csmId: r.csm_id, customerId: r.customer_id, channel: r.channel, attempts: r.attempts + 1 }));
+  });
+}
+
+export async function markSent(db: Db, ids: number[], now: number, externalRef: string | null): Promise<void> {
+  await db('deliveries').whereIn('id', ids).update({ state: 'sent', sent_at: now, external_ref: externalRef, lease_until: null, last_error: null });
+}
+
+export async function markRetry(db: Db, ids: number[], nextAt: number, error: string): Promise<void> {
+  await db('deliveries').whereIn('id', ids).update({ not_before: nextAt, lease_until: null, last_error: error.slice(0, 2000) });
+}
+
+export async function markFailed(db: Db, ids: number[], error: string): Promise<void> {
+  await db('deliveries').whereIn('id', ids).update({ state: 'failed', lease_until: null, last_error: error.slice(0, 2000) });
+}

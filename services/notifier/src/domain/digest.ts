@@ -1,0 +1,34 @@
+import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+
+export type DigestItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext'>;
+
+const order = ['high', 'medium', 'low', 'none'];
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const day = (ms: number | null) => (ms === null ? 'no due date' : new Date(ms).toISOString().slice(0, 10));
+
+/** Items grouped by risk level, highest first; empty groups left out. */
+export function groupByRisk(items: DigestItem[]): Array<{ risk: string; items: DigestItem[] }> {
+  const rank = (r: string) => (order.indexOf(r) === -1 ? order.length : order.indexOf(r));
+  const risks = [...new Set(items.map((i) => i.riskLevel))].sort((a, b) => rank(a) - rank(b));
+  return risks.map((risk) => ({ risk, items: items.filter((i) => i.riskLevel === risk).sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity)) }));
+}
+
+/** The digest e-mail; refuses to render an empty one (a digest is never empty). */
+export function renderDigest(items: DigestItem[], opts: { periodLabel: string; publicUrl: string }): { subject: string; text: string; html: string } {
+  if (items.length === 0) throw new Error('a digest needs at least one notification');
+  const groups = groupByRisk(items);
+  const high = items.filter((i) => i.riskLevel === 'high').length;
+  const subject = `invoice-signal digest (${opts.periodLabel}): ${items.length} notification${items.length === 1 ? '' : 's'}${high ? `, ${high} high risk` : ''}`;
+  const inbox = `${opts.publicUrl.replace(/\/$/, '')}/inbox`;
+  const line = (i: DigestItem) =>
+    `${summaryLine(i)} — due ${day(i.dueAt)}, health ${i.customerContext.healthScore ?? 'unknown'}, payment history ${i.customerContext.paymentHistory}${i.riskFlags.length ? `, flags ${i.riskFlags.join(', ')}` : ''}`;
+  const text = [subject, '', ...groups.flatMap((g) => [`${g.risk.toUpperCase()} RISK (${g.items.length})`, ...g.items.map((i) => `- ${line(i)}${i.recommendedActions[0] ? `\n  Next: ${i.recommendedActions[0]}` : ''}`), '']), `Open the inbox: ${inbox}`].join('\n');
+  const html = `<!doctype html><html><body style="font-family:sans-serif"><h1 style="font-size:18px">${esc(subject)}</h1>${groups
+    .map((g) => `<h2 style="font-size:15px">${esc(g.risk)} risk (${g.items.length})</h2><ul>${g.items
+      .map((i) => `<li><strong>${esc(summaryLine(i))}</strong><br>due ${esc(day(i.dueAt))} · health ${esc(String(i.customerContext.healthScore ?? 'unknown'))} · payment history ${esc(i.customerContext.paymentHistory)}${i.riskFlags.length ? ` · flags ${esc(i.riskFlags.join(', '))}` : ''}${i.recommendedActions[0] ? `<br><em>Next: ${esc(i.recommendedActions[0])}</em>` : ''}</li>`)
+      .join('')}</ul>`)
+    .join('')}<p><a href="${esc(inbox)}">Open the inbox</a></p></body></html>`;
+  return { subject, text, html };
+}
+
+export { formatMoney };

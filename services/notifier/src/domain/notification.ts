@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { AssessedInvoice, CsmNotification, PaymentState } from '@invoice-signal/events';
+import type { NotificationKind } from './routing.ts';
+import type { Channel } from './preferences.ts';
+
+export type { NotificationKind };
+
+export interface CsmRef {
+  id: string;
+  email: string | null;
+  slackUserId: string | null;
+  timeZone: string | null;
+}
+
+/** The PRD's customerContext, plus the detail an inbox needs to be useful. */
+export interface CustomerContextSummary {
+  healthScore: number | null;
+  paymentHistory: 'excellent' | 'good' | 'fair' | 'poor';
+  renewalDate: number | null;
+  recentIssues: boolean;
+}
+
+export interface NotificationDetails {
+  invoiceNumber: string | null;
+  hostedInvoiceUrl: string | null;
+  flags: Array<{ code: string; severity: string; message: string }>;
+  healthTrend: { direction: string; fromScore: number; toScore: number; deltaPoints: number; windowDays: number } | null;
+  paymentHistory: { invoices: number; paidOnTime: number; paidLate: number; averageDaysLate: number; failed: number; overdue: number; windowMonths: number };
+  valuePrompts: string[];
+  tier: string | null;
+}
+
+/** What an assessment says about one invoice: everything a notification of any kind carries. */
+export interface InvoiceFacts {
+  invoiceId: string;
+  customerId: string;
+  customerName: string | null;
+  csm: CsmRef;
+  amountMinor: number;
+  currency: string;
+  dueAt: number | null;
+  riskLevel: string;
+  riskFlags: string[];
+  recommendedActions: string[];
+  customerContext: CustomerContextSummary;
+  details: NotificationDetails;
+  revision: number;
+  assessmentId: string;
+}
+
+/** The PRD's InvoiceNotification as the notifier stores and serves it. */
+export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
+  id: string;
+  kind: NotificationKind;
+  csmId: string;
+  status: PaymentState;
+  channels: Channel[];
+  notifiedAt: number;
+  acknowledgedAt: number | null;
+  actionTaken: string | null;
+  version: number;
+  updatedAt: number;
+}
+
+/** Deterministic, so a replayed assessment or status lands on the same row. */
+export function notificationId(invoiceId: string, kind: NotificationKind): string {
+  return `ntf_${createHash('sha256').update(`${invoiceId}\u0000${kind}`).digest('hex').slice(0, 24)}`;
+}
+
+export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
+  const e = a.enriched;
+  const ctx = e.context;
+  const ph = e.paymentHistory;
+  return {
+    invoiceId: e.invoice.invoiceId,
+    customerId: e.accountId,
+    customerName: ctx?.name ?? null,
+    csm: { id: e.owner.id, email: e.owner.email, slackUserId: e.owner.slackUserId, timeZone: e.owner.timeZone },
+    amountMinor: e.invoice.amountDueMinor,
+    currency: e.invoice.currency,
+    dueAt: e.invoice.dueAt,
+    riskLevel: a.riskLevel,
+    riskFlags: a.flags.map((f) => f.code),
+    recommendedActions: [...a.actions.map((x) => x.text), ...a.valuePrompts.map((p) => p.text)],
+    customerContext: {
+      healthScore: ctx?.health?.score ?? null,
+      paymentHistory: ph.classification,
+      renewalDate: ctx?.contract?.renewalDate ?? null,
+      recentIssues: (ctx?.supportIssues.open ?? 0) > 0 || (ctx?.supportIssues.last30d ?? 0) > 0,
+    },
+    details: {
+      invoiceNumber: e.invoice.invoiceNumber,
+      hostedInvoiceUrl: e.invoice.hostedInvoiceUrl,
+      flags: a.flags.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+      healthTrend: e.healthTrend,
+      paymentHistory: { invoices: ph.invoices, paidOnTime: ph.paidOnTime, paidLate: ph.paidLate, averageDaysLate: ph.averageDaysLate, failed: ph.failed, overdue: ph.overdue, windowMonths: ph.windowMonths },
+      valuePrompts: a.valuePrompts.map((p) => p.text),
+      tier: ctx?.contract?.tier ?? null,
+    },
+    revision: e.revision,
+    assessmentId: a.assessmentId,
+  };
+}
+
+/** Which alert a payment status calls for; only transitions into failed or overdue alert. */
+export function alertFor(status: PaymentState): NotificationKind | null {
+  if (status === 'failed') return 'payment_failed';
+  if (status === 'overdue') return 'overdue';
+  return null;
+}
+
+export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'>): string {
+  const who = n.customerName ?? n.customerId;
+  const amount = formatMoney(n.amountMinor, n.currency);
+  if (n.kind === 'payment_failed') return `Payment failed: ${who}, ${amount}`;
+  if (n.kind === 'overdue') return `Overdue: ${who}, ${amount}`;
+  return `Invoice issued: ${who}, ${amount}`;
+}
+
+/** Minor units to a display string, with the currency's own number of decimals. */
+export function formatMoney(minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat('en', { style: 'currency', currency, minimumFractionDigits: digits }).format(minor / 10 ** digits);
+}
+
+export function toEvent(n: InvoiceNotification): CsmNotification {
+  return {
+    id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
+    amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
+    customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
+    actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
+  };
+}

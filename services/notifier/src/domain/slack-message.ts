@@ -1,0 +1,36 @@
+import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+
+export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>;
+
+const day = (ms: number | null) => (ms === null ? 'no due date' : new Date(ms).toISOString().slice(0, 10));
+
+/**
+ * One Block Kit message for one notification, or for several of one account (batching). The
+ * Acknowledge button carries the notification ids; Open links to the inbox.
+ */
+export function slackMessage(items: SlackItem[], publicUrl: string): { text: string; blocks: object[] } {
+  const first = items[0];
+  const who = first.customerName ?? first.customerId;
+  const text = items.length === 1 ? summaryLine(first) : `${items.length} invoice notifications for ${who}`;
+  const blocks: object[] = [{ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } }];
+  for (const n of items.slice(0, 10)) {
+    const ctx = n.customerContext;
+    const lines = [
+      `*${summaryLine(n)}*${n.details.invoiceNumber ? ` (${n.details.invoiceNumber})` : ''}`,
+      `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${day(n.dueAt)} · risk *${n.riskLevel}*`,
+      `Health ${ctx.healthScore ?? 'unknown'}${n.details.healthTrend ? ` (${n.details.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}${ctx.recentIssues ? ' · recent support issues' : ''}`,
+    ];
+    if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
+    if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });
+  }
+  if (items.length > 10) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `and ${items.length - 10} more in the inbox` }] });
+  blocks.push({
+    type: 'actions',
+    elements: [
+      { type: 'button', action_id: 'acknowledge', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: items.map((n) => n.id).join(',').slice(0, 2000) },
+      { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open' }, url: `${publicUrl.replace(/\/$/, '')}/inbox#invoice=${encodeURIComponent(first.invoiceId)}` },
+    ],
+  });
+  return { text, blocks };
+}

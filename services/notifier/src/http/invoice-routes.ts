@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from '@invoice-signal/runtime';
+import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
+import type { NotifierDeps } from '../handlers/deps.ts';
+import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { notificationSchema, notificationView, problemSchema } from './views.ts';
+
+export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const security = [{ bearerAuth: [] }];
+
+/** The PRD's CSM API: pending list, acknowledgement, an account's invoices. */
+export async function invoiceRoutes(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator }) {
+  const { deps } = opts;
+  app.addHook('preHandler', requireAuth(opts.auth));
+
+  app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number } }>('/api/invoices/csm/:csmId/pending', {
+    schema: {
+      summary: "A CSM's unacknowledged notifications, paged", tags: ['invoices'], security,
+      params: { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } },
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 } },
+      },
+      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
+    },
+  }, async (request, reply) => {
+    const { csmId } = request.params;
+    if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
+    const { sort, limit, offset } = request.query;
+    const page = await pendingOf(deps.db, csmId, { sort, limit, offset });
+    return { csmId, total: page.total, limit, offset, sort, items: page.items.map(notificationView) };
+  });
+
+  app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {
+    schema: {
+      summary: "Acknowledges every notification of an invoice (idempotent); actionTaken records what the CSM did", tags: ['invoices'], security,
+      params: { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', pattern: idPattern } } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { actionTaken: { type: 'string', minLength: 1, maxLength: 500 } } },
+      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, acknowledged: { type: 'array', items: notificationSchema } } }, ...errors },
+    },
+  }, async (request, reply) => {
+    const { invoiceId } = request.params;
+    const principal = request.principal!;
+    const result = await deps.db.transaction(async (trx) => {
+      const all = await notificationsOfInvoice(trx, invoiceId, true);
+      if (all.length === 0) return 'unknown' as const;
+      const foreign = all.find((n) => !canActFor(principal, n.csmId));
+      if (foreign) return { forbidden: foreign.csmId };
+      const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, request.body?.actionTaken ?? null, deps.now());
+      return { changed, all: await notificationsOfInvoice(trx, invoiceId) };
+    });
+    if (result === 'unknown') return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if ('forbidden' in result) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account; ${principal.csmId} may not acknowledge it`);
+    if (result.changed.length) {
+      await deps.live.announce(deps.db, result.changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
+    }
+    deps.kick();
+    return { invoiceId, acknowledged: result.all.map(notificationView) };
+  });
+
+  app.get<{ Params: { customerId: string } }>('/api/invoices/customer/:customerId', {
+    schema: {
+      summary: "An account's invoices with their live payment status and notifications", tags: ['invoices'], security,
+      params: { type: 'object', required: ['customerId'], properties: { customerId: { type: 'string', pattern: idPattern } } },
+      response: {
+        200: { type: 'object', properties: { customerId: { type: 'string' }, invoices: { type: 'array', items: { type: 'object', properties: {
+          invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] },
+          riskLevel: { type: 'string' }, csmId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema },
+        } } } } },
+        ...errors,
+      },
+    },
+  }, async (request, reply) => {
+    const { customerId } = request.params;
+    const all = await ofCustomer(deps.db, customerId);
+    if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
+    if (!all.some((n) => canActFor(request.principal, n.csmId))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
+    const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
+    const byInvoice = new Map<string, typeof all>();
+    for (const n of all) byInvoice.set(n.invoiceId, [...(byInvoice.get(n.invoiceId) ?? []), n]);
+    const invoices = [...byInvoice.entries()].map(([invoiceId, ns]) => {
+      const head = ns.find((n) => n.kind === 'invoice_issued') ?? ns[0];
+      return {
+        invoiceId, status: statuses.get(invoiceId) ?? head.status, amountMinor: head.amountMinor, currency: head.currency,
+        dueDate: head.dueAt === null ? null : new Date(head.dueAt).toISOString(), riskLevel: head.riskLevel, csmId: head.csmId, notifications: ns.map(notificationView),
+      };
+    });
+    return { customerId, invoices };
+  });
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from '@invoice-signal/runtime';
+import { verifySlackSignature } from '../domain/slack-signature.ts';
+import { acknowledge } from '../adapters/notification-store.ts';
+import type { NotifierDeps } from '../handlers/deps.ts';
+
+interface BlockActions {
+  type: string;
+  user?: { id?: string };
+  actions?: Array<{ action_id?: string; value?: string }>;
+}
+
+/**
+ * Slack's interactivity endpoint: the signature over the raw body is checked before anything is
+ * parsed; the Acknowledge button records the acknowledgement for the Slack user's own
+ * notifications. Slack expects 200 quickly, so refusals of a well-signed request are 200 with text.
+ */
+export async function slackInteractions(app: FastifyInstance, opts: { deps: NotifierDeps; signingSecret: string | undefined }) {
+  const { deps } = opts;
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+
+  app.post<{ Body: string }>('/api/slack/interactions', {
+    schema: {
+      summary: 'Slack interactivity (signed by Slack)', tags: ['slack'],
+      headers: { type: 'object', properties: { 'x-slack-signature': { type: 'string' }, 'x-slack-request-timestamp': { type: 'string' } } },
+    },
+  }, async (request, reply) => {
+    if (!opts.signingSecret) return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'Slack is not configured (SLACK_SIGNING_SECRET)', code: 'NTF_SLACK_OFF' });
+    const raw = typeof request.body === 'string' ? request.body : '';
+    const verdict = verifySlackSignature({
+      secret: opts.signingSecret, rawBody: raw, nowSeconds: Math.floor(Date.now() / 1000),
+      signature: request.headers['x-slack-signature'] as string | undefined, timestamp: request.headers['x-slack-request-timestamp'] as string | undefined,
+    });
+    if (!verdict.ok) return sendProblem(reply, { title: 'Unauthorized', status: 401, detail: verdict.reason, code: 'NTF_SLACK_SIGNATURE' });
+    let payload: BlockActions;
+    try {
+      payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '');
+    } catch {
+      return sendProblem(reply, { title: 'Bad Request', status: 400, detail: 'body must be form-encoded with a JSON "payload" field', code: 'NTF_SLACK_PAYLOAD' });
+    }
+    const action = payload.actions?.find((a) => a.action_id === 'acknowledge');
+    if (payload.type !== 'block_actions' || !action) return reply.send({ ok: true, ignored: true });
+    const ids = (action.value ?? '').split(',').filter(Boolean).slice(0, 100);
+    const slackUser = payload.user?.id ?? '';
+    // Only the owner (by Slack user id) of each notification may acknowledge it from Slack.
+    const owned: string[] = await deps.db('notifications').join('csm_directory', 'csm_directory.csm_id', 'notifications.csm_id')
+      .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser).pluck('notifications.id');
+    if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
+    const csmId: string = (await deps.db('csm_directory').where({ slack_user_id: slackUser }).first())?.csm_id ?? slackUser;
+    const changed = await deps.db.transaction((trx) => acknowledge(trx, owned, csmId, 'acknowledged in Slack', deps.now(), false));
+    if (changed.length) await deps.live.announce(deps.db, changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
+    deps.kick();
+    return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s).` });
+  });
+}

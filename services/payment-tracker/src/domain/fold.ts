@@ -1,0 +1,114 @@
+import type { BillingSource, InvoiceEvent } from '@invoice-signal/events';
+import { canonicalOrder, entryType, type EntryType, type LedgerEntry, type VendorEntry, type TrackerStatus } from './ledger.ts';
+import { nextStatus } from './transitions.ts';
+
+/**
+ * The state of one invoice as a pure function of its set of events: the same set gives the same
+ * view whatever order the events arrived in (the fold runs over the canonical order).
+ */
+export interface InvoiceView {
+  invoiceId: string;
+  status: TrackerStatus;
+  source: BillingSource;
+  vendorCustomerId: string | null;
+  accountId: string | null;
+  invoiceNumber: string | null;
+  currency: string;
+  totalMinor: number;
+  amountDueMinor: number;
+  amountPaidMinor: number;
+  amountRemainingMinor: number;
+  amountRefundedMinor: number;
+  amountCreditedMinor: number;
+  issuedAt: number | null;
+  dueAt: number | null;
+  paidAt: number | null;
+  overdueSince: number | null;
+  attemptCount: number;
+  failureReason: string | null;
+  disputed: boolean;
+  /** Vendor time of the newest vendor event (tracker markers do not count). */
+  lastEventAt: number;
+}
+
+export interface Transition {
+  eventId: string;
+  eventType: EntryType;
+  from: TrackerStatus | null;
+  to: TrackerStatus;
+  /** Vendor time of the event that caused it. */
+  occurredAt: number;
+}
+
+export interface Folded {
+  view: InvoiceView;
+  /** Status changes along the canonical order: the invoice's history. */
+  transitions: Transition[];
+}
+
+/** The newest non-null value of a field across vendor events in canonical order. */
+function latest<K extends keyof InvoiceEvent>(events: InvoiceEvent[], key: K): InvoiceEvent[K] | null {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i][key] !== null && events[i][key] !== undefined) return events[i][key];
+  return null;
+}
+
+const maxOf = (events: InvoiceEvent[], pick: (e: InvoiceEvent) => number) => events.reduce((m, e) => Math.max(m, pick(e)), 0);
+
+/** Folds an invoice's entries. Returns undefined when there is no vendor event yet (nothing to say). */
+export function foldInvoice(entries: LedgerEntry[]): Folded | undefined {
+  const vendor = entries.filter((e): e is VendorEntry => e.kind === 'vendor').sort(canonicalOrder);
+  if (vendor.length === 0) return undefined;
+  const events = vendor.map((v) => v.event);
+  const dueAt = latest(events, 'dueAt');
+  // A marker computed for an earlier due date (the due date moved since) no longer applies.
+  const live = entries.filter((e) => e.kind === 'vendor' || e.dueAt === dueAt).sort(canonicalOrder);
+
+  let status: TrackerStatus | null = null;
+  const transitions: Transition[] = [];
+  for (const entry of live) {
+    const next = nextStatus(status, entryType(entry));
+    if (next !== null && next !== status) {
+      transitions.push({ eventId: entry.eventId, eventType: entryType(entry), from: status, to: next, occurredAt: entry.occurredAt });
+      status = next;
+    }
+  }
+
+  const last = events[events.length - 1];
+  const amountPaidMinor = maxOf(events, (e) => e.amountPaidMinor);
+  const failures = events.filter((e) => e.type === 'payment_failed');
+  const firstInto = (s: TrackerStatus) => transitions.find((t) => t.to === s)?.occurredAt ?? null;
+  const lastInto = (s: TrackerStatus) => transitions.findLast((t) => t.to === s)?.occurredAt ?? null;
+  const view: InvoiceView = {
+    invoiceId: last.invoiceId,
+    status: status!,
+    source: last.source,
+    vendorCustomerId: latest(events, 'vendorCustomerId'),
+    accountId: latest(events, 'accountId'),
+    invoiceNumber: latest(events, 'invoiceNumber'),
+    currency: last.currency,
+    totalMinor: last.totalMinor,
+    amountDueMinor: last.amountDueMinor,
+    // Payments and refunds only accumulate, so the largest reported figure is the truest one.
+    amountPaidMinor,
+    amountRemainingMinor: Math.max(0, last.amountDueMinor - amountPaidMinor),
+    amountRefundedMinor: maxOf(events, (e) => e.amountRefundedMinor),
+    amountCreditedMinor: Math.max(0, last.totalMinor - last.amountDueMinor),
+    issuedAt: latest(events, 'issuedAt'),
+    dueAt,
+    paidAt: status === 'paid' || status === 'deleted' ? firstInto('paid') : null,
+    overdueSince: lastInto('overdue'),
+    // Vendors report cumulative attempts; sources that do not still count one per failure event.
+    attemptCount: Math.max(maxOf(events, (e) => e.attemptCount), failures.length),
+    failureReason: latest(failures, 'failureReason'),
+    disputed: events.some((e) => e.type === 'disputed'),
+    lastEventAt: events.reduce((m, e) => Math.max(m, e.occurredAt), 0),
+  };
+  return { view, transitions };
+}
+
+/** Whether two views say the same thing (a change is only published when they differ). */
+export function sameView(a: InvoiceView | undefined, b: InvoiceView): boolean {
+  if (!a) return false;
+  if (a.status === 'deleted' && b.status === 'deleted') return true; // a tombstone is a tombstone
+  return (Object.keys(b) as Array<keyof InvoiceView>).every((k) => a[k] === b[k]);
+}

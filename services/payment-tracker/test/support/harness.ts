@@ -1,0 +1,61 @@
+import { AvroSerde, topics, type InvoiceEvent, type PaymentStatus } from '@invoice-signal/events';
+import { createDb, createKafka, createLogger, createPublisher, parseEnv, startService, type EventPublisher, type Knex, type RunningService } from '@invoice-signal/runtime';
+import { sampleInvoiceEvent, stackEndpoints, testServiceConfig, TopicReader, uniqueName, type Received } from '@invoice-signal/testkit';
+import { paymentTrackerEnv, type Config } from '../../src/config.ts';
+import { paymentTracker } from '../../src/service.ts';
+
+/** A tracker configuration on the real stack: fresh database, the given namespace, fast timers. */
+export function trackerConfig(namespace: string, env: Record<string, string> = {}): Config {
+  const all = { OVERDUE_SCAN_INTERVAL_MS: '200', OUTBOX_POLL_MS: '100', ...env };
+  const own = parseEnv(paymentTrackerEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace, ...all });
+  return { ...own, ...testServiceConfig('payment-tracker', namespace, all) } as Config;
+}
+
+export const startTracker = (config: Config): Promise<RunningService<Config>> => startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
+
+/** What the ingest gateway would do: publish invoice events, keyed by invoiceId. */
+export class EventSource {
+  readonly serde: AvroSerde;
+  private publisher?: EventPublisher;
+  private readonly namespace: string;
+  constructor(namespace: string) {
+    this.namespace = namespace;
+    this.serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
+  }
+  async send(...events: InvoiceEvent[]) {
+    if (!this.publisher) {
+      const config = parseEnv(paymentTrackerEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: this.namespace });
+      this.publisher = await createPublisher(createKafka('test-source', config, createLogger('test', 'silent')), this.serde);
+    }
+    await this.publisher.publish(topics.invoiceEvents, events.map((value) => ({ key: value.invoiceId, value })));
+  }
+  statusReader(): Promise<TopicReader<PaymentStatus>> {
+    return TopicReader.open(topics.paymentStatus, this.serde);
+  }
+  async close() {
+    await this.publisher?.close();
+  }
+}
+
+let seq = 0;
+/** An invoice event with a unique id; amounts default to an unpaid EUR 12,500.00 invoice. */
+export function invoiceEvent(invoiceId: string, type: InvoiceEvent['type'], occurredAt: number, extra: Partial<InvoiceEvent> = {}): InvoiceEvent {
+  seq += 1;
+  return sampleInvoiceEvent({
+    eventId: `${invoiceId}:${type}:${occurredAt}:${seq}`, invoiceId, type, vendorEventId: `evt_${seq}`, vendorInvoiceId: invoiceId.split(':')[1] ?? invoiceId,
+    occurredAt, receivedAt: occurredAt + 100, amountPaidMinor: 0, attemptCount: 0, failureReason: null, ...extra,
+  });
+}
+
+export const newInvoiceId = (label: string) => `stripe:${uniqueName(label)}`;
+
+/** The latest record per key as a fresh reader of the compacted topic would conclude (log order). */
+export function latestByKey(records: Received<PaymentStatus>[]): Map<string, PaymentStatus | null> {
+  const latest = new Map<string, PaymentStatus | null>();
+  for (const r of records) latest.set(r.key!, r.value);
+  return latest;
+}
+
+export function openDb(config: Config): Knex {
+  return createDb(config.databaseUrl, 2);
+}
