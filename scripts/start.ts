@@ -5,8 +5,7 @@
  * `npm run stack -- down` stops services and stack alike.
  */
 import { join } from 'node:path';
-import { defaultPorts, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService } from '@invoice-signal/local-stack';
-import { devSecrets } from './dev-secrets.ts';
+import { defaultPorts, devSecrets, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService } from '@invoice-signal/local-stack';
 
 const settings = readSettings();
 const detach = process.argv.includes('--detach');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type SASLOptions } from 'kafkajs';
 import { deadLetterName, topicName, type TopicSpec } from '@invoice-signal/events';
 import type { CommonConfig } from './config.ts';
@@ -64,13 +65,25 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[], opts: Pr
     }
   }
   const missing = wanted.filter((t) => !existing.has(t.topic));
-  if (missing.length > 0) {
+  if (missing.length > 0) await createWithRetry(admin, missing);
+  return missing.map((t) => t.topic);
+}
+
+/**
+ * Several instances (or test files) may create the same topics at once; leader election of a new
+ * topic can also answer "does not host this topic-partition" for a moment. Both pass on retry.
+ */
+async function createWithRetry(admin: Admin, topics: ITopicConfig[], attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      const existing = new Set(await admin.listTopics());
+      const still = topics.filter((t) => !existing.has(t.topic));
+      if (still.length > 0) await admin.createTopics({ topics: still, waitForLeaders: true });
+      return;
     } catch (error) {
-      // Another instance may have created them in the meantime.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+      // TOPIC_ALREADY_EXISTS included: the next listing shows what is still missing, if anything.
+      if (attempt >= attempts) throw error;
+      await sleep(200 * attempt);
     }
   }
-  return missing.map((t) => t.topic);
 }

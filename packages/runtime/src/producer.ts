@@ -25,6 +25,49 @@ function withTraceHeaders(headers: Record<string, string> = {}): Record<string, 
   return carrier;
 }
 
+type Messages = Parameters<Producer['send']>[0]['messages'];
+
+interface Waiting {
+  messages: Messages;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Joins the publishes that callers make side by side (consumers handling several partitions,
+ * concurrent HTTP requests) into one produce request per topic. The idempotent producer keeps one
+ * request in flight, so without this every caller would wait for every other caller's ack. Each
+ * caller still resolves only once the broker has its records, and fails with them.
+ */
+function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void>) {
+  const queues = new Map<string, Waiting[]>();
+  const flushing = new Set<string>();
+  async function flush(topic: string) {
+    flushing.add(topic);
+    try {
+      for (let batch = queues.get(topic); batch?.length; batch = queues.get(topic)) {
+        queues.set(topic, []);
+        try {
+          await sendNow(topic, batch.flatMap((w) => w.messages));
+          batch.forEach((w) => w.resolve());
+        } catch (error) {
+          batch.forEach((w) => w.reject(error));
+        }
+      }
+    } finally {
+      flushing.delete(topic);
+    }
+  }
+  return (topic: string, messages: Messages) =>
+    new Promise<void>((resolve, reject) => {
+      const queue = queues.get(topic) ?? [];
+      queue.push({ messages, resolve, reject });
+      queues.set(topic, queue);
+      // The next turn of the event loop lets callers that are ready now join this request.
+      if (!flushing.has(topic)) setImmediate(() => void flush(topic));
+    });
+}
+
 /**
  * Idempotent producer, acks from all in-sync replicas: a resolved publish means the broker has
  * the records. Failures surface as TransientError so callers answer 503 or retry.
@@ -32,13 +75,13 @@ function withTraceHeaders(headers: Record<string, string> = {}): Record<string, 
 export async function createPublisher(kafka: Kafka, serde: AvroSerde): Promise<EventPublisher> {
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
-  const send = async (topic: string, messages: Parameters<Producer['send']>[0]['messages']) => {
+  const send = coalescing(async (topic, messages) => {
     try {
       await producer.send({ topic, acks: -1, messages });
     } catch (error) {
       throw new TransientError('KAFKA_PRODUCE', `publishing ${messages.length} record(s) to ${topic} failed: ${(error as Error).message}`, error);
     }
-  };
+  });
   return {
     async publish(spec, records) {
       if (records.length === 0) return;

@@ -3,3 +3,4 @@ export * from './services.ts';
 export * from './topics.ts';
 export * from './wait.ts';
 export * from './samples.ts';
+export * from './system.ts';

@@ -71,6 +71,7 @@ export function sampleNotification(overrides: Partial<CsmNotification> = {}): Cs
     amountMinor: 1_250_000, currency: 'EUR', dueAt: t0 + 30 * day, status: 'pending', riskLevel: 'high', riskFlags: ['HEALTH_DECLINING'],
     customerContext: { healthScore: 62, paymentHistory: 'fair', renewalDate: t0 + 35 * day, recentIssues: true },
     channels: ['in_app', 'slack'], notifiedAt: t0 + 800, acknowledgedAt: null, actionTaken: null,
+    recommendedActions: ['Call Acme Corp before the due date.'], version: 1, updatedAt: t0 + 800,
     ...overrides,
   };
 }

@@ -96,7 +96,8 @@ describe('the context import', () => {
     expect(imported).toEqual({ exitCode: 0, lines: [`imported 1 account(s) from ${good}`] });
     await eventually('the CSV account to be held', async () => {
       const got = await fetch(`${h.service.url}/api/context/accounts/acc_csv_1`, { headers: { authorization: `Bearer ${h.token}` } });
-      return got.status === 200 && ((await got.json()) as { name: string }).name === 'Csv, Ltd';
+      const held = (await got.json()) as { name: string; origin: string };
+      return got.status === 200 && held.name === 'Csv, Ltd' && held.origin === 'csv';
     });
   });
 });

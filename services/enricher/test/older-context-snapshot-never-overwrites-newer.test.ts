@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type CustomerContext } from '@invoice-signal/events';
-import { eventually, sampleCustomerContext, sampleInvoiceEvent } from '@invoice-signal/testkit';
+import { deadLetterName, topicName, topics, type CustomerContext } from '@invoice-signal/events';
+import { eventually, sampleCustomerContext, sampleInvoiceEvent, TopicReader } from '@invoice-signal/testkit';
 import { startEnricher, type Harness } from './support.ts';
 
 const t = Date.UTC(2026, 10, 20);
@@ -39,5 +39,21 @@ describe('context snapshots of one account arriving out of order', () => {
   it('replaces the held snapshot with a newer one', async () => {
     await h.publisher.publish(topics.customerContext, [{ key: 'acc_ooo', value: snapshot('Newest Name', t + 1, 'cus_new_ref') }]);
     await eventually('the newest snapshot to be held', async () => (await held())?.name === 'Newest Name');
+  });
+
+  it('dead-letters a snapshot published under another account\'s key, and goes on', async () => {
+    const dlq = await TopicReader.openRaw(deadLetterName(topicName(topics.customerContext, h.namespace)));
+    try {
+      await h.publisher.publish(topics.customerContext, [
+        { key: 'acc_someone_else', value: snapshot('Wrong Key', t + 5, 'cus_wrong') },
+        { key: 'acc_ooo', value: snapshot('After The Bad One', t + 6, 'cus_new_ref') },
+      ]);
+      const [dead] = await dlq.waitFor(1);
+      expect(dead!.headers['dlq.error.code']).toBe('CTX_BAD_KEY');
+      expect(dead!.headers['dlq.error.message']).toContain('"acc_ooo" arrived under key "acc_someone_else"');
+      await eventually('the next snapshot to be applied', async () => (await held())?.name === 'After The Bad One');
+    } finally {
+      await dlq.close();
+    }
   });
 });

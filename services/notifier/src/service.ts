@@ -1,11 +1,84 @@
 import { topics } from '@invoice-signal/events';
-import type { ServiceDefinition } from '@invoice-signal/runtime';
+import { InvalidRecordError, on, type ServiceDefinition } from '@invoice-signal/runtime';
 import type { Config } from './config.ts';
 import { migrations } from './migrations/index.ts';
+import { defaultPreferences } from './domain/preferences.ts';
+import { createLiveHub } from './adapters/live-hub.ts';
+import { createMailer } from './adapters/mailer.ts';
+import { createSlackSender, type SlackSender } from './adapters/slack.ts';
+import { handleAssessed } from './handlers/assessed-invoice.ts';
+import type { NotifierDeps } from './handlers/deps.ts';
+import { handlePaymentStatus } from './handlers/payment-status.ts';
+import { createAuthenticator } from './http/auth.ts';
+import { registerHttp } from './http/api.ts';
+import { claimDigests, sendDigests } from './workers/digest-worker.ts';
+import { publishPending } from './workers/publish-outbox.ts';
+import { createScheduler, type Scheduler } from './workers/scheduler.ts';
+import { runSlackDeliveries } from './workers/slack-worker.ts';
 
-export const notifier: ServiceDefinition<Config> = {
-  name: 'notifier',
-  migrations,
-  produces: [topics.notifications],
-  async setup() {},
-};
+export interface NotifierOptions {
+  /** The clock for notification times, quiet hours, caps and digest periods. Tests move it. */
+  now?: () => number;
+}
+
+/** Handles a started notifier exposes to tests and the benchmark. */
+export interface NotifierHandle {
+  deps?: NotifierDeps;
+  scheduler?: Scheduler;
+}
+
+export function createNotifier(options: NotifierOptions = {}): ServiceDefinition<Config> & { handle: NotifierHandle } {
+  const handle: NotifierHandle = {};
+  return {
+    name: 'notifier',
+    migrations,
+    produces: [topics.notifications],
+    bodyLimit: 64 * 1024,
+    handle,
+    async setup(ctx) {
+      const { config, logger } = ctx;
+      const live = createLiveHub(config.databaseUrl, logger);
+      await live.start();
+      const slack: SlackSender | null = config.SLACK_BOT_TOKEN ? createSlackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS }) : null;
+      const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.DIGEST_FROM! }) : null;
+      const policy = { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, backoffMs: config.DELIVERY_BACKOFF_MS };
+      let scheduler: Scheduler | undefined;
+      const deps: NotifierDeps = {
+        db: ctx.db, logger, live, now: options.now ?? Date.now, defaultZone: config.DEFAULT_TIME_ZONE, publicUrl: config.PUBLIC_URL,
+        slackAvailable: slack !== null, emailAvailable: mailer !== null, kick: () => scheduler?.kick(),
+        defaults: defaultPreferences({
+          slackMinAmountMinor: config.SLACK_MIN_AMOUNT_MINOR, slackMinRisk: config.SLACK_MIN_RISK, digestMinAmountMinor: config.DIGEST_MIN_AMOUNT_MINOR,
+          slackMaxPerHour: config.SLACK_MAX_PER_HOUR, digestFrequency: config.DIGEST_FREQUENCY, digestHour: config.DIGEST_HOUR,
+          quietHours: config.QUIET_HOURS, batchWindowSeconds: config.BATCH_WINDOW_SECONDS,
+        }),
+      };
+      const jobs: Array<[string, () => Promise<unknown>]> = [['publish', () => publishPending(deps, ctx.publisher)]];
+      if (slack) jobs.push(['slack', () => runSlackDeliveries(deps, slack, policy)]);
+      if (mailer) jobs.push(['digest-claim', () => claimDigests(deps)], ['digest-send', () => sendDigests(deps, mailer, policy)]);
+      scheduler = createScheduler(jobs, config.DELIVERY_TICK_MS, logger);
+      Object.assign(handle, { deps, scheduler });
+
+      const auth = createAuthenticator({ secret: config.AUTH_JWT_SECRET, jwksUrl: config.AUTH_JWKS_URL });
+      await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
+      ctx.addCheck('live-events', () => undefined);
+      ctx.onStop(async () => {
+        await scheduler?.stop();
+        await live.stop();
+        mailer?.close();
+      });
+
+      await ctx.consume({
+        groupId: ctx.groupId('notifications'),
+        subscriptions: [
+          on(topics.assessed, async (record) => {
+            if (record.value === null) throw new InvalidRecordError('NTF_TOMBSTONE', `assessed record ${record.key} has no value; assessments are never deleted`);
+            await handleAssessed(deps, record.value);
+          }),
+          on(topics.paymentStatus, async (record) => handlePaymentStatus(deps, record.key, record.value)),
+        ],
+      });
+    },
+  };
+}
+
+export const notifier = createNotifier();

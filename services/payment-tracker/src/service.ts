@@ -28,6 +28,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
 
     await ctx.consume({
       groupId: config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events'),
+      partitionsConsumedConcurrently: topics.invoiceEvents.partitions, // invoices are independent; each partition keeps its order
       subscriptions: [on(topics.invoiceEvents, handleInvoiceEvent({
         db, ...fold,
         onOutcome: (outcome) => {

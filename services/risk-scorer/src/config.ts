@@ -8,7 +8,7 @@ export const riskScorerEnv = {
   /** The versioned rule configuration (JSON, validated at start-up). */
   RISK_RULES_FILE: z.string().default(defaultRulesFile),
   /** Partitions of billing.invoice.enriched.v1 assessed in parallel; order is kept within each. */
-  RISK_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  RISK_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

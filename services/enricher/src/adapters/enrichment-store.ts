@@ -26,10 +26,6 @@ export function enrichmentStore(db: Knex) {
       return inserted.length === 1;
     },
 
-    async exists(eventId: string): Promise<boolean> {
-      return Boolean(await db('invoice_enrichments').where({ event_id: eventId }).first('event_id'));
-    },
-
     /** Unmatched invoices that a snapshot of `accountId` declaring `refs` now matches. */
     async waitingFor(accountId: string, refs: VendorRef[]): Promise<WaitingInvoice[]> {
       const rows = await db('invoice_enrichments')

@@ -38,7 +38,7 @@ export async function runImport(argv: string[], env: Env): Promise<ImportOutcome
     return { exitCode: error instanceof CsvImportError ? 1 : 2, lines: [`${file}: ${(error as Error).message}`] };
   }
   const base = urlFlag >= 0 ? argv[urlFlag + 1]! : config.ENRICHER_URL;
-  const res = await fetch(new URL('/api/context/accounts', base), {
+  const res = await fetch(new URL('/api/context/accounts?origin=csv', base), {
     method: 'POST',
     headers: { authorization: `Bearer ${config.CONTEXT_ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(accounts),

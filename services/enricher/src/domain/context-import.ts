@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { CustomerContext } from '@invoice-signal/events';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
 
+/** Where an import came from, recorded as the snapshot's origin (`?origin=` on the API). */
+export const importOrigins = ['import-api', 'csv'] as const;
+
 /** Most accounts one import request may carry (the body limit bounds it too). */
 export const MAX_ACCOUNTS_PER_IMPORT = 5000;
 
@@ -88,7 +91,7 @@ export function fieldName(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Validates a whole import. Every problem is reported; one bad account rejects the whole body. */
-export function parseImport(body: unknown, now: number): { ok: true; snapshots: CustomerContext[] } | { ok: false; problems: FieldProblem[] } {
+export function parseImport(body: unknown, now: number, origin = 'import-api'): { ok: true; snapshots: CustomerContext[] } | { ok: false; problems: FieldProblem[] } {
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue): FieldProblem[] =>
@@ -105,7 +108,7 @@ export function parseImport(body: unknown, now: number): { ok: true; snapshots: 
     else seen.set(a.accountId, i);
   });
   if (duplicates.length) return { ok: false, problems: duplicates };
-  return { ok: true, snapshots: parsed.data.map((a) => toSnapshot(a, now, 'import-api')) };
+  return { ok: true, snapshots: parsed.data.map((a) => toSnapshot(a, now, origin)) };
 }
 
 export function toSnapshot(a: AccountImport, now: number, origin: string): CustomerContext {

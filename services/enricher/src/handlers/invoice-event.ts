@@ -32,13 +32,13 @@ export function invoiceEventHandler(deps: HandlerDeps) {
     }
     const outcome = await deps.db.transaction(async (trx) => {
       await lockShared(trx);
-      if (await enrichmentStore(trx).exists(value.eventId)) return 'duplicate';
       const key = matchKeyOf(value);
       const contexts = contextStore(trx);
       const accountId = key.kind === 'account' ? key.accountId : key.kind === 'vendor' ? await contexts.accountFor(key.ref.source, key.ref.vendorCustomerId) : null;
       const context = accountId ? await contexts.get(accountId) : null;
       const payments = await paymentsFor(trx, value, accountId, key, deps.historyMonths);
       const enriched = enrich({ invoice: value, accountId, context, payments, fallbackOwner: deps.fallbackOwner, revision: 1, now: now(), historyMonths: deps.historyMonths, trend: deps.trend });
+      // The insert is the dedupe check: a redelivered event finds its row and publishes nothing.
       if (!(await enrichmentStore(trx).record(enriched, key))) return 'duplicate';
       await deps.publisher.publish(topics.enriched, [{ key: enriched.accountId, value: enriched }]);
       enricherMetrics.enrichments.inc({ matched: String(enriched.matched), kind: 'first' });

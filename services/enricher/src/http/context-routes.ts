@@ -1,6 +1,6 @@
 import { topics } from '@invoice-signal/events';
 import { sendProblem, type ServiceContext } from '@invoice-signal/runtime';
-import { parseImport } from '../domain/context-import.ts';
+import { importOrigins, parseImport } from '../domain/context-import.ts';
 import { contextStore } from '../adapters/context-store.ts';
 import { isAuthorized } from './admin-auth.ts';
 
@@ -22,14 +22,18 @@ export function registerContextRoutes(app: App, deps: { token: string; publisher
     }
   });
 
-  app.post('/api/context/accounts', async (request, reply) => {
-    const result = parseImport(request.body, now());
+  app.post<{ Querystring: { origin?: string } }>('/api/context/accounts', async (request, reply) => {
+    const origin = request.query.origin ?? 'import-api';
+    if (!(importOrigins as readonly string[]).includes(origin)) {
+      return sendProblem(reply, { title: 'Bad Request', status: 400, code: 'CTX_INVALID_IMPORT', detail: `origin: must be one of ${importOrigins.join(', ')} (got "${origin}"); nothing was imported`, errors: [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }] });
+    }
+    const result = parseImport(request.body, now(), origin);
     if (!result.ok) {
       const first = result.problems[0]!;
       const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem(s), see errors)` : '';
       return sendProblem(reply, { title: 'Bad Request', status: 400, code: 'CTX_INVALID_IMPORT', detail: `${first.field}: ${first.message}${more}; nothing was imported`, errors: result.problems });
     }
-    await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin: 'import-api' } })));
+    await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin } })));
     return reply.code(202).send({ published: result.snapshots.length, accounts: result.snapshots.map((s) => ({ accountId: s.accountId, snapshotAt: new Date(s.snapshotAt).toISOString() })) });
   });
 

@@ -1,8 +1,11 @@
 import type { InvoiceEventType } from '@invoice-signal/events';
 
-/** The canonical type a listed invoice stands for, or null when there is nothing to say yet (drafts). */
+/**
+ * The canonical type a listed invoice stands for, or null when there is nothing to say. A Stripe
+ * draft is 'updated', as its invoice.created webhook would have been: known, not yet issued.
+ */
 export function stripeStatusType(status: string | null | undefined): InvoiceEventType | null {
-  return ({ open: 'issued', paid: 'paid', void: 'voided', uncollectible: 'uncollectible' } as Record<string, InvoiceEventType>)[status ?? ''] ?? null;
+  return ({ draft: 'updated', open: 'issued', paid: 'paid', void: 'voided', uncollectible: 'uncollectible' } as Record<string, InvoiceEventType>)[status ?? ''] ?? null;
 }
 
 export function chargebeeStatusType(status: string | null | undefined): InvoiceEventType | null {

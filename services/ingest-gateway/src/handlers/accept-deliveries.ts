@@ -1,5 +1,6 @@
-import { topics } from '@invoice-signal/events';
+import type { InvoiceEvent } from '@invoice-signal/events';
 import { TransientError, type EventPublisher } from '@invoice-signal/runtime';
+import { createCoalescingPublish } from '../adapters/coalescing-publish.ts';
 import type { ReceiptLog } from '../adapters/receipt-log.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import { deliveries as counter } from '../metrics.ts';
@@ -20,7 +21,8 @@ export interface RawPayload {
  */
 export function createIngestor(deps: { receipts: ReceiptLog; publisher: EventPublisher; publishTimeoutMs: number }) {
   const { receipts, publisher } = deps;
-  const publish = async (events: NonNullable<Delivery['event']>[]) => {
+  const send = createCoalescingPublish(publisher);
+  const publish = async (events: InvoiceEvent[]) => {
     if (!events.length) return;
     // KafkaJS retries a lost broker for a long while; the vendor should hear 503 well before its own timeout.
     let timer: NodeJS.Timeout | undefined;
@@ -28,7 +30,7 @@ export function createIngestor(deps: { receipts: ReceiptLog; publisher: EventPub
       timer = setTimeout(() => reject(new TransientError('KAFKA_PUBLISH_TIMEOUT', `the broker did not acknowledge within ${deps.publishTimeoutMs} ms`)), deps.publishTimeoutMs);
     });
     try {
-      await Promise.race([publisher.publish(topics.invoiceEvents, events.map((e) => ({ key: e.invoiceId, value: e, headers: { 'event.id': e.eventId, source: e.source } }))), timeout]);
+      await Promise.race([send(events), timeout]);
     } finally {
       clearTimeout(timer);
     }

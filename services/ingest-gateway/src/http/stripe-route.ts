@@ -19,7 +19,9 @@ export function verifyStripe(body: Buffer, header: string | string[] | undefined
     } catch (error) {
       if (error instanceof SyntaxError) throw invalid('body', `malformed JSON: ${error.message}`);
       if ((error as { type?: string }).type !== 'StripeSignatureVerificationError') throw error;
-      reason = (error as Error).message.split('\n')[0];
+      const message = (error as Error).message.split('\n')[0];
+      // A right signature with an old timestamp is the more telling reason than another secret's mismatch.
+      if (!reason.startsWith('Timestamp')) reason = message;
     }
   }
   throw unauthorized(`Stripe signature verification failed: ${reason}`);

@@ -1,4 +1,4 @@
-import { startService, type RunningService } from '@invoice-signal/runtime';
+import { isRetriable, startService, type RunningService } from '@invoice-signal/runtime';
 import { stackEndpoints, testServiceConfig } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ingestGateway } from '../../src/service.ts';
@@ -21,8 +21,20 @@ export function gatewayConfig(namespace: string, extraEnv: Record<string, string
   return { ...parsed, PORT: 0, HOST: '127.0.0.1', databaseUrl: databaseUrl ?? base.databaseUrl };
 }
 
+/**
+ * Starts the gateway in-process. Topic provisioning right after several parallel test files
+ * created their topics sometimes meets a transient metadata error from the broker
+ * ("does not host this topic-partition", retriable): start-up is retried for that only.
+ */
 export async function startGateway(namespace: string, extraEnv: Record<string, string> = {}, databaseUrl?: string): Promise<RunningService<Config>> {
-  return startService(ingestGateway, gatewayConfig(namespace, extraEnv, databaseUrl));
+  const config = gatewayConfig(namespace, extraEnv, databaseUrl);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startService(ingestGateway, config);
+    } catch (error) {
+      if (attempt >= 3 || !isRetriable(error)) throw error;
+    }
+  }
 }
 
 export const bearer = { authorization: `Bearer ${secrets.INGEST_API_TOKEN}` };

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 
 export interface Mailer {
-  send(mail: { to: string; subject: string; text: string; html: string; messageId: string }): Promise<string>;
+  send(mail: { to: string; subject: string; text: string; html: string; messageId: string; date: Date }): Promise<string>;
   close(): void;
 }
 

@@ -68,7 +68,7 @@ async function sendOne(deps: NotifierDeps, mailer: Mailer, policy: RetryPolicy, 
   }
   try {
     const mail = renderDigest(rows.map(fromRow), { periodLabel: digest.period_key, publicUrl: deps.publicUrl });
-    const messageId = await mailer.send({ to: csm.email, ...mail, messageId: `<digest-${id}-${digest.period_key.replace(/[^a-zA-Z0-9-]/g, '')}@invoice-signal>` });
+    const messageId = await mailer.send({ to: csm.email, ...mail, messageId: `<digest-${id}-${digest.period_key.replace(/[^a-zA-Z0-9-]/g, '')}@invoice-signal>`, date: new Date(deps.now()) });
     const now = deps.now();
     await db.transaction(async (trx) => {
       await trx('digests').where({ id }).update({ state: 'sent', sent_at: now, message_id: messageId, lease_until: null, last_error: null });

@@ -1,5 +1,5 @@
 import type { Knex } from '@invoice-signal/runtime';
-import { foldInvoice, sameView, type InvoiceView, type Transition } from '../domain/fold.ts';
+import { foldInvoice, identicalView, sameView, type InvoiceView, type Transition } from '../domain/fold.ts';
 import type { LedgerEntry, TrackerStatus } from '../domain/ledger.ts';
 import { overdueFireAt, statusRecord } from '../domain/publication.ts';
 
@@ -21,6 +21,8 @@ interface StateRow {
   invoice_id: string;
   status: TrackerStatus;
   version: number;
+  previous_status: TrackerStatus | null;
+  changed_at: number;
   view: InvoiceView;
 }
 
@@ -59,11 +61,15 @@ export async function loadEntries(trx: Knex.Transaction | Knex, invoiceId: strin
 export async function refold(trx: Knex.Transaction, invoiceId: string, opts: FoldOptions): Promise<ApplyResult> {
   const folded = foldInvoice(await loadEntries(trx, invoiceId));
   if (!folded) return { outcome: 'unchanged' };
-  const current: StateRow | undefined = await trx('invoice_state').select('invoice_id', 'status', 'version', 'view').where({ invoice_id: invoiceId }).first();
+  const current: StateRow | undefined = await trx('invoice_state').select('invoice_id', 'status', 'version', 'previous_status', 'changed_at', 'view').where({ invoice_id: invoiceId }).first();
   const { view, transitions } = folded;
   // An early event arriving late can add a step to the history without changing the view.
   await writeHistory(trx, invoiceId, transitions);
-  if (current && sameView(current.view, view)) return { outcome: 'unchanged', status: current.status, version: current.version };
+  if (current && sameView(current.view, view)) {
+    // Nothing to publish, but keep the stored detail exact (a deletion seeded from a bare tombstone).
+    if (!identicalView(current.view, view)) await writeState(trx, view, current.version, current.previous_status, current.changed_at);
+    return { outcome: 'unchanged', status: current.status, version: current.version };
+  }
 
   const version = (current?.version ?? 0) + 1;
   const changedAt = (opts.now ?? Date.now)();

@@ -78,6 +78,11 @@ describe('the invoice fold', () => {
     expect(foldInvoice([ev('issued', t0, { attemptCount: 0 }), ev('payment_failed', t0 + 1, { attemptCount: 0 }), ev('payment_failed', t0 + 2, { attemptCount: 0 })])!.view.attemptCount).toBe(2);
   });
 
+  it('marks an invoice overdue whose issue event is stamped after its due date', () => {
+    const marker = overdueMarker('stripe:in_1', t0, 0);
+    expect(statusOf([ev('issued', t0 + day, { dueAt: t0 }), marker])).toBe('overdue');
+  });
+
   it('has nothing to say about an invoice known only through tracker markers', () => {
     expect(foldInvoice([overdueMarker('stripe:in_1', t0, 0)])).toBeUndefined();
   });

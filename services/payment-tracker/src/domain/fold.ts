@@ -106,9 +106,12 @@ export function foldInvoice(entries: LedgerEntry[]): Folded | undefined {
   return { view, transitions };
 }
 
-/** Whether two views say the same thing (a change is only published when they differ). */
+/** Field by field equality. */
+export function identicalView(a: InvoiceView | undefined, b: InvoiceView): boolean {
+  return !!a && (Object.keys(b) as Array<keyof InvoiceView>).every((k) => a[k] === b[k]);
+}
+
+/** Whether two views publish the same thing (a change is only published when they differ): any two deletions are one tombstone. */
 export function sameView(a: InvoiceView | undefined, b: InvoiceView): boolean {
-  if (!a) return false;
-  if (a.status === 'deleted' && b.status === 'deleted') return true; // a tombstone is a tombstone
-  return (Object.keys(b) as Array<keyof InvoiceView>).every((k) => a[k] === b[k]);
+  return (a?.status === 'deleted' && b.status === 'deleted') || identicalView(a, b);
 }

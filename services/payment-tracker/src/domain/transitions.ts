@@ -15,7 +15,8 @@ export const transitionTable: Record<EntryType, Partial<Record<From, TrackerStat
   unknown: { none: 'pending' },
   payment_failed: { none: 'failed', pending: 'failed' },
   overdue_reported: { none: 'overdue', pending: 'overdue', failed: 'overdue' },
-  overdue: { pending: 'overdue', failed: 'overdue' },
+  // The marker can sort before the first vendor event (an invoice issued already past due).
+  overdue: { none: 'overdue', pending: 'overdue', failed: 'overdue' },
   // A refund or dispute is about a charge, so the invoice was paid even if we missed that event.
   refunded: { none: 'paid' },
   disputed: { none: 'paid' },

@@ -11,7 +11,20 @@ export function trackerConfig(namespace: string, env: Record<string, string> = {
   return { ...own, ...testServiceConfig('payment-tracker', namespace, all) } as Config;
 }
 
-export const startTracker = (config: Config): Promise<RunningService<Config>> => startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
+/**
+ * Starts the tracker in-process. KafkaJS's createTopics(waitForLeaders) sometimes gives up with
+ * UNKNOWN_TOPIC_OR_PARTITION on a busy shared broker while the topics are being created; a
+ * second start finds them in place (in production the supervisor restarts the process).
+ */
+export async function startTracker(config: Config): Promise<RunningService<Config>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 3) throw error;
+    }
+  }
+}
 
 /** What the ingest gateway would do: publish invoice events, keyed by invoiceId. */
 export class EventSource {

@@ -23,16 +23,20 @@ export function createAssessmentStore(db: Knex) {
       .whereNot('invoice_id', enriched.invoice.invoiceId)
       .whereRaw('(issued_at, invoice_id) < (?, ?)', [invoiceTime(enriched.invoice), enriched.invoice.invoiceId]);
 
+  /** The latest earlier invoice of the account and of the subscription, in one round trip. */
   async function historyOf(trx: Knex.Transaction, enriched: EnrichedInvoice): Promise<InvoiceHistory> {
-    const latestFirst = (q: Knex.QueryBuilder) => q.orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }]).first();
-    const [count] = await earlier(trx, enriched).count<{ n: number }[]>({ n: '*' });
-    const previous = await latestFirst(earlier(trx, enriched));
-    const sub = enriched.invoice.subscriptionId;
-    const previousSub = sub ? await latestFirst(earlier(trx, enriched).where('subscription_id', sub)) : undefined;
+    const latest = (by: 'account' | 'subscription') => {
+      const q = earlier(trx, enriched).select(trx.raw('? as kind', [by]), 'invoice_id', 'subscription_id', 'currency', 'total_minor', 'issued_at');
+      if (by === 'subscription') q.where('subscription_id', enriched.invoice.subscriptionId!);
+      return q.orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }]).limit(1);
+    };
+    const rows: Array<HistoryRow & { kind: string }> = enriched.invoice.subscriptionId
+      ? await trx.unionAll([latest('account'), latest('subscription')], true)
+      : await latest('account');
+    const find = (by: string) => rows.find((r) => r.kind === by);
     return {
-      earlierInvoices: Number(count.n),
-      previousForAccount: previous ? toPast(previous) : null,
-      previousForSubscription: previousSub ? toPast(previousSub) : null,
+      previousForAccount: find('account') ? toPast(find('account')!) : null,
+      previousForSubscription: find('subscription') ? toPast(find('subscription')!) : null,
     };
   }
 
@@ -67,8 +71,15 @@ export function createAssessmentStore(db: Knex) {
       });
     },
 
+    /**
+     * Not waiting for the WAL flush is safe here: losing this mark in a database crash only means
+     * a replay re-sends the identical stored assessment.
+     */
     async markPublished(enrichmentId: string) {
-      await db('assessments').where('enrichment_id', enrichmentId).whereNull('published_at').update({ published_at: db.fn.now() });
+      await db.transaction(async (trx) => {
+        await trx.raw('set local synchronous_commit = off');
+        await trx('assessments').where('enrichment_id', enrichmentId).whereNull('published_at').update({ published_at: trx.fn.now() });
+      });
     },
 
     /** Records the rule version in use, once, with its full configuration. */

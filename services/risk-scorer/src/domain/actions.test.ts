@@ -7,7 +7,7 @@ const rules = shippedRules;
 const issued = quietEnriched().invoice.issuedAt!;
 const due = issued + 30 * DAY;
 const outreachBy = due - rules.config.actions.outreachLeadDays * DAY;
-const earlierHistory = { earlierInvoices: 3, previousForAccount: null, previousForSubscription: null };
+const earlierHistory = { previousForAccount: { invoiceId: 'stripe:in_prev', subscriptionId: 'sub_other', currency: 'EUR', totalMinor: 500_000, issuedAt: issued - 30 * DAY }, previousForSubscription: null };
 
 describe('recommended actions follow the flags', () => {
   it.each([
@@ -34,7 +34,7 @@ describe('recommended actions follow the flags', () => {
 
   it('the amount-change action quotes the change', () => {
     const previous = { invoiceId: 'stripe:in_prev', subscriptionId: 'sub_123', currency: 'EUR', totalMinor: 250_000, issuedAt: issued - 30 * DAY };
-    const { value } = assess(quietEnriched(), { earlierInvoices: 1, previousForAccount: previous, previousForSubscription: previous }, rules, 0);
+    const { value } = assess(quietEnriched(), { previousForAccount: previous, previousForSubscription: previous }, rules, 0);
     expect(value.actions.find((a) => a.code === 'EXPLAIN_AMOUNT_CHANGE')!.text).toBe('Walk Acme Corp through why invoice ACME-0042 (EUR 5,000.00) is up 100.0% on the previous invoice before they query it.');
   });
 

@@ -18,18 +18,26 @@ export function currencyExponent(currency: string): number {
   return exp;
 }
 
+// Building an Intl.NumberFormat costs far more than using one: keep one per shape.
+const formatters = new Map<string, Intl.NumberFormat>();
+function formatter(min: number, max: number): Intl.NumberFormat {
+  const key = `${min}:${max}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max })));
+  return f;
+}
+
 /** `EUR 12,500.00` from 1250000 minor units. */
 export function money(minor: number, currency: string): string {
   const exp = currencyExponent(currency);
-  const amount = new Intl.NumberFormat('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }).format(minor / 10 ** exp);
-  return `${currency} ${amount}`;
+  return `${currency} ${formatter(exp, exp).format(minor / 10 ** exp)}`;
 }
 
 /** `2026-12-01` (UTC). */
 export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A number for a sentence: grouping, at most `digits` decimals. */
-export const num = (n: number, digits = 2) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(n);
+export const num = (n: number, digits = 2) => formatter(0, digits).format(n);
 
 /** Whole days from `from` to `to`, rounded toward zero (negative when `to` is earlier). */
 export const daysBetween = (from: number, to: number) => Math.trunc((to - from) / DAY_MS);

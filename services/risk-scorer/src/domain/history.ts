@@ -11,14 +11,13 @@ export interface PastInvoice {
 
 /** What the rules need from the account's history, all strictly earlier than the invoice assessed. */
 export interface InvoiceHistory {
-  /** Earlier invoices of the account (the invoice itself and its re-enrichments never count). */
-  earlierInvoices: number;
+  /** Latest earlier invoice of the account (the invoice itself and its re-enrichments never count); null: none. */
   previousForAccount: PastInvoice | null;
   /** Previous invoice of the same subscription, when the invoice names one. */
   previousForSubscription: PastInvoice | null;
 }
 
-export const emptyHistory: InvoiceHistory = { earlierInvoices: 0, previousForAccount: null, previousForSubscription: null };
+export const emptyHistory: InvoiceHistory = { previousForAccount: null, previousForSubscription: null };
 
 /**
  * The moment an invoice is placed at in the account's history and the time the rules measure

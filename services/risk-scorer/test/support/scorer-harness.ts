@@ -1,6 +1,6 @@
 import { AvroSerde, deadLetterName, topicName, topics, type EnrichedInvoice } from '@invoice-signal/events';
-import { createKafka, createLogger, createPublisher, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import { eventually, stackEndpoints, testKafka, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { riskScorer } from '../../src/service.ts';
 
@@ -15,10 +15,31 @@ export interface ScorerHarness {
   close(): Promise<void>;
 }
 
+/**
+ * Creates the namespace's topics before the service does, retrying: on a busy shared broker
+ * createTopics(waitForLeaders) can fail with "does not host this topic-partition" right after
+ * creating them (the runtime's provisionTopics does not retry that; reported to the lead). A retry
+ * finds them created; then we wait until every partition answers.
+ */
+async function provisionAll(namespace: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await eventually('topics to be provisioned', async () => (await provisionTopics(admin, Object.values(topics), { namespace }), true), { timeoutMs: 30000, intervalMs: 250 });
+    for (const spec of [topics.enriched, topics.assessed]) {
+      const name = topicName(spec, namespace);
+      await eventually(`partitions of ${name} to be served`, async () => (await admin.fetchTopicOffsets(name)).length === spec.partitions);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The scorer in-process on the real stack, in its own topic namespace and database. */
 export async function startScorer(label: string, env: Record<string, string> = {}): Promise<ScorerHarness> {
   const namespace = uniqueName(label);
   const config: Config = { ...loadConfig({ ...stackEndpoints(), TOPIC_NAMESPACE: namespace, ...env }), ...testServiceConfig('risk-scorer', namespace) };
+  await provisionAll(namespace);
   const running = await startService(riskScorer, config);
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace });
   const publisher: EventPublisher = await createPublisher(createKafka('risk-scorer-tests', config, createLogger('tests', 'silent')), serde);

@@ -5,7 +5,7 @@ import type { FlagInput } from './flag-input.ts';
 /** No earlier invoice of the account in the scorer's own history. Unknown for an unmatched account. */
 export function firstInvoice({ enriched, history, rules, customer }: FlagInput): RiskFlag | null {
   const rule = rules.FIRST_INVOICE;
-  if (!rule.enabled || !enriched.matched || history.earlierInvoices > 0) return null;
+  if (!rule.enabled || !enriched.matched || history.previousForAccount !== null) return null;
   const { invoice } = enriched;
   return {
     code: 'FIRST_INVOICE',

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+const required = {
+  STRIPE_WEBHOOK_SECRET: 'whsec_new_0123456789, whsec_old_0123456789',
+  CHARGEBEE_WEBHOOK_USERNAME: 'cb', CHARGEBEE_WEBHOOK_PASSWORD: 'cb-password-1',
+  SALESFORCE_ORG_ID: '00D000000000DEVAAA', INGEST_API_TOKEN: 'token-0123456789',
+};
+
+describe('configuration', () => {
+  it('fails fast naming every missing secret, without defaults', () => {
+    expect(() => loadConfig({})).toThrow(/STRIPE_WEBHOOK_SECRET[^\n]*\(not set\)[\s\S]*CHARGEBEE_WEBHOOK_USERNAME[\s\S]*CHARGEBEE_WEBHOOK_PASSWORD[\s\S]*SALESFORCE_ORG_ID[\s\S]*INGEST_API_TOKEN/);
+  });
+
+  it('reads several Stripe secrets for rotation and keeps reconciliation off by default', () => {
+    const config = loadConfig(required);
+    expect(config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_new_0123456789', 'whsec_old_0123456789']);
+    expect(config.RECONCILE_INTERVAL_MS).toBe(0);
+    expect(config.PORT).toBe(3001);
+    expect(config.databaseUrl).toMatch(/\/invoice_signal_ingest_gateway$/);
+  });
+
+  it('names a malformed organisation id and never echoes a secret', () => {
+    expect(() => loadConfig({ ...required, SALESFORCE_ORG_ID: 'acme' })).toThrow(/SALESFORCE_ORG_ID: a Salesforce organisation id/);
+    expect(() => loadConfig({ ...required, INGEST_API_TOKEN: 'short' })).toThrow(/INGEST_API_TOKEN: .*\(got "\*\*\*"\)/);
+  });
+});

@@ -1,0 +1,62 @@
+import net from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { AvroSerde } from '@invoice-signal/events';
+import { createDb, createHttpApp, createLogger, createPublisher, migrate, type ServiceContext } from '@invoice-signal/runtime';
+import type { Config } from '../../src/config.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { ingestGateway } from '../../src/service.ts';
+
+/**
+ * A second gateway instance whose every broker connection passes a gate. Closing the gate
+ * resets its open broker sockets and points new ones at 127.0.0.1:1 (a dead port): for this
+ * instance the broker is down, while the shared broker keeps serving everyone else. It runs the
+ * service's own setup (same routes, receipt log, publisher code) on the given database.
+ */
+export async function startGatedGateway(config: Config) {
+  let open = true;
+  const sockets = new Set<net.Socket>();
+  const kafka = new Kafka({
+    clientId: 'gated-gateway', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, connectionTimeout: 1000,
+    retry: { initialRetryTime: 100, retries: 2 },
+    socketFactory: ({ host, port, onConnect }) => {
+      const socket = open ? net.connect({ host, port }, onConnect) : net.connect({ host: '127.0.0.1', port: 1 }, onConnect);
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      return socket;
+    },
+  });
+  const logger = createLogger('ingest-gateway-gated', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const db = createDb(config.databaseUrl);
+  await migrate(db, migrations);
+  const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace: config.TOPIC_NAMESPACE });
+  const publisher = await createPublisher(kafka, serde);
+  const app = createHttpApp({ logger, checks: {} });
+  const stoppers: Array<() => unknown> = [];
+  const ctx: ServiceContext<Config> = {
+    name: 'ingest-gateway', config, logger, db, kafka, serde, publisher, app,
+    groupId: (p) => `${config.TOPIC_NAMESPACE}.gated.${p}`,
+    consume: () => Promise.reject(new Error('the gateway consumes nothing')),
+    onStop: (fn) => void stoppers.push(fn),
+    addCheck: () => undefined,
+  };
+  await ingestGateway.setup(ctx);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    stopBroker() {
+      open = false;
+      // As when the broker process dies: the peer resets the connection (a silent local destroy
+      // would leave KafkaJS waiting on a socket it still believes open).
+      for (const s of sockets) s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    },
+    startBroker() {
+      open = true;
+    },
+    async stop() {
+      await app.close();
+      for (const fn of stoppers) await fn();
+      await publisher.close().catch(() => undefined);
+      await db.destroy();
+    },
+  };
+}

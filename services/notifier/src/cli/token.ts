@@ -1,0 +1,32 @@
+/**
+ * Development tokens for the CSM API: `npm run token -- <csmId> [csm|manager|admin]` prints a
+ * bearer token signed with AUTH_JWT_SECRET (HS256), valid for 12 hours.
+ */
+import { SignJWT } from 'jose';
+
+const roles = ['csm', 'manager', 'admin'];
+
+export async function devToken(secret: string, csmId: string, role = 'csm', ttl = '12h'): Promise<string> {
+  return new SignJWT({ role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(csmId).setIssuedAt().setExpirationTime(ttl).sign(new TextEncoder().encode(secret));
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [csmId, role = 'csm'] = argv;
+  if (!csmId || !/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$/.test(csmId)) {
+    console.error('usage: token <csmId> [csm|manager|admin]');
+    return 64;
+  }
+  if (!roles.includes(role)) {
+    console.error(`role "${role}" is not one of ${roles.join(', ')}`);
+    return 64;
+  }
+  const secret = env.AUTH_JWT_SECRET;
+  if (!secret || secret.length < 32) {
+    console.error('AUTH_JWT_SECRET: required, at least 32 characters (not set)');
+    return 78;
+  }
+  console.log(await devToken(secret, csmId, role));
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@invoice-signal/testkit';
+import { api, assessment, startNotifier, token, Upstream, type Notifier } from './support/harness.ts';
+
+describe('the CSM API', () => {
+  let n: Notifier;
+  let up: Upstream;
+
+  beforeAll(async () => {
+    n = await startNotifier();
+    up = await new Upstream(n.namespace).open();
+    await up.assessed(
+      assessment({ invoiceId: 'stripe:in_a1', accountId: 'acc_a', csmId: 'csm_a', riskLevel: 'low', dueAt: Date.UTC(2026, 11, 20) }),
+      assessment({ invoiceId: 'stripe:in_a2', accountId: 'acc_a', csmId: 'csm_a', riskLevel: 'high', dueAt: Date.UTC(2026, 11, 25) }),
+      assessment({ invoiceId: 'stripe:in_a3', accountId: 'acc_a', csmId: 'csm_a', riskLevel: 'medium', dueAt: Date.UTC(2026, 11, 5) }),
+      assessment({ invoiceId: 'stripe:in_b1', accountId: 'acc_b', csmId: 'csm_b' }),
+    );
+    await eventually('four notifications', async () => Number((await n.handle.deps!.db('notifications').count({ c: '*' }))[0].c) === 4);
+  });
+  afterAll(async () => {
+    await up?.close();
+    await n?.stop();
+  });
+
+  it('pages the pending list sorted by due date or by risk', async () => {
+    const byDue = await api(n, '/api/invoices/csm/csm_a/pending?sort=dueDate&limit=2', { as: 'csm_a' });
+    expect(byDue.status).toBe(200);
+    expect(byDue.body).toMatchObject({ total: 3, limit: 2, offset: 0, sort: 'dueDate' });
+    expect(byDue.body.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual(['stripe:in_a3', 'stripe:in_a1']);
+    const next = await api(n, '/api/invoices/csm/csm_a/pending?sort=dueDate&limit=2&offset=2', { as: 'csm_a' });
+    expect(next.body.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual(['stripe:in_a2']);
+    const byRisk = await api(n, '/api/invoices/csm/csm_a/pending?sort=risk', { as: 'csm_a' });
+    expect(byRisk.body.items.map((i: { riskLevel: string }) => i.riskLevel)).toEqual(['high', 'medium', 'low']);
+  });
+
+  it('refuses requests without a valid token with 401 problem+json', async () => {
+    const none = await api(n, '/api/invoices/csm/csm_a/pending');
+    expect(none.status).toBe(401);
+    expect(none.type).toContain('application/problem+json');
+    expect(none.body.detail).toBe('Authorization: Bearer <token> is required');
+    const forged = await api(n, '/api/invoices/csm/csm_a/pending', { headers: { authorization: `Bearer ${await token('csm_a', 'csm', 'another-secret-that-is-also-32-characters-long')}` } });
+    expect(forged.status).toBe(401);
+    expect(forged.body.detail).toContain('invalid token: signature verification failed');
+  });
+
+  it('does not let CSM A read or acknowledge B’s invoices, but lets a manager', async () => {
+    const read = await api(n, '/api/invoices/csm/csm_b/pending', { as: 'csm_a' });
+    expect(read.status).toBe(403);
+    expect(read.type).toContain('application/problem+json');
+    expect(read.body.detail).toBe('csm_a may not read the notifications of csm_b');
+    const ack = await api(n, '/api/invoices/stripe:in_b1/acknowledge', { as: 'csm_a', method: 'PUT' });
+    expect(ack.status).toBe(403);
+    const customer = await api(n, '/api/invoices/customer/acc_b', { as: 'csm_a' });
+    expect(customer.status).toBe(403);
+    const prefs = await api(n, '/api/csm/csm_b/preferences', { as: 'csm_a' });
+    expect(prefs.status).toBe(403);
+    expect((await api(n, '/api/invoices/csm/csm_b/pending', { as: 'boss', role: 'manager' })).body.total).toBe(1);
+    expect((await api(n, '/api/invoices/customer/acc_b', { as: 'root', role: 'admin' })).status).toBe(200);
+    expect((await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_b1' }).first()).acknowledged_at).toBeNull();
+  });
+
+  it('acknowledges idempotently with the action taken, and 404s an unknown invoice', async () => {
+    const first = await api(n, '/api/invoices/stripe:in_a1/acknowledge', { as: 'csm_a', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actionTaken: 'called the customer' }) });
+    expect(first.status).toBe(200);
+    const at = first.body.acknowledged[0].acknowledgedAt;
+    expect(first.body.acknowledged[0]).toMatchObject({ invoiceId: 'stripe:in_a1', actionTaken: 'called the customer' });
+    const again = await api(n, '/api/invoices/stripe:in_a1/acknowledge', { as: 'csm_a', method: 'PUT' });
+    expect(again.status).toBe(200);
+    expect(again.body.acknowledged[0]).toMatchObject({ acknowledgedAt: at, actionTaken: 'called the customer' });
+    expect((await api(n, '/api/invoices/csm/csm_a/pending', { as: 'csm_a' })).body.total).toBe(2);
+    const unknown = await api(n, '/api/invoices/stripe:in_nope/acknowledge', { as: 'csm_a', method: 'PUT' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.detail).toBe('no notification for invoice stripe:in_nope');
+    expect((await api(n, '/api/invoices/customer/acc_nope', { as: 'csm_a' })).status).toBe(404);
+  });
+
+  it.each([
+    ['GET', '/api/invoices/csm/csm_a/pending?sort=amount', undefined, 'querystring/sort must be equal to one of the allowed values'],
+    ['GET', '/api/invoices/csm/csm_a/pending?limit=0', undefined, 'querystring/limit must be >= 1'],
+    ['GET', '/api/invoices/csm/csm_a/pending?limit=ten', undefined, 'querystring/limit must be integer'],
+    ['GET', '/api/invoices/csm/csm_a/pending?offset=-1', undefined, 'querystring/offset must be >= 0'],
+    ['GET', '/api/invoices/csm/csm_a/pending?colour=red', undefined, 'querystring must NOT have additional properties'],
+    ['GET', '/api/invoices/csm/%20bad%20/pending', undefined, 'params/csmId must match pattern'],
+    ['GET', '/api/invoices/customer/%3Cscript%3E', undefined, 'params/customerId must match pattern'],
+    ['PUT', '/api/invoices/%20/acknowledge', '{}', 'params/invoiceId must match pattern'],
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{"actionTaken":""}', 'body/actionTaken must NOT have fewer than 1 characters'],
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{"actionTaken":5}', 'body/actionTaken must be string'],
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{"action":"x"}', 'body must NOT have additional properties'],
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{not json', 'Body is not valid JSON'],
+    ['PUT', '/api/csm/csm_a/preferences', '{"slackMaxPerHour":-1}', 'body/slackMaxPerHour must be >= 0'],
+    ['PUT', '/api/csm/csm_a/preferences', '{"quietHours":{"start":"25:00","end":"07:00"}}', 'body/quietHours'],
+    ['PUT', '/api/csm/csm_a/preferences', '{"minAmountMinor":{"slack":{"euro":5}}}', 'body/minAmountMinor/slack'],
+    ['PUT', '/api/csm/csm_a/preferences', '{"timeZone":"Mars/Olympus"}', 'body/timeZone "Mars/Olympus" is not an IANA time zone'],
+    ['PUT', '/api/csm/csm_a/preferences', '{"slak":true}', 'body must NOT have additional properties'],
+  ])('%s %s with bad input answers 400 naming the problem', async (method, path, body, message) => {
+    const res = await api(n, path, { as: 'csm_a', method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+    expect(res.status).toBe(400);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.body.detail).toContain(message);
+  });
+
+  it('rejects an oversized body with 413 and an unknown route with 404, both problem+json', async () => {
+    const big = await api(n, '/api/csm/csm_a/preferences', { as: 'csm_a', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'x'.repeat(70_000) }) });
+    expect(big.status).toBe(413);
+    expect(big.type).toContain('application/problem+json');
+    const missing = await api(n, '/api/nothing', { as: 'csm_a' });
+    expect(missing.status).toBe(404);
+    expect(missing.type).toContain('application/problem+json');
+  });
+
+  it('serves an OpenAPI document describing the routes', async () => {
+    const doc = await api(n, '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([
+      '/api/invoices/csm/{csmId}/pending', '/api/invoices/{invoiceId}/acknowledge', '/api/invoices/customer/{customerId}', '/api/csm/{csmId}/preferences', '/api/csm/{csmId}/stream',
+    ]));
+    expect(doc.body.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+  });
+});

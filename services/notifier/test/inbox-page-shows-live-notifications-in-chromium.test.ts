@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@invoice-signal/testkit';
+import { assessment, startNotifier, token, Upstream, type Notifier } from './support/harness.ts';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
+  let n: Notifier;
+  let up: Upstream;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    n = await startNotifier();
+    up = await new Upstream(n.namespace).open();
+    profile = await mkdtemp(join(tmpdir(), 'notifier-chromium-'));
+    // A fresh profile directory per run (Playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await up?.close();
+    await n?.stop();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('shows a new notification live with its context, and acknowledges it with a click', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${n.url}/inbox#token=${await token('csm_browser')}`);
+    await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15000 });
+    expect(await page.locator('#empty').isVisible()).toBe(true);
+    expect(page.url()).not.toContain('token='); // the token leaves the address bar
+
+    await up.assessed(assessment({ invoiceId: 'stripe:in_browser', csmId: 'csm_browser', accountName: 'Browser Corp', amountMinor: 4_200_000 }));
+    const item = page.locator('li.item[data-invoice-id="stripe:in_browser"]');
+    await item.waitFor({ timeout: 15000 });
+    const text = await item.innerText();
+    expect(text).toContain('Invoice issued: Browser Corp — €42,000.00');
+    expect(text).toContain('Due 2026-12-01');
+    expect(text).toContain('Health 62 (declining)');
+    expect(text).toContain('payment history fair (8/11 on time, 3 late, 1 failed)');
+    expect(text).toContain('HEALTH_DECLINING');
+    expect(text).toContain('Next: Call Acme Corp before the due date.');
+
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await item.waitFor({ state: 'detached', timeout: 10000 });
+    await expect.poll(() => page.locator('#message').innerText()).toBe('Acknowledged stripe:in_browser');
+    const row = await eventually('acknowledged in the database', async () => {
+      const r = await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_browser' }).first();
+      return r?.acknowledged_at ? r : undefined;
+    });
+    expect(row).toMatchObject({ acknowledged_by: 'csm_browser', action_taken: 'acknowledged in inbox' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,122 @@
+import { SignJWT } from 'jose';
+import { AvroSerde, topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
+import { createKafka, createLogger, createPublisher, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createNotifier, type NotifierHandle } from '../../src/service.ts';
+
+export const jwtSecret = 'test-secret-for-the-notifier-at-least-32-chars';
+export const slackSigningSecret = 'slack-signing-secret-for-tests';
+
+/** A controllable clock: real time unless a test pins it. */
+export class TestClock {
+  pinned: number | null = null;
+  now = () => this.pinned ?? Date.now();
+  set(at: number) {
+    this.pinned = at;
+  }
+}
+
+export async function token(csmId: string, role: 'csm' | 'manager' | 'admin' = 'csm', secret = jwtSecret): Promise<string> {
+  return new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+}
+
+export interface Notifier {
+  running: RunningService<Config>;
+  url: string;
+  handle: NotifierHandle;
+  clock: TestClock;
+  namespace: string;
+  /** Runs the delivery jobs once (Slack, digest, publish) and waits for them. */
+  deliver(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the notifier in-process on the real stack with its own database and topic namespace. */
+export async function startNotifier(opts: { namespace?: string; env?: Record<string, string>; clock?: TestClock; databaseUrl?: string } = {}): Promise<Notifier> {
+  const namespace = opts.namespace ?? uniqueName('notifier');
+  const base = testServiceConfig('notifier', namespace);
+  const env = {
+    ...stackEndpoints(), TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', AUTH_JWT_SECRET: jwtSecret,
+    DELIVERY_TICK_MS: '200', DELIVERY_BACKOFF_MS: '50', BATCH_WINDOW_SECONDS: '0', PUBLIC_URL: 'http://inbox.test', ...opts.env,
+  };
+  const config = { ...loadConfig(env), PORT: 0, HOST: '127.0.0.1', databaseUrl: opts.databaseUrl ?? base.databaseUrl };
+  const clock = opts.clock ?? new TestClock();
+  const def = createNotifier({ now: clock.now });
+  const running = await startService(def, config);
+  return {
+    running, url: running.url, handle: def.handle, clock, namespace,
+    deliver: () => def.handle.scheduler!.runNow(),
+    stop: () => running.stop(),
+  };
+}
+
+/** Produces the notifier's inputs the way the risk-scorer and payment-tracker do. */
+export class Upstream {
+  readonly serde: AvroSerde;
+  private publisher?: EventPublisher;
+  constructor(namespace: string) {
+    this.serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
+  }
+  async open(): Promise<this> {
+    await this.serde.register(topics.assessed);
+    await this.serde.register(topics.paymentStatus);
+    const config = { ...testServiceConfig('upstream', this.serde.namespace) };
+    this.publisher = await createPublisher(createKafka('notifier-tests', config, createLogger('upstream', 'silent')), this.serde);
+    return this;
+  }
+  async assessed(...values: AssessedInvoice[]) {
+    await this.publisher!.publish(topics.assessed, values.map((value) => ({ key: value.accountId, value })));
+  }
+  async status(...values: PaymentStatus[]) {
+    await this.publisher!.publish(topics.paymentStatus, values.map((value) => ({ key: value.invoiceId, value })));
+  }
+  async close() {
+    await this.publisher?.close();
+  }
+}
+
+export interface InvoiceSpec {
+  invoiceId: string;
+  accountId?: string;
+  accountName?: string;
+  csmId?: string;
+  email?: string | null;
+  slackUserId?: string | null;
+  timeZone?: string | null;
+  amountMinor?: number;
+  currency?: string;
+  riskLevel?: AssessedInvoice['riskLevel'];
+  dueAt?: number;
+  revision?: number;
+}
+
+/** An assessment built from the testkit samples with the fields a test cares about. */
+export function assessment(s: InvoiceSpec): AssessedInvoice {
+  const base = sampleEnrichedInvoice();
+  const accountId = s.accountId ?? 'acc_acme';
+  const csmId = s.csmId ?? 'csm_alice';
+  const amount = s.amountMinor ?? 1_250_000;
+  return sampleAssessedInvoice({
+    assessmentId: `asm_${s.invoiceId}_${s.revision ?? 1}`,
+    accountId,
+    riskLevel: s.riskLevel ?? 'high',
+    enriched: {
+      ...base,
+      enrichmentId: `enr_${s.invoiceId}_${s.revision ?? 1}`,
+      accountId,
+      revision: s.revision ?? 1,
+      owner: { id: csmId, email: s.email === undefined ? `${csmId}@example.com` : s.email, slackUserId: s.slackUserId === undefined ? `U_${csmId}` : s.slackUserId, timeZone: s.timeZone === undefined ? 'UTC' : s.timeZone },
+      context: { ...base.context!, accountId, name: s.accountName ?? 'Acme Corp' },
+      invoice: sampleInvoiceEvent({ invoiceId: s.invoiceId, accountId, amountDueMinor: amount, totalMinor: amount, amountRemainingMinor: amount, currency: s.currency ?? 'EUR', dueAt: s.dueAt ?? Date.UTC(2026, 11, 1) }),
+    },
+  });
+}
+
+export async function api(n: Notifier, path: string, init: RequestInit & { as?: string; role?: 'csm' | 'manager' | 'admin' } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.as) headers.set('authorization', `Bearer ${await token(init.as, init.role)}`);
+  const res = await fetch(`${n.url}${path}`, { ...init, headers });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };
+}
