@@ -4,6 +4,7 @@
  *   npm start -- --detach  returns once everything is ready
  * `npm run stack -- down` stops services and stack alike.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPorts, devSecrets, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService } from '@invoice-signal/local-stack';
 
@@ -25,6 +26,8 @@ try {
   process.exit(1);
 }
 
+await seedDemoAccounts();
+
 console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (ready: /health/ready, metrics: /metrics)`);
 console.log('\nDevelopment secrets (from .stack/dev-secrets.env; set them in the environment to use your own):');
@@ -41,4 +44,16 @@ if (!detach) {
   process.on('SIGTERM', () => void stop());
   // Keep the process alive and notice a service dying.
   await waitFor('services', Number.MAX_SAFE_INTEGER, async () => false);
+}
+
+/** Demo accounts go in through the enricher's import API, like any team's would (idempotent). */
+async function seedDemoAccounts(): Promise<void> {
+  const accounts = readFileSync(join(import.meta.dirname, '..', 'services', 'enricher', 'demo', 'accounts.json'), 'utf8');
+  const res = await fetch(`http://127.0.0.1:${defaultPorts.enricher}/api/context/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.CONTEXT_ADMIN_TOKEN}` },
+    body: accounts,
+  });
+  if (!res.ok) throw new Error(`seeding demo accounts failed: ${res.status} ${await res.text()}`);
+  console.log(`seeded ${JSON.parse(accounts).length} demo accounts through POST /api/context/accounts`);
 }

@@ -22,11 +22,26 @@ export interface IncomingRecord<V> {
 export interface Subscription {
   spec: TopicSpec;
   handle(record: IncomingRecord<unknown>): Promise<void>;
+  /**
+   * Optional: all records of one fetched batch (one partition, in offset order) at once, for
+   * handlers that write a batch in one transaction. Must be all-or-nothing: on a non-retriable
+   * error the loop falls back to `handle` record by record, which dead-letters only the bad ones.
+   */
+  handleBatch?(records: IncomingRecord<unknown>[]): Promise<void>;
 }
 
 /** Binds a handler to a topic with the topic's value type. */
 export function on<T extends TopicSpec>(spec: T, handle: (record: IncomingRecord<ValueOf<T>>) => Promise<void>): Subscription {
   return { spec, handle: handle as Subscription['handle'] };
+}
+
+/** Like `on`, with a batch handler used for batches of more than one record (`handle` stays the fallback). */
+export function onBatch<T extends TopicSpec>(
+  spec: T,
+  handleBatch: (records: IncomingRecord<ValueOf<T>>[]) => Promise<void>,
+  handle: (record: IncomingRecord<ValueOf<T>>) => Promise<void>,
+): Subscription {
+  return { spec, handle: handle as Subscription['handle'], handleBatch: handleBatch as Subscription['handleBatch'] };
 }
 
 export interface ConsumerOptions {
@@ -137,6 +152,42 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     });
   }
 
+  /**
+   * The batch path: decode all, hand them over at once, retry retriable failures like processOne.
+   * Returns false when something in the batch is not retriable, so the caller goes record by record.
+   */
+  async function processBatch(topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
+    const sub = byTopic.get(topic)!;
+    const timer = metrics.processing.startTimer({ topic, group: opts.groupId });
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const records = await Promise.all(messages.map(async (message) => {
+            const value = message.value === null ? null : await serde.decode(sub.spec, message.value);
+            return { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers: headerText(message.headers), timestamp: Number(message.timestamp) };
+          }));
+          await sub.handleBatch!(records);
+          metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' }, records.length);
+          return true;
+        } catch (error) {
+          if (!isRetriable(error)) {
+            log.warn({ topic, partition, from: messages[0].offset, count: messages.length, err: error }, 'batch failed; processing its records one by one');
+            return false;
+          }
+          metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'retried' }, messages.length);
+          if (attempt >= maxAttempts) {
+            throw new TransientError(errorCode(error), `giving up on ${topic}[${partition}]@${messages[0].offset}+${messages.length} after ${attempt} attempts: ${(error as Error).message}`, error);
+          }
+          log.warn({ topic, partition, from: messages[0].offset, attempt, err: error }, 'retriable batch failure, retrying');
+          await heartbeat().catch(() => undefined);
+          await sleep(Math.min(5000, baseDelay * 2 ** (attempt - 1)));
+        }
+      }
+    } finally {
+      timer();
+    }
+  }
+
   await consumer.connect();
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
@@ -144,6 +195,14 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       metrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: opts.groupId }, Number(batch.offsetLag()));
+      if (byTopic.get(batch.topic)!.handleBatch && batch.messages.length > 1 && isRunning() && !isStale()) {
+        if (await processBatch(batch.topic, batch.partition, batch.messages, heartbeat)) {
+          resolveOffset(batch.messages[batch.messages.length - 1].offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+          return;
+        }
+      }
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         await processOne(batch.topic, batch.partition, message, heartbeat);

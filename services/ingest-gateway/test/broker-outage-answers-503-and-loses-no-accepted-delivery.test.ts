@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
+import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { uniqueName, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { gatewayConfig, startGateway } from './support/gateway.ts';
+import { gatewayConfig, startGateway, openInvoiceReader } from './support/gateway.ts';
 import { startGatedGateway } from './support/gated-gateway.ts';
 import { postStripe, stripeEvent, stripeInvoice } from './support/stripe-payloads.ts';
 
@@ -18,7 +18,7 @@ describe('broker outage', () => {
     good = await startGateway(namespace);
     // Same receipt database and topics as the good instance, like two replicas behind a load balancer.
     gated = await startGatedGateway(gatewayConfig(namespace, { PUBLISH_TIMEOUT_MS: '10000' }, good.ctx.config.databaseUrl));
-    reader = await TopicReader.open(topics.invoiceEvents, new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace }));
+    reader = await openInvoiceReader(namespace);
   });
   afterAll(async () => {
     await reader?.close();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
+import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, TopicReader, uniqueName, type Received } from '@invoice-signal/testkit';
+import { uniqueName, type Received, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { chargebeeAuth, secrets, startGateway } from './support/gateway.ts';
+import { chargebeeAuth, secrets, startGateway, openInvoiceReader } from './support/gateway.ts';
 import { uid } from './support/stripe-payloads.ts';
 import { chargebeeEvent, chargebeeInvoice, chargebeeTransaction, outboundMessage, soapHeaders } from './support/vendor-payloads.ts';
 
@@ -18,7 +18,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
 
   beforeAll(async () => {
     gateway = await startGateway(namespace);
-    reader = await TopicReader.open(topics.invoiceEvents, new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace }));
+    reader = await openInvoiceReader(namespace);
   });
   afterAll(async () => {
     await reader?.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
+import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { uniqueName, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
 import { createIngestor } from '../src/handlers/accept-deliveries.ts';
 import { reconcileOnce } from '../src/handlers/reconcile.ts';
 import { createReceiptLog } from '../src/adapters/receipt-log.ts';
-import { chargebeeAuth, startGateway } from './support/gateway.ts';
+import { chargebeeAuth, startGateway, openInvoiceReader } from './support/gateway.ts';
 import { startChargebeeStandIn } from './support/chargebee-stand-in.ts';
 import { startStripeMock } from './support/stripe-mock.ts';
 import { chargebeeEvent, chargebeeInvoice } from './support/vendor-payloads.ts';
@@ -33,7 +33,7 @@ describe('reconciliation', () => {
       STRIPE_API_KEY: 'sk_test_123', STRIPE_API_BASE_URL: stripeMock.url,
       CHARGEBEE_SITE: 'acme-test', CHARGEBEE_API_KEY: cbKey, CHARGEBEE_API_BASE_URL: chargebee.url,
     });
-    reader = await TopicReader.open(topics.invoiceEvents, new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace }));
+    reader = await openInvoiceReader(namespace);
   }, 360_000);
   afterAll(async () => {
     await reader?.close();

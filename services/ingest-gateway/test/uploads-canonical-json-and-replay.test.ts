@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
+import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, TopicReader, uniqueName, type Received } from '@invoice-signal/testkit';
+import { uniqueName, type Received, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { bearer, counterValue, secrets, startGateway } from './support/gateway.ts';
+import { bearer, counterValue, secrets, startGateway, openInvoiceReader } from './support/gateway.ts';
 import { uid } from './support/stripe-payloads.ts';
 
 const run = promisify(execFile);
@@ -24,7 +24,7 @@ describe('manual uploads, canonical JSON and replay', () => {
 
   beforeAll(async () => {
     gateway = await startGateway(namespace, { RATE_LIMIT_UPLOAD: '1000', RATE_LIMIT_INTERNAL: '2' });
-    reader = await TopicReader.open(topics.invoiceEvents, new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace }));
+    reader = await openInvoiceReader(namespace);
   });
   afterAll(async () => {
     await reader?.close();

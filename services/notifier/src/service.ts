@@ -60,7 +60,9 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
 
       const auth = createAuthenticator({ secret: config.AUTH_JWT_SECRET, jwksUrl: config.AUTH_JWKS_URL });
       await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
-      ctx.addCheck('live-events', () => undefined);
+      ctx.addCheck('live-events', () => {
+        if (!live.connected()) throw new Error('not listening for live events (Postgres LISTEN connection down)');
+      });
       ctx.onStop(async () => {
         await scheduler?.stop();
         await live.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@invoice-signal/events';
 import { eventually, samplePaymentStatus, TopicReader } from '@invoice-signal/testkit';
-import { api, assessment, startNotifier, Upstream, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type Notifier, startNotifier, Upstream } from './support/harness.ts';
 
 describe('assessed invoices and payment statuses become InvoiceNotifications', () => {
   let n: Notifier;
@@ -17,6 +17,7 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     await published?.close();
     await up?.close();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
   });
 
   const pending = async (csmId: string) => (await api(n, `/api/invoices/csm/${csmId}/pending?limit=200`, { as: csmId })).body;

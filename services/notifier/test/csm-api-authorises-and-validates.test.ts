@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
-import { api, assessment, startNotifier, token, Upstream, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type Notifier, token, startNotifier, Upstream } from './support/harness.ts';
 
 describe('the CSM API', () => {
   let n: Notifier;
@@ -20,6 +20,7 @@ describe('the CSM API', () => {
   afterAll(async () => {
     await up?.close();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
   });
 
   it('pages the pending list sorted by due date or by risk', async () => {

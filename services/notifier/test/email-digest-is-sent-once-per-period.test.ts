@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
-import { api, assessment, startNotifier, TestClock, Upstream, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type Notifier, startNotifier, TestClock, Upstream } from './support/harness.ts';
 import { SmtpSink, type ReceivedMail } from './support/stand-ins.ts';
 
 /** Quoted-printable soft breaks and escapes undone, so assertions read the text. */
@@ -29,6 +29,7 @@ describe('the e-mail digest', () => {
     await up?.close();
     await a?.stop();
     await b?.stop();
+    if (a) await dropNamespace(a.namespace);
     await smtp.stop();
   });
 
@@ -59,8 +60,7 @@ describe('the e-mail digest', () => {
     expect(text).toContain('Date: Wed, 25 Nov 2026 07:00:30 +0000');
     await a.deliver();
     expect(mailsTo('paris@example.com')).toHaveLength(1);
-    const states = await a.handle.deps!.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).pluck('state');
-    expect(states).toEqual(['sent', 'sent', 'sent']);
+    await eventually('deliveries marked sent', async () => (await a.handle.deps!.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).pluck('state')).join() === 'sent,sent,sent');
   });
 
   it('sends nothing when nothing is queued (a digest is never empty)', async () => {
@@ -97,8 +97,9 @@ describe('the e-mail digest', () => {
     clock.set(Date.parse('2026-11-27T11:01:00Z')); // past the backoff
     const [mail] = await eventually('the hourly digest', () => { const m = mailsTo('hourly@example.com'); return m.length ? m : undefined; });
     expect(decoded(mail)).toContain('invoice-signal digest (hourly:2026-11-27T11): 1 notification');
-    const log = await a.handle.deps!.db('delivery_log').where({ csm_id: 'csm_hourly', channel: 'email_digest' }).orderBy('id').pluck('outcome');
-    expect(log).toEqual(['claimed', 'retry', 'sent']);
+    const outcomes = () => a.handle.deps!.db('delivery_log').where({ csm_id: 'csm_hourly', channel: 'email_digest' }).orderBy('id').pluck('outcome');
+    await eventually('the send logged', async () => (await outcomes()).includes('sent'));
+    expect(await outcomes()).toEqual(['claimed', 'retry', 'sent']);
     await Promise.all([a.deliver(), b!.deliver()]);
     expect(mailsTo('hourly@example.com')).toHaveLength(1);
   });

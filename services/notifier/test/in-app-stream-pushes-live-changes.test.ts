@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
-import { api, assessment, startNotifier, Upstream, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type Notifier, startNotifier, Upstream } from './support/harness.ts';
 import { openStream } from './support/sse.ts';
 
 describe('the in-app live stream', () => {
@@ -18,6 +18,7 @@ describe('the in-app live stream', () => {
     await up?.close();
     await other?.stop();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
   });
 
   it('pushes new notifications, status changes and acknowledgements to the CSM, on any instance', async () => {

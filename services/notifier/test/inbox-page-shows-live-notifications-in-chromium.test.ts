@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
-import { assessment, startNotifier, token, Upstream, type Notifier } from './support/harness.ts';
+import { assessment, dropNamespace, type Notifier, token, startNotifier, Upstream } from './support/harness.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,6 +29,7 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     await browser?.close();
     await up?.close();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
@@ -52,6 +53,8 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     expect(text).toContain('HEALTH_DECLINING');
     expect(text).toContain('Next: Call Acme Corp before the due date.');
 
+    // INBOX_SCREENSHOT=/path.png keeps a picture of the page for a person to look at.
+    if (process.env.INBOX_SCREENSHOT) await page.screenshot({ path: process.env.INBOX_SCREENSHOT, fullPage: true });
     await item.getByRole('button', { name: 'Acknowledge' }).click();
     await item.waitFor({ state: 'detached', timeout: 10000 });
     await expect.poll(() => page.locator('#message').innerText()).toBe('Acknowledged stripe:in_browser');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
-import { api, assessment, startNotifier, TestClock, Upstream, type InvoiceSpec, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type InvoiceSpec, type Notifier, startNotifier, TestClock, Upstream } from './support/harness.ts';
 import { SlackStandIn, SmtpSink } from './support/stand-ins.ts';
 
 describe('per-CSM preferences filter notifications (NFR-2)', () => {
@@ -20,6 +20,7 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
   afterAll(async () => {
     await up?.close();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
     await slack.stop();
     await smtp.stop();
   });

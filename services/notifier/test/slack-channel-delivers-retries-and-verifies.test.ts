@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
 import { signSlack } from '../src/domain/slack-signature.ts';
-import { api, assessment, slackSigningSecret, startNotifier, Upstream, type Notifier } from './support/harness.ts';
+import { api, assessment, dropNamespace, type Notifier, slackSigningSecret, startNotifier, Upstream } from './support/harness.ts';
 import { SlackStandIn, SmtpSink } from './support/stand-ins.ts';
 
 describe('the Slack channel', () => {
@@ -24,6 +24,7 @@ describe('the Slack channel', () => {
   afterAll(async () => {
     await up?.close();
     await n?.stop();
+    if (n) await dropNamespace(n.namespace);
     await slack.stop();
     await smtp.stop();
   });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicName, topics, type InvoiceEvent } from '@invoice-signal/events';
 import { eventually, sampleInvoiceEvent, stackEndpoints, uniqueName } from '@invoice-signal/testkit';
-import { EventSource, startTracker, trackerConfig } from '../test/support/harness.ts';
+import { cleanUp, EventSource, startTracker, trackerConfig } from '../test/support/harness.ts';
 
 const latencyN = Number(process.env.BENCH_LATENCY_N ?? 500);
 const ratePerS = Number(process.env.BENCH_RATE_PER_S ?? 50);
@@ -78,4 +78,5 @@ console.log(`  ${(throughputN / elapsed).toFixed(0)} statuses/s sustained`);
 await reader.disconnect();
 await source.close();
 await tracker.stop();
+await cleanUp(namespace, [config]);
 process.exit(0);

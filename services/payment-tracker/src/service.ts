@@ -1,10 +1,10 @@
 import { topics } from '@invoice-signal/events';
-import { on, type ServiceDefinition } from '@invoice-signal/runtime';
+import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
 import { startOutboxDrainer } from './adapters/outbox-drainer.ts';
 import { startOverdueScheduler } from './adapters/overdue-scanner.ts';
 import { trackerMetrics } from './adapters/tracker-metrics.ts';
 import type { Config } from './config.ts';
-import { handleInvoiceEvent } from './handlers/invoice-event.ts';
+import { handleInvoiceEvent, handleInvoiceEventBatch } from './handlers/invoice-event.ts';
 import { statusRoutes } from './http/status-routes.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -26,16 +26,18 @@ export const paymentTracker: ServiceDefinition<Config> = {
     });
     ctx.onStop(() => outbox.stop());
 
+    const handlerDeps = {
+      db, ...fold,
+      onApplied: ({ events, duplicates, changed }: { events: number; duplicates: number; changed: number }) => {
+        trackerMetrics.events.inc({ outcome: 'duplicate' }, duplicates);
+        trackerMetrics.events.inc({ outcome: 'applied' }, events - duplicates);
+        if (changed > 0) outbox.wake();
+      },
+    };
     await ctx.consume({
       groupId: config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events'),
       partitionsConsumedConcurrently: topics.invoiceEvents.partitions, // invoices are independent; each partition keeps its order
-      subscriptions: [on(topics.invoiceEvents, handleInvoiceEvent({
-        db, ...fold,
-        onOutcome: (outcome) => {
-          trackerMetrics.events.inc({ outcome });
-          if (outcome === 'changed') outbox.wake();
-        },
-      }))],
+      subscriptions: [onBatch(topics.invoiceEvents, handleInvoiceEventBatch(handlerDeps), handleInvoiceEvent(handlerDeps))],
     });
 
     const scheduler = startOverdueScheduler(db, logger, config.OVERDUE_SCAN_INTERVAL_MS, {

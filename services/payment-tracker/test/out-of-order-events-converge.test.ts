@@ -3,7 +3,7 @@ import type { InvoiceEvent, PaymentStatus } from '@invoice-signal/events';
 import type { Knex, RunningService } from '@invoice-signal/runtime';
 import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { EventSource, invoiceEvent, latestByKey, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
+import { cleanUp, EventSource, invoiceEvent, latestByKey, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -44,6 +44,7 @@ describe('out-of-order invoice events', () => {
     await source?.close();
     await tracker?.stop();
     await db?.destroy();
+    if (config) await cleanUp(namespace, [config]);
   });
 
   it('ends in the same state for every permutation of issued / payment_failed / paid, and replays change nothing', async () => {

@@ -5,7 +5,7 @@ import type { PaymentStatus } from '@invoice-signal/events';
 import type { Knex, RunningService } from '@invoice-signal/runtime';
 import { eventually, stackEndpoints, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
+import { cleanUp, EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
 
 const mainScript = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const count = async (db: Knex, table: string, where: Record<string, unknown> = {}) => Number((await db(table).where(where).count({ n: '*' }))[0].n);
@@ -49,6 +49,7 @@ describe('the overdue schedule', () => {
     await statuses?.close();
     await source?.close();
     await db?.destroy();
+    if (config) await cleanUp(namespace, [config]);
   });
 
   it('turns unpaid invoices overdue after due date + grace exactly once with two instances scanning, and leaves paid ones alone', async () => {

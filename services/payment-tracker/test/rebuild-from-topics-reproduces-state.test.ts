@@ -4,7 +4,7 @@ import { createLogger, type Knex, type RunningService } from '@invoice-signal/ru
 import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import { rebuildFromTopics } from '../src/adapters/rebuild-from-topics.ts';
 import type { Config } from '../src/config.ts';
-import { EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
+import { cleanUp, EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -18,6 +18,7 @@ describe('rebuilding the tracker from the topics', () => {
   const namespace = uniqueName('pt_rebuild');
   const env = { OVERDUE_GRACE_MS: '0' };
   let original: Config;
+  let rebuilt: Config | undefined;
   let tracker: RunningService<Config> | undefined;
   let source: EventSource;
   let statuses: TopicReader<PaymentStatus>;
@@ -37,6 +38,7 @@ describe('rebuilding the tracker from the topics', () => {
     await source?.close();
     await oldDb?.destroy();
     await newDb?.destroy();
+    if (original) await cleanUp(namespace, [original, rebuilt].filter((c): c is Config => c !== undefined));
   });
 
   it('reproduces every status, version and history in a fresh database under a new consumer group, which then carries on', async () => {
@@ -56,7 +58,7 @@ describe('rebuilding the tracker from the topics', () => {
     await tracker!.stop();
     tracker = undefined;
 
-    const rebuilt = trackerConfig(namespace, env); // same topics, a new empty database
+    rebuilt = trackerConfig(namespace, env); // same topics, a new empty database
     const report = await rebuildFromTopics(rebuilt, createLogger('rebuild', 'warn'));
     expect(report).toMatchObject({ statusesRead: 6, eventsRead: 10, eventsSkipped: 0, invoices: 6, differing: 0 });
     newDb = openDb(rebuilt);

@@ -5,7 +5,7 @@ import { canonicalRoute } from './canonical-route.ts';
 import { chargebeeRoute } from './chargebee-route.ts';
 import type { IngestHandler, RouteDeps } from './deps.ts';
 import { ingestErrorHandler } from './errors.ts';
-import { sourceOf } from './request-source.ts';
+import { setSource, sourceOf } from './request-source.ts';
 import { salesforceRoute } from './salesforce-route.ts';
 import { stripeRoute } from './stripe-route.ts';
 import { uploadRoute } from './upload-route.ts';
@@ -20,6 +20,11 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.setErrorHandler(ingestErrorHandler);
+    // Known before the body is read, so a 413 on a vendor route is still counted for its vendor.
+    scope.addHook('onRequest', async (request) => {
+      const source = routeSources[request.routeOptions.url ?? ''];
+      if (source) setSource(request, source);
+    });
     scope.addHook('onResponse', async (request, reply) => {
       requestSeconds.observe({ source: sourceOf(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
@@ -38,6 +43,11 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
     scope.post('/api/webhooks/billing/invoice', webhook, dispatch({ stripe, chargebee, salesforce, canonical }));
   });
 }
+
+const routeSources: Record<string, string> = {
+  '/api/webhooks/billing/stripe': 'stripe', '/api/webhooks/billing/chargebee': 'chargebee',
+  '/api/webhooks/billing/salesforce': 'salesforce', '/api/invoices/upload': 'upload',
+};
 
 function dispatch(routes: Record<'stripe' | 'chargebee' | 'salesforce' | 'canonical', IngestHandler>): IngestHandler {
   return async (request, reply) => {

@@ -20,6 +20,8 @@ export function salesforceRoute(deps: RouteDeps): IngestHandler {
     deps.limit('salesforce');
     const raw = rawPayload(request, body);
     const receivedAt = deps.now();
+    // Validate every notification before accepting any, so a bad one does not leave the message half taken.
+    for (const n of message.notifications) decideSalesforceNotification(n, { last: null, issued: false }, receivedAt);
     const outcomes = [];
     for (const n of message.notifications) {
       const invoiceId = salesforceInvoiceRef(n);

@@ -1,5 +1,6 @@
 import { isRetriable, startService, type RunningService } from '@invoice-signal/runtime';
-import { stackEndpoints, testServiceConfig } from '@invoice-signal/testkit';
+import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
+import { stackEndpoints, testServiceConfig, TopicReader } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ingestGateway } from '../../src/service.ts';
 
@@ -46,4 +47,16 @@ export async function counterValue(url: string, name: string, labels: Record<str
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** Reads the namespace's invoice topic; retried like start-up when the new topic's metadata is not everywhere yet. */
+export async function openInvoiceReader(namespace: string): Promise<TopicReader<InvoiceEvent>> {
+  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TopicReader.open(topics.invoiceEvents, serde);
+    } catch (error) {
+      if (attempt >= 3 || !isRetriable(error)) throw error;
+    }
+  }
 }

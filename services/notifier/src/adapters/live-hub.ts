@@ -13,6 +13,8 @@ export interface LiveHub {
   /** Announces changes to every instance (Postgres NOTIFY), so an SSE client on any instance hears them. */
   announce(db: Knex, events: LiveEvent[]): Promise<void>;
   subscribers(): number;
+  /** Whether this instance is listening; readiness fails while it is not. */
+  connected(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export function createLiveHub(databaseUrl: string, logger: Logger): LiveHub {
       for (const e of events) await db.raw('select pg_notify(?, ?)', [channel, JSON.stringify(e)]);
     },
     subscribers: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+    connected: () => client !== undefined,
     start: connect,
     async stop() {
       stopped = true;

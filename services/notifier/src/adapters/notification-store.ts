@@ -80,6 +80,15 @@ export async function statusOf(db: Db, invoiceId: string): Promise<StoredStatus 
   return row ? { status: row.status, version: Number(row.version) } : null;
 }
 
+/**
+ * Serialises everything that happens to one invoice (its assessment, its statuses) for the rest
+ * of the transaction, so a status and an assessment racing on two partitions cannot both miss
+ * each other. Taken before the CSM lock, always, so the two never deadlock.
+ */
+export async function lockInvoice(db: Db, invoiceId: string): Promise<void> {
+  await db.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [invoiceId]);
+}
+
 /** The latest contact details of a CSM; the row lock serialises routing decisions per CSM (the Slack cap). */
 export async function upsertCsm(db: Db, csm: CsmRef, now: number): Promise<void> {
   await db('csm_directory')

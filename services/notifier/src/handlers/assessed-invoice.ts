@@ -2,7 +2,7 @@ import type { AssessedInvoice } from '@invoice-signal/events';
 import { InvalidRecordError } from '@invoice-signal/runtime';
 import { alertFor, factsFromAssessment, type InvoiceFacts, type InvoiceNotification } from '../domain/notification.ts';
 import { cancelPendingFor } from '../adapters/delivery-store.ts';
-import { insertNotification, lockCsm, notificationsOfInvoice, statusOf, updateFacts, upsertCsm, type Db } from '../adapters/notification-store.ts';
+import { insertNotification, lockCsm, lockInvoice, notificationsOfInvoice, statusOf, updateFacts, upsertCsm, type Db } from '../adapters/notification-store.ts';
 import type { LiveEvent } from '../adapters/live-hub.ts';
 import type { NotifierDeps } from './deps.ts';
 import { planDeliveries } from './plan-deliveries.ts';
@@ -27,6 +27,7 @@ export async function handleAssessed(deps: NotifierDeps, a: AssessedInvoice): Pr
   const facts = validateAssessment(a);
   const now = deps.now();
   const events = await deps.db.transaction(async (trx) => {
+    await lockInvoice(trx, facts.invoiceId);
     await upsertCsm(trx, facts.csm, now);
     await lockCsm(trx, facts.csm.id);
     const existing = await notificationsOfInvoice(trx, facts.invoiceId, true);

@@ -1,6 +1,6 @@
 import type { PaymentStatus } from '@invoice-signal/events';
 import { alertFor } from '../domain/notification.ts';
-import { csmRef, insertNotification, lockCsm, notificationsOfInvoice, saveStatus, updateStatus } from '../adapters/notification-store.ts';
+import { insertNotification, lockCsm, lockInvoice, notificationsOfInvoice, saveStatus, updateStatus } from '../adapters/notification-store.ts';
 import type { LiveEvent } from '../adapters/live-hub.ts';
 import type { NotifierDeps } from './deps.ts';
 import { planDeliveries } from './plan-deliveries.ts';
@@ -17,13 +17,13 @@ export async function handlePaymentStatus(deps: NotifierDeps, invoiceId: string 
   }
   const now = deps.now();
   const events = await deps.db.transaction(async (trx) => {
+    await lockInvoice(trx, s.invoiceId);
     const fresh = await saveStatus(trx, { invoiceId: s.invoiceId, status: s.status, version: s.version, accountId: s.accountId, dueAt: s.dueAt, changedAt: s.changedAt });
     if (!fresh) return [];
     const existing = await notificationsOfInvoice(trx, s.invoiceId);
     const issued = existing.find((n) => n.kind === 'invoice_issued');
-    if (!issued) return [];
-    const csm = await lockCsm(trx, issued.csmId) ?? (await csmRef(trx, issued.csmId)) ?? { id: issued.csmId, email: null, slackUserId: null, timeZone: null };
-    await notificationsOfInvoice(trx, s.invoiceId, true);
+    if (!issued) return []; // kept in invoice_status; applied when the assessment arrives
+    const csm = (await lockCsm(trx, issued.csmId)) ?? { id: issued.csmId, email: null, slackUserId: null, timeZone: null };
     const out: LiveEvent[] = (await updateStatus(trx, s.invoiceId, s.status, now)).map((n) => ({ type: 'updated', csmId: n.csmId, notificationId: n.id }));
     const alert = alertFor(s.status);
     if (alert && !existing.some((n) => n.kind === alert)) {

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { AvroSerde, topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
 import { createKafka, createLogger, createPublisher, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
-import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
+import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createNotifier, type NotifierHandle } from '../../src/service.ts';
 
@@ -119,4 +119,21 @@ export async function api(n: Notifier, path: string, init: RequestInit & { as?: 
   const res = await fetch(`${n.url}${path}`, { ...init, headers });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Deletes the topics of a test namespace once the file is done: the shared single-node broker
+ * slows down badly with thousands of partitions left behind by earlier runs.
+ */
+export async function dropNamespace(namespace: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 30000 });
+  } catch {
+    // Best effort: a leftover namespace costs disk, not correctness.
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -49,8 +49,32 @@ export async function recordEntry(trx: Knex.Transaction, entry: LedgerEntry): Pr
 }
 
 export async function loadEntries(trx: Knex.Transaction | Knex, invoiceId: string): Promise<LedgerEntry[]> {
-  const rows = await trx('invoice_events').select('payload').where({ invoice_id: invoiceId });
-  return rows.map((r: { payload: LedgerEntry }) => r.payload);
+  return (await loadLedgers(trx, [invoiceId])).get(invoiceId) ?? [];
+}
+
+async function loadLedgers(trx: Knex.Transaction | Knex, invoiceIds: string[]): Promise<Map<string, LedgerEntry[]>> {
+  const rows: Array<{ invoice_id: string; payload: LedgerEntry }> = await trx('invoice_events').select('invoice_id', 'payload').whereIn('invoice_id', invoiceIds);
+  const byInvoice = new Map<string, LedgerEntry[]>();
+  for (const r of rows) byInvoice.set(r.invoice_id, [...(byInvoice.get(r.invoice_id) ?? []), r.payload]);
+  return byInvoice;
+}
+
+/** Locks several invoices in one round trip, in sorted order so two transactions never wait on each other in a cycle. */
+export async function lockInvoices(trx: Knex.Transaction, invoiceIds: string[]): Promise<void> {
+  const keys = [...new Set(invoiceIds)].sort().map(lockKey);
+  if (keys.length === 0) return;
+  await trx.raw('select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select k from unnest(?::text[]) as k order by k) as sorted', [keys]);
+}
+
+/** Adds entries to the ledger; returns those that were new (duplicates of stored eventIds are dropped). */
+export async function recordEntries(trx: Knex.Transaction, entries: LedgerEntry[]): Promise<LedgerEntry[]> {
+  const unique = [...new Map(entries.map((e) => [e.eventId, e])).values()];
+  if (unique.length === 0) return [];
+  const inserted: Array<{ event_id: string }> = await trx('invoice_events')
+    .insert(unique.map((e) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: e.kind === 'vendor' ? e.event.type : 'overdue', occurred_at: e.occurredAt, payload: JSON.stringify(e) })))
+    .onConflict('event_id').ignore().returning('event_id');
+  const fresh = new Set(inserted.map((r) => r.event_id));
+  return unique.filter((e) => fresh.has(e.eventId));
 }
 
 /**
@@ -59,49 +83,80 @@ export async function loadEntries(trx: Knex.Transaction | Knex, invoiceId: strin
  * caller holds the invoice lock, so versions and outbox ids follow commit order per invoice.
  */
 export async function refold(trx: Knex.Transaction, invoiceId: string, opts: FoldOptions): Promise<ApplyResult> {
-  const folded = foldInvoice(await loadEntries(trx, invoiceId));
-  if (!folded) return { outcome: 'unchanged' };
-  const current: StateRow | undefined = await trx('invoice_state').select('invoice_id', 'status', 'version', 'previous_status', 'changed_at', 'view').where({ invoice_id: invoiceId }).first();
-  const { view, transitions } = folded;
-  // An early event arriving late can add a step to the history without changing the view.
-  await writeHistory(trx, invoiceId, transitions);
-  if (current && sameView(current.view, view)) {
-    // Nothing to publish, but keep the stored detail exact (a deletion seeded from a bare tombstone).
-    if (!identicalView(current.view, view)) await writeState(trx, view, current.version, current.previous_status, current.changed_at);
-    return { outcome: 'unchanged', status: current.status, version: current.version };
-  }
-
-  const version = (current?.version ?? 0) + 1;
-  const changedAt = (opts.now ?? Date.now)();
-  await writeState(trx, view, version, current?.status ?? null, changedAt);
-  await writeSchedule(trx, view, opts.overdueGraceMs);
-  await trx('status_outbox').insert({ invoice_id: invoiceId, version, payload: JSON.stringify(statusRecord(view, version, current?.status ?? null, changedAt)) });
-  return { outcome: 'changed', status: view.status, version };
+  return (await refoldMany(trx, [invoiceId], opts)).get(invoiceId)!;
 }
 
-async function writeState(trx: Knex.Transaction, view: InvoiceView, version: number, previous: TrackerStatus | null, changedAt: number) {
-  const row = {
+/** refold for many invoices with set-based reads and writes (a consumer batch in one transaction). */
+export async function refoldMany(trx: Knex.Transaction, invoiceIds: string[], opts: FoldOptions): Promise<Map<string, ApplyResult>> {
+  const ids = [...new Set(invoiceIds)].sort();
+  const ledgers = await loadLedgers(trx, ids);
+  const states: StateRow[] = await trx('invoice_state').select('invoice_id', 'status', 'version', 'previous_status', 'changed_at', 'view').whereIn('invoice_id', ids);
+  const current = new Map(states.map((s) => [s.invoice_id, s]));
+  const changedAt = (opts.now ?? Date.now)();
+  const results = new Map<string, ApplyResult>();
+  const stateRows: Array<ReturnType<typeof stateRow>> = [];
+  const outbox: Array<{ invoice_id: string; version: number; payload: string }> = [];
+  const history: Array<{ invoiceId: string; transitions: Transition[] }> = [];
+  const views: InvoiceView[] = [];
+
+  for (const id of ids) {
+    const folded = foldInvoice(ledgers.get(id) ?? []);
+    if (!folded) {
+      results.set(id, { outcome: 'unchanged' });
+      continue;
+    }
+    const { view, transitions } = folded;
+    const now = current.get(id);
+    // An early event arriving late can add a step to the history without changing the view.
+    history.push({ invoiceId: id, transitions });
+    if (now && sameView(now.view, view)) {
+      // Nothing to publish, but keep the stored detail exact (a deletion seeded from a bare tombstone).
+      if (!identicalView(now.view, view)) stateRows.push(stateRow(view, now.version, now.previous_status, now.changed_at));
+      results.set(id, { outcome: 'unchanged', status: now.status, version: now.version });
+      continue;
+    }
+    const version = (now?.version ?? 0) + 1;
+    stateRows.push(stateRow(view, version, now?.status ?? null, changedAt));
+    outbox.push({ invoice_id: id, version, payload: JSON.stringify(statusRecord(view, version, now?.status ?? null, changedAt)) });
+    views.push(view);
+    results.set(id, { outcome: 'changed', status: view.status, version });
+  }
+
+  await writeHistory(trx, history);
+  if (stateRows.length) await trx('invoice_state').insert(stateRows).onConflict('invoice_id').merge();
+  await writeSchedule(trx, views, opts.overdueGraceMs);
+  if (outbox.length) await trx('status_outbox').insert(outbox);
+  return results;
+}
+
+function stateRow(view: InvoiceView, version: number, previous: TrackerStatus | null, changedAt: number) {
+  return {
     invoice_id: view.invoiceId, status: view.status, previous_status: previous, currency: view.currency,
     amount_due_minor: view.amountDueMinor, amount_paid_minor: view.amountPaidMinor, amount_remaining_minor: view.amountRemainingMinor,
     amount_refunded_minor: view.amountRefundedMinor, due_at: view.dueAt, account_id: view.accountId, vendor_customer_id: view.vendorCustomerId,
     attempt_count: view.attemptCount, disputed: view.disputed, last_event_at: view.lastEventAt, version, changed_at: changedAt, view: JSON.stringify(view),
   };
-  await trx('invoice_state').insert(row).onConflict('invoice_id').merge();
 }
 
 /** The history is the fold's canonical list of status changes; rows keep the time they were first recorded. */
-async function writeHistory(trx: Knex.Transaction, invoiceId: string, transitions: Transition[]) {
-  await trx('status_transitions').where({ invoice_id: invoiceId }).whereNotIn('event_id', transitions.map((t) => t.eventId)).del();
-  if (transitions.length === 0) return;
-  await trx('status_transitions')
-    .insert(transitions.map((t) => ({ invoice_id: invoiceId, event_id: t.eventId, event_type: t.eventType, from_status: t.from, to_status: t.to, occurred_at: t.occurredAt })))
-    .onConflict(['invoice_id', 'event_id']).merge(['event_type', 'from_status', 'to_status', 'occurred_at']);
+async function writeHistory(trx: Knex.Transaction, histories: Array<{ invoiceId: string; transitions: Transition[] }>) {
+  if (histories.length === 0) return;
+  const keep = histories.flatMap((h) => h.transitions.map((t) => `${h.invoiceId}|${t.eventId}`));
+  await trx('status_transitions').whereIn('invoice_id', histories.map((h) => h.invoiceId))
+    .whereRaw("not (invoice_id || '|' || event_id = any(?::text[]))", [keep]).del();
+  const rows = histories.flatMap((h) => h.transitions.map((t) => ({ invoice_id: h.invoiceId, event_id: t.eventId, event_type: t.eventType, from_status: t.from, to_status: t.to, occurred_at: t.occurredAt })));
+  if (rows.length === 0) return;
+  await trx('status_transitions').insert(rows).onConflict(['invoice_id', 'event_id']).merge(['event_type', 'from_status', 'to_status', 'occurred_at']);
 }
 
-async function writeSchedule(trx: Knex.Transaction, view: InvoiceView, graceMs: number) {
-  const fireAt = overdueFireAt(view, graceMs);
-  if (fireAt === null) await trx('overdue_schedule').where({ invoice_id: view.invoiceId }).del();
-  else await trx('overdue_schedule').insert({ invoice_id: view.invoiceId, due_at: view.dueAt, fire_at: fireAt }).onConflict('invoice_id').merge();
+async function writeSchedule(trx: Knex.Transaction, views: InvoiceView[], graceMs: number) {
+  const due = views.flatMap((v) => {
+    const fireAt = overdueFireAt(v, graceMs);
+    return fireAt === null ? [] : [{ invoice_id: v.invoiceId, due_at: v.dueAt, fire_at: fireAt }];
+  });
+  const stopped = views.filter((v) => overdueFireAt(v, graceMs) === null).map((v) => v.invoiceId);
+  if (stopped.length) await trx('overdue_schedule').whereIn('invoice_id', stopped).del();
+  if (due.length) await trx('overdue_schedule').insert(due).onConflict('invoice_id').merge();
 }
 
 /** Records one entry and refolds its invoice, all in one transaction. A duplicate changes nothing. */
@@ -110,5 +165,21 @@ export async function applyEntry(db: Knex, entry: LedgerEntry, opts: FoldOptions
     await lockInvoice(trx, entry.invoiceId);
     if (!(await recordEntry(trx, entry))) return { outcome: 'duplicate' as const };
     return refold(trx, entry.invoiceId, opts);
+  });
+}
+
+export interface BatchResult {
+  duplicates: number;
+  /** Invoices whose published state changed. */
+  changed: number;
+}
+
+/** Records many entries and refolds every invoice they touch, in one transaction. */
+export async function applyEntries(db: Knex, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
+  return db.transaction(async (trx) => {
+    await lockInvoices(trx, entries.map((e) => e.invoiceId));
+    const fresh = await recordEntries(trx, entries);
+    const results = fresh.length ? await refoldMany(trx, fresh.map((e) => e.invoiceId), opts) : new Map();
+    return { duplicates: entries.length - fresh.length, changed: [...results.values()].filter((r) => r.outcome === 'changed').length };
   });
 }

@@ -72,3 +72,29 @@ export function latestByKey(records: Received<PaymentStatus>[]): Map<string, Pay
 export function openDb(config: Config): Knex {
   return createDb(config.databaseUrl, 2);
 }
+
+/**
+ * Deletes the test's topics (every test namespace provisions the whole catalogue plus dead-letter
+ * topics, and a shared single broker runs out of heap when they pile up) and its databases.
+ */
+export async function cleanUp(namespace: string, configs: Config[]): Promise<void> {
+  const admin = createKafka('test-cleanup', configs[0], createLogger('test', 'silent')).admin();
+  try {
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 30_000 });
+  } catch {
+    // best effort: a leftover namespace is harmless to other tests
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const server = createDb(stackEndpoints().DATABASE_URL, 1);
+  try {
+    for (const c of configs) {
+      const name = decodeURIComponent(new URL(c.databaseUrl).pathname.slice(1));
+      await server.raw('drop database if exists ?? with (force)', [name]).catch(() => undefined);
+    }
+  } finally {
+    await server.destroy();
+  }
+}

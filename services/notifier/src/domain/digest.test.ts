@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { renderDigest, type DigestItem } from './digest.ts';
+import { slackMessage } from './slack-message.ts';
+import { formatMoney } from './notification.ts';
+
+const item = (over: Partial<DigestItem> & { id: string }): DigestItem => ({
+  kind: 'invoice_issued', invoiceId: `inv_${over.id}`, customerId: 'acc_1', customerName: 'Acme <Corp>', amountMinor: 123_456, currency: 'EUR', dueAt: Date.UTC(2026, 11, 1),
+  riskLevel: 'low', riskFlags: [], recommendedActions: [], customerContext: { healthScore: 70, paymentHistory: 'good', renewalDate: null, recentIssues: false }, ...over,
+});
+
+describe('the digest e-mail', () => {
+  it('groups by risk, highest first, and escapes HTML', () => {
+    const mail = renderDigest([item({ id: 'a' }), item({ id: 'b', riskLevel: 'high', kind: 'payment_failed' }), item({ id: 'c', riskLevel: 'medium' })], { periodLabel: 'daily:2026-11-25', publicUrl: 'https://x.test/' });
+    expect(mail.subject).toBe('invoice-signal digest (daily:2026-11-25): 3 notifications, 1 high risk');
+    expect(mail.text.indexOf('HIGH RISK (1)')).toBeLessThan(mail.text.indexOf('MEDIUM RISK (1)'));
+    expect(mail.text).toContain('Payment failed: Acme <Corp>, €1,234.56');
+    expect(mail.html).toContain('Acme &#60;Corp&#62;');
+    expect(mail.html).not.toContain('<Corp>');
+    expect(mail.text).toContain('Open the inbox: https://x.test/inbox');
+  });
+
+  it('is never rendered empty', () => {
+    expect(() => renderDigest([], { periodLabel: 'p', publicUrl: 'https://x.test' })).toThrow('a digest needs at least one notification');
+  });
+});
+
+describe('money and Slack messages', () => {
+  it('formats minor units with the currency’s own decimals', () => {
+    expect(formatMoney(123_456, 'EUR')).toBe('€1,234.56');
+    expect(formatMoney(5_000, 'JPY')).toBe('¥5,000');
+    expect(formatMoney(1_000, 'KWD').replace(/\s/g, ' ')).toBe('KWD 1.000'); // ICU puts a no-break space there
+  });
+
+  it('batches several notifications of one account under one Acknowledge', () => {
+    const details = { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null };
+    const msg = slackMessage([{ ...item({ id: 'n1' }), details }, { ...item({ id: 'n2' }), details }], 'https://x.test');
+    expect(msg.text).toBe('2 invoice notifications for Acme <Corp>');
+    const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ value?: string; url?: string }> };
+    expect(actions.elements[0].value).toBe('n1,n2');
+    expect(actions.elements[1].url).toBe('https://x.test/inbox#invoice=inv_n1');
+  });
+});
