@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { down, up } from '@invoice-signal/local-stack';
 import { dockerEngineAnswers, startContainers } from './containers.ts';
@@ -19,6 +20,30 @@ function step(title: string, command: string, args: string[], env: NodeJS.Proces
   console.log(`\n== ${title}`);
   const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
   return result.status === 0;
+}
+
+/**
+ * Leftovers of earlier runs: every test namespace, database and schema subject starts with t_.
+ * A long-lived stack would otherwise pile up thousands of partitions.
+ */
+async function dropTestLeftovers(endpoints: Record<string, string>) {
+  await dropTestDatabases(endpoints.DATABASE_URL);
+  const kafka = new Kafka({ clientId: 'test-cleanup', brokers: endpoints.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith('t_'));
+    for (let i = 0; i < topics.length; i += 200) await admin.deleteTopics({ topics: topics.slice(i, i + 200), timeout: 60000 });
+    if (topics.length) console.log(`dropped ${topics.length} topics of earlier test runs`);
+  } finally {
+    await admin.disconnect();
+  }
+  const registry = endpoints.SCHEMA_REGISTRY_URL;
+  const subjects = ((await (await fetch(`${registry}/subjects`)).json()) as string[]).filter((s) => s.startsWith('t_'));
+  for (const subject of subjects) {
+    await fetch(`${registry}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
+    await fetch(`${registry}/subjects/${encodeURIComponent(subject)}?permanent=true`, { method: 'DELETE' });
+  }
 }
 
 /** Databases tests created (named t_...) in earlier runs. */
@@ -56,7 +81,7 @@ async function main(): Promise<number> {
   }
   let ok = false;
   try {
-    await dropTestDatabases(endpoints.DATABASE_URL);
+    await dropTestLeftovers(endpoints);
     const env = { ...process.env, ...endpoints, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
     ok = step('tests', bin('vitest'), ['run', ...process.argv.slice(2)], env);
   } finally {

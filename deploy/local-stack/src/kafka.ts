@@ -87,7 +87,7 @@ export function startKafka(s: StackSettings): number {
     const clusterId = run(java, [...classpath, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop()!;
     run(java, [...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
   }
-  return startDaemon(d, java, [`-Xmx${s.jvmHeap}`, `-Xms${s.jvmHeap}`, '-XX:+UseG1GC', ...classpath, 'kafka.Kafka', props]);
+  return startDaemon(d, java, [`-Xmx${s.kafkaHeap}`, `-Xms${s.kafkaHeap}`, '-XX:+UseG1GC', ...classpath, 'kafka.Kafka', props]);
 }
 
 /** Ready means the group coordinator answers, not merely that the port is open. */

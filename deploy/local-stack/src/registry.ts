@@ -35,7 +35,7 @@ export function startRegistry(s: StackSettings): number {
     d,
     java,
     [
-      `-Xmx${s.jvmHeap}`,
+      `-Xmx${s.registryHeap}`,
       `-Dquarkus.http.port=${s.registryPort}`,
       '-Dquarkus.http.host=127.0.0.1',
       '-Dquarkus.management.host=127.0.0.1',

@@ -19,8 +19,9 @@ export interface StackSettings {
   /** Java 17+ for Kafka; Java 21+ for the registry. Found when not given. */
   javaHome?: string;
   registryJavaHome?: string;
-  /** Heap for each JVM, e.g. 512m. */
-  jvmHeap: string;
+  /** Heap of the broker (test runs create thousands of partitions) and of the registry. */
+  kafkaHeap: string;
+  registryHeap: string;
 }
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -49,7 +50,8 @@ export function readSettings(env = process.env): StackSettings {
     readyDeadlineSeconds: intFrom('STACK_READY_DEADLINE_SECONDS', 240),
     javaHome: env.STACK_JAVA_HOME || undefined,
     registryJavaHome: env.STACK_REGISTRY_JAVA_HOME || undefined,
-    jvmHeap: env.STACK_JVM_HEAP ?? '512m',
+    kafkaHeap: env.STACK_KAFKA_HEAP ?? '1g',
+    registryHeap: env.STACK_REGISTRY_HEAP ?? '512m',
   };
 }
 

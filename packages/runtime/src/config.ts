@@ -50,6 +50,8 @@ export const commonEnv = {
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   SCHEMA_REGISTRY_URL: url.default('http://localhost:8081/apis/ccompat/v7'),
+  /** Partitions of the topics this service creates when missing; default: the catalogue's (6). */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
   DATABASE_URL: url.default('postgres://postgres@localhost:5433/postgres'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),

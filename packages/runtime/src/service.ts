@@ -64,7 +64,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const kafka = createKafka(`invoice-signal.${def.name}`, config, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await provisionTopics(admin, Object.values(catalogue), { namespace: config.TOPIC_NAMESPACE });
+  await provisionTopics(admin, Object.values(catalogue), { namespace: config.TOPIC_NAMESPACE, partitions: config.KAFKA_TOPIC_PARTITIONS });
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace: config.TOPIC_NAMESPACE });
   for (const spec of def.produces) await serde.register(spec);
   const publisher = await createPublisher(kafka, serde);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { devSecrets, serviceNames, type ServiceName } from '@invoice-signal/local-stack';
 import { stackEndpoints, uniqueName } from './endpoints.ts';
+import { testPartitions } from './services.ts';
 import { eventually } from './wait.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -55,7 +56,7 @@ export class SystemUnderTest {
   constructor(opts: SystemOptions = {}) {
     this.namespace = opts.namespace ?? uniqueName('system');
     this.secrets = devSecrets(join(mkdtempSync(join(tmpdir(), 'invoice-signal-')), 'dev-secrets.env'));
-    this.env = { ...process.env, ...stackEndpoints(), ...this.secrets, HOST: '127.0.0.1', PORT: '0', TOPIC_NAMESPACE: this.namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...opts.env };
+    this.env = { ...process.env, ...stackEndpoints(), ...this.secrets, HOST: '127.0.0.1', PORT: '0', TOPIC_NAMESPACE: this.namespace, KAFKA_TOPIC_PARTITIONS: testPartitions, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...opts.env };
   }
 
   static async start(opts: SystemOptions = {}): Promise<SystemUnderTest> {

@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import Stripe from 'stripe';
 import { Pool } from 'undici';
 import { startService } from '@invoice-signal/runtime';
-import { stackEndpoints, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
+import { stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig } from '../src/config.ts';
 import { ingestGateway } from '../src/service.ts';
 
@@ -86,4 +86,9 @@ console.log(`ratio: gateway throughput is ${(gw.perSecond / plain.perSecond * 10
 
 await bare.close();
 await gateway.stop();
+// The namespace's topics would otherwise stay on the shared broker.
+const admin = testKafka().admin();
+await admin.connect();
+await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`)), timeout: 30_000 });
+await admin.disconnect();
 process.exit(gw.failed > 0 ? 1 : 0);

@@ -4,7 +4,7 @@ import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
 import { uniqueName, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { gatewayConfig, startGateway, openInvoiceReader } from './support/gateway.ts';
+import { gatewayConfig, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { startGatedGateway } from './support/gated-gateway.ts';
 import { postStripe, stripeEvent, stripeInvoice } from './support/stripe-payloads.ts';
 
@@ -24,6 +24,7 @@ describe('broker outage', () => {
     await reader?.close();
     await gated?.stop();
     await good?.stop();
+    await deleteNamespaceTopics(namespace);
   });
 
   async function unpublishedReceipts(vendorEventIds: string[]): Promise<string[]> {

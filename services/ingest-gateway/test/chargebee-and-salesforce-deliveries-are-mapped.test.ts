@@ -3,7 +3,7 @@ import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
 import { uniqueName, type Received, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { chargebeeAuth, secrets, startGateway, openInvoiceReader } from './support/gateway.ts';
+import { chargebeeAuth, secrets, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { uid } from './support/stripe-payloads.ts';
 import { chargebeeEvent, chargebeeInvoice, chargebeeTransaction, outboundMessage, soapHeaders } from './support/vendor-payloads.ts';
 
@@ -23,6 +23,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
   afterAll(async () => {
     await reader?.close();
     await gateway?.stop();
+    await deleteNamespaceTopics(namespace);
   });
 
   it('maps Chargebee invoice_generated field by field and answers exactly 200', async () => {

@@ -6,7 +6,7 @@ import type { Config } from '../src/config.ts';
 import { createIngestor } from '../src/handlers/accept-deliveries.ts';
 import { reconcileOnce } from '../src/handlers/reconcile.ts';
 import { createReceiptLog } from '../src/adapters/receipt-log.ts';
-import { chargebeeAuth, startGateway, openInvoiceReader } from './support/gateway.ts';
+import { chargebeeAuth, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { startChargebeeStandIn } from './support/chargebee-stand-in.ts';
 import { startStripeMock } from './support/stripe-mock.ts';
 import { chargebeeEvent, chargebeeInvoice } from './support/vendor-payloads.ts';
@@ -40,6 +40,7 @@ describe('reconciliation', () => {
     await gateway?.stop();
     await stripeMock?.stop();
     await chargebee?.stop();
+    await deleteNamespaceTopics(namespace);
   });
 
   it('emits the invoices listed by Stripe (stripe-mock) and Chargebee that have no receipt, once', async () => {

@@ -3,7 +3,7 @@ import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
 import { uniqueName, type Received, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { counterValue, previousStripeSecret, startGateway, openInvoiceReader } from './support/gateway.ts';
+import { counterValue, previousStripeSecret, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { postStripe, signed, stripeEvent, stripeInvoice, uid } from './support/stripe-payloads.ts';
 
 describe('Stripe webhooks', () => {
@@ -19,6 +19,7 @@ describe('Stripe webhooks', () => {
   afterAll(async () => {
     await reader?.close();
     await gateway?.stop();
+    await deleteNamespaceTopics(namespace);
   });
 
   it('maps invoice.finalized field by field, keyed by the source-qualified invoice id, after the broker acked', async () => {

@@ -8,7 +8,7 @@ import type { InvoiceEvent } from '@invoice-signal/events';
 import type { RunningService } from '@invoice-signal/runtime';
 import { uniqueName, type Received, type TopicReader } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { bearer, counterValue, secrets, startGateway, openInvoiceReader } from './support/gateway.ts';
+import { bearer, counterValue, secrets, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { uid } from './support/stripe-payloads.ts';
 
 const run = promisify(execFile);
@@ -29,6 +29,7 @@ describe('manual uploads, canonical JSON and replay', () => {
   afterAll(async () => {
     await reader?.close();
     await gateway?.stop();
+    await deleteNamespaceTopics(namespace);
   });
 
   it('imports a CSV once: a re-upload of the same file creates nothing new', async () => {

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetriable, startService, type RunningService } from '@invoice-signal/runtime';
 import { AvroSerde, topics, type InvoiceEvent } from '@invoice-signal/events';
-import { stackEndpoints, testServiceConfig, TopicReader } from '@invoice-signal/testkit';
+import { stackEndpoints, testKafka, testServiceConfig, TopicReader } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ingestGateway } from '../../src/service.ts';
 
@@ -33,7 +34,8 @@ export async function startGateway(namespace: string, extraEnv: Record<string, s
     try {
       return await startService(ingestGateway, config);
     } catch (error) {
-      if (attempt >= 3 || !isRetriable(error)) throw error;
+      if (attempt >= 5 || !isRetriable(error)) throw error;
+      await sleep(500 * attempt);
     }
   }
 }
@@ -56,7 +58,23 @@ export async function openInvoiceReader(namespace: string): Promise<TopicReader<
     try {
       return await TopicReader.open(topics.invoiceEvents, serde);
     } catch (error) {
-      if (attempt >= 3 || !isRetriable(error)) throw error;
+      if (attempt >= 5 || !isRetriable(error)) throw error;
+      await sleep(500 * attempt);
     }
+  }
+}
+
+/**
+ * Deletes the topics a test namespace created (the catalogue and its dead-letter topics): every
+ * namespace adds a dozen topics of six partitions to the shared single broker, whose heap is small.
+ */
+export async function deleteNamespaceTopics(namespace: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`));
+    if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -1,4 +1,5 @@
 import type { Channel } from '../domain/preferences.ts';
+import { notifierMetrics } from '../metrics.ts';
 import type { Db } from './notification-store.ts';
 
 export interface DeliveryRow {
@@ -29,6 +30,7 @@ export async function cancelPendingFor(db: Db, notificationIds: string[], csmId:
 }
 
 export async function log(db: Db, e: { channel: string; csmId: string; deliveryId?: number | null; digestId?: number | null; attempt: number; outcome: string; detail?: string | null; at: number }): Promise<void> {
+  if (e.channel !== 'routing') notifierMetrics.deliveries.inc({ channel: e.channel, outcome: e.outcome });
   await db('delivery_log').insert({ channel: e.channel, csm_id: e.csmId, delivery_id: e.deliveryId ?? null, digest_id: e.digestId ?? null, attempt: e.attempt, outcome: e.outcome, detail: e.detail?.slice(0, 2000) ?? null, at: e.at });
 }
 

@@ -4,6 +4,7 @@ import { addDelivery, log, slackCountSince } from '../adapters/delivery-store.ts
 import { setChannels, type Db } from '../adapters/notification-store.ts';
 import { effectivePreferences } from '../adapters/preference-store.ts';
 import type { NotifierDeps } from './deps.ts';
+import { notifierMetrics } from '../metrics.ts';
 
 /**
  * Decides the channels of a new (or newly reassigned) notification with the CSM's preferences
@@ -21,10 +22,12 @@ export async function planDeliveries(trx: Db, deps: NotifierDeps, n: InvoiceNoti
   for (const channel of routing.channels) {
     if (channel === 'in_app') continue;
     const notBefore = channel === 'slack' ? routing.slackNotBefore ?? now : now;
-    await addDelivery(trx, { notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore, now, reason: routing.reasons.find((r) => r.startsWith(channel)) });
+    const reason = channel === 'email_digest' ? routing.reasons.find((r) => r.includes('overflow')) : routing.reasons.find((r) => r.startsWith(channel));
+    await addDelivery(trx, { notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore, now, reason });
   }
   if (routing.reasons.length) await log(trx, { channel: 'routing', csmId: csm.id, attempt: 0, outcome: 'filtered', detail: `${n.id}: ${routing.reasons.join('; ')}`, at: now });
   await setChannels(trx, n.id, routing.channels);
+  notifierMetrics.notifications.inc({ kind: n.kind });
   n.channels = routing.channels;
   return routing;
 }

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { AvroSerde, topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { createKafka, createLogger, createPublisher, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
-import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
+import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import { eventually, sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createNotifier, type NotifierHandle } from '../../src/service.ts';
 
@@ -42,6 +42,7 @@ export async function startNotifier(opts: { namespace?: string; env?: Record<str
   };
   const config = { ...loadConfig(env), PORT: 0, HOST: '127.0.0.1', databaseUrl: opts.databaseUrl ?? base.databaseUrl };
   const clock = opts.clock ?? new TestClock();
+  if (!opts.namespace) await prepareNamespace(namespace);
   const def = createNotifier({ now: clock.now });
   const running = await startService(def, config);
   return {
@@ -119,6 +120,26 @@ export async function api(n: Notifier, path: string, init: RequestInit & { as?: 
   const res = await fetch(`${n.url}${path}`, { ...init, headers });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Creates the namespace's topics and waits until the broker serves metadata for every partition:
+ * a busy single-node broker can answer "does not host this topic-partition" to a consumer that
+ * subscribes right after creation.
+ */
+async function prepareNamespace(namespace: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, Object.values(topics), { namespace });
+    const names = Object.values(topics).map((t) => `${namespace}.${t.name}`);
+    await eventually('topic metadata with leaders', async () => {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
+      return meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    }, { timeoutMs: 60000, intervalMs: 250 });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
