@@ -5,7 +5,6 @@ import { customerContextHandler } from './handlers/customer-context.ts';
 import type { HandlerDeps } from './handlers/deps.ts';
 import { invoiceEventHandler } from './handlers/invoice-event.ts';
 import { paymentStatusHandler } from './handlers/payment-status.ts';
-import { coalescingPublisher } from './adapters/coalescing-publisher.ts';
 import { registerContextRoutes } from './http/context-routes.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -18,7 +17,7 @@ export const enricher: ServiceDefinition<Config> = {
   async setup(ctx) {
     const { config } = ctx;
     const deps: HandlerDeps = {
-      db: ctx.db, publisher: coalescingPublisher(ctx.publisher), logger: ctx.logger, fallbackOwner: config.fallbackOwner, historyMonths: config.PAYMENT_HISTORY_MONTHS,
+      db: ctx.db, publisher: ctx.publisher, logger: ctx.logger, fallbackOwner: config.fallbackOwner, historyMonths: config.PAYMENT_HISTORY_MONTHS,
       trend: { windowDays: config.HEALTH_TREND_WINDOW_DAYS, minDeltaPoints: config.HEALTH_TREND_MIN_DELTA },
     };
     registerContextRoutes(ctx.app, { token: config.CONTEXT_ADMIN_TOKEN, publisher: ctx.publisher, db: ctx.db });

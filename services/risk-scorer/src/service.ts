@@ -1,7 +1,6 @@
 import { topics } from '@invoice-signal/events';
 import { on, type ServiceDefinition } from '@invoice-signal/runtime';
 import { createAssessmentStore } from './adapters/assessment-store.ts';
-import { createCoalescingPublisher } from './adapters/coalescing-publisher.ts';
 import type { Config } from './config.ts';
 import { handleEnrichedInvoice } from './handlers/enriched-invoice.ts';
 import { migrations } from './migrations/index.ts';
@@ -18,7 +17,7 @@ export const riskScorer: ServiceDefinition<Config> = {
     await ctx.consume({
       groupId: ctx.groupId('assess'),
       partitionsConsumedConcurrently: ctx.config.RISK_CONSUMER_CONCURRENCY,
-      subscriptions: [on(topics.enriched, handleEnrichedInvoice({ store, publisher: createCoalescingPublisher(ctx.publisher, topics.assessed), rules, logger: ctx.logger }))],
+      subscriptions: [on(topics.enriched, handleEnrichedInvoice({ store, publisher: ctx.publisher, rules, logger: ctx.logger }))],
     });
   },
 };

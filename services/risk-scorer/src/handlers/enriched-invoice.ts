@@ -1,6 +1,5 @@
 import { topics, type EnrichedInvoice } from '@invoice-signal/events';
-import { InvalidRecordError, type IncomingRecord, type Logger } from '@invoice-signal/runtime';
-import type { CoalescingPublisher } from '../adapters/coalescing-publisher.ts';
+import { InvalidRecordError, type EventPublisher, type IncomingRecord, type Logger } from '@invoice-signal/runtime';
 import type { AssessmentStore } from '../adapters/assessment-store.ts';
 import { riskMetrics } from '../adapters/metrics.ts';
 import { assess, problemsOf } from '../domain/assess.ts';
@@ -8,7 +7,8 @@ import type { Rules } from '../domain/rules.ts';
 
 export interface EnrichedInvoiceDeps {
   store: AssessmentStore;
-  publisher: CoalescingPublisher<typeof topics.assessed>;
+  /** Concurrent publishes are joined into one produce request by the runtime's publisher. */
+  publisher: EventPublisher;
   rules: Rules;
   logger: Logger;
   now?: () => number;
@@ -34,7 +34,7 @@ export function handleEnrichedInvoice(deps: EnrichedInvoiceDeps) {
       riskMetrics.replays.inc({ outcome: 'skipped' });
       return;
     }
-    await deps.publisher.publish({ key: stored.value.accountId, value: stored.value, headers: { 'assessment-id': stored.value.assessmentId } });
+    await deps.publisher.publish(topics.assessed, [{ key: stored.value.accountId, value: stored.value, headers: { 'assessment-id': stored.value.assessmentId } }]);
     await deps.store.markPublished(enriched.enrichmentId);
     if (stored.replayed) riskMetrics.replays.inc({ outcome: 'republished' });
     riskMetrics.assessments.inc({ level: stored.value.riskLevel });
