@@ -39,14 +39,18 @@ interface Waiting {
  * request in flight, so without this every caller would wait for every other caller's ack. Each
  * caller still resolves only once the broker has its records, and fails with them.
  */
-function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void>) {
+function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void>, maxMessages = 500) {
   const queues = new Map<string, Waiting[]>();
   const flushing = new Set<string>();
   async function flush(topic: string) {
     flushing.add(topic);
     try {
-      for (let batch = queues.get(topic); batch?.length; batch = queues.get(topic)) {
-        queues.set(topic, []);
+      for (let queue = queues.get(topic); queue?.length; queue = queues.get(topic)) {
+        // Whole callers only, up to maxMessages per request (a single large caller goes alone).
+        let count = 0;
+        let take = 0;
+        while (take < queue.length && (take === 0 || count + queue[take].messages.length <= maxMessages)) count += queue[take++].messages.length;
+        const batch = queue.splice(0, take);
         try {
           await sendNow(topic, batch.flatMap((w) => w.messages));
           batch.forEach((w) => w.resolve());

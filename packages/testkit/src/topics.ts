@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { AvroSerde, type TopicSpec, type ValueOf, topicName } from '@invoice-signal/events';
 import { eventually } from './wait.ts';
@@ -41,7 +42,20 @@ export class TopicReader<V> {
     return reader;
   }
 
-  private async start() {
+  /** A topic created a moment ago can answer "does not host this topic-partition" briefly. */
+  private async start(attempts = 5): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (error) {
+        await this.consumer?.disconnect().catch(() => undefined);
+        if (attempt >= attempts) throw error;
+        await sleep(300 * attempt);
+      }
+    }
+  }
+
+  private async startOnce() {
     this.consumer = testKafka().consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 250 });
     const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
     await this.consumer.connect();

@@ -1,6 +1,5 @@
-import type { InvoiceEvent } from '@invoice-signal/events';
+import { topics, type InvoiceEvent } from '@invoice-signal/events';
 import { TransientError, type EventPublisher } from '@invoice-signal/runtime';
-import { createCoalescingPublish } from '../adapters/coalescing-publish.ts';
 import type { ReceiptLog } from '../adapters/receipt-log.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import { deliveries as counter } from '../metrics.ts';
@@ -21,7 +20,9 @@ export interface RawPayload {
  */
 export function createIngestor(deps: { receipts: ReceiptLog; publisher: EventPublisher; publishTimeoutMs: number }) {
   const { receipts, publisher } = deps;
-  const send = createCoalescingPublish(publisher);
+  // Concurrent deliveries share produce requests: the runtime's publisher joins them.
+  const send = (events: InvoiceEvent[]) =>
+    publisher.publish(topics.invoiceEvents, events.map((e) => ({ key: e.invoiceId, value: e, headers: { 'event.id': e.eventId, source: e.source } })));
   const publish = async (events: InvoiceEvent[]) => {
     if (!events.length) return;
     // KafkaJS retries a lost broker for a long while; the vendor should hear 503 well before its own timeout.
