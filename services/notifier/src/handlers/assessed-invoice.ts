@@ -6,6 +6,7 @@ import { insertNotification, lockCsm, lockInvoice, notificationsOfInvoice, statu
 import type { LiveEvent } from '../adapters/live-hub.ts';
 import type { NotifierDeps } from './deps.ts';
 import { planDeliveries } from './plan-deliveries.ts';
+import { notifierMetrics } from '../metrics.ts';
 
 /** Checks what the schema cannot: values the notifier would store or show wrongly. */
 export function validateAssessment(a: AssessedInvoice): InvoiceFacts {
@@ -37,6 +38,7 @@ export async function handleAssessed(deps: NotifierDeps, a: AssessedInvoice): Pr
     return revise(trx, deps, facts, existing, now);
   });
   if (events.length) {
+    if (events.some((e) => e.type === 'created')) notifierMetrics.endToEnd.observe(Math.max(0, Date.now() - a.enriched.invoice.receivedAt) / 1000);
     await deps.live.announce(deps.db, events);
     deps.kick();
   }
