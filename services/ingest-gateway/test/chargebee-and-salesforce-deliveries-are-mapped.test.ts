@@ -5,7 +5,7 @@ import { uniqueName, type Received, type TopicReader } from '@invoice-signal/tes
 import type { Config } from '../src/config.ts';
 import { chargebeeAuth, secrets, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { uid } from './support/stripe-payloads.ts';
-import { chargebeeEvent, chargebeeInvoice, chargebeeTransaction, outboundMessage, soapHeaders } from './support/vendor-payloads.ts';
+import { chargebeeEvent, chargebeeInvoice, chargebeeTransaction, outboundMessage, soapHeaders } from '@invoice-signal/testkit';
 
 describe('Chargebee and Salesforce Billing deliveries', () => {
   const namespace = uniqueName('cb_sf');

@@ -9,7 +9,7 @@ import { createReceiptLog } from '../src/adapters/receipt-log.ts';
 import { chargebeeAuth, startGateway, openInvoiceReader, deleteNamespaceTopics } from './support/gateway.ts';
 import { startChargebeeStandIn } from './support/chargebee-stand-in.ts';
 import { startStripeMock } from './support/stripe-mock.ts';
-import { chargebeeEvent, chargebeeInvoice } from './support/vendor-payloads.ts';
+import { chargebeeEvent, chargebeeInvoice } from '@invoice-signal/testkit';
 
 describe('reconciliation', () => {
   const namespace = uniqueName('reconcile');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
 import { api, assessment, dropNamespace, type Notifier, startNotifier, TestClock, Upstream } from './support/harness.ts';
-import { SmtpSink, type ReceivedMail } from './support/stand-ins.ts';
+import { SmtpSink, type ReceivedMail } from '@invoice-signal/testkit';
 
 /** Quoted-printable soft breaks and escapes undone, so assertions read the text. */
 const decoded = (m: ReceivedMail) => {

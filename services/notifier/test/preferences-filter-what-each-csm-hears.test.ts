@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
 import { api, assessment, dropNamespace, type InvoiceSpec, type Notifier, startNotifier, TestClock, Upstream } from './support/harness.ts';
-import { SlackStandIn, SmtpSink } from './support/stand-ins.ts';
+import { SlackStandIn, SmtpSink } from '@invoice-signal/testkit';
 
 describe('per-CSM preferences filter notifications (NFR-2)', () => {
   const slack = new SlackStandIn();

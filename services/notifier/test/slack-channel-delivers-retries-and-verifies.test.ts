@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
 import { signSlack } from '../src/domain/slack-signature.ts';
 import { api, assessment, dropNamespace, type Notifier, slackSigningSecret, startNotifier, Upstream } from './support/harness.ts';
-import { SlackStandIn, SmtpSink } from './support/stand-ins.ts';
+import { SlackStandIn, SmtpSink } from '@invoice-signal/testkit';
 
 describe('the Slack channel', () => {
   let n: Notifier;

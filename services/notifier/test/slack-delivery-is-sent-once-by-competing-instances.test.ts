@@ -11,7 +11,7 @@ import { factsFromAssessment } from '../src/domain/notification.ts';
 import type { NotifierDeps } from '../src/handlers/deps.ts';
 import { runSlackDeliveries } from '../src/workers/slack-worker.ts';
 import { assessment } from './support/harness.ts';
-import { SlackStandIn } from './support/stand-ins.ts';
+import { SlackStandIn } from '@invoice-signal/testkit';
 
 describe('Slack deliveries with two instances working the same database', () => {
   const slack = new SlackStandIn();
