@@ -3,7 +3,7 @@ import { serviceNames } from '@invoice-signal/local-stack';
 import { SystemUnderTest } from '@invoice-signal/testkit';
 
 describe('every service as a process', () => {
-  const system = new SystemUnderTest();
+  const system = new SystemUnderTest({ env: { LOG_LEVEL: 'info' } }); // the stop message is an info line
   afterAll(() => system.stop());
 
   it.each([...serviceNames])('%s starts, connects, reports ready, and stops cleanly on SIGTERM', async (name) => {

@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
 
@@ -37,7 +37,8 @@ export interface HttpOptions {
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // Per-request lines would drown the service's own logs; spans and metrics cover requests.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     ...opts.fastify,
   });

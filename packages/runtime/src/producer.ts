@@ -1,5 +1,5 @@
 import { context, propagation } from '@opentelemetry/api';
-import type { Kafka, Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { AvroSerde, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import { TransientError } from './errors.ts';
 
@@ -77,7 +77,8 @@ function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void
  * the records. Failures surface as TransientError so callers answer 503 or retry.
  */
 export async function createPublisher(kafka: Kafka, serde: AvroSerde): Promise<EventPublisher> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // The default (murmur2, Java-compatible) partitioner, named so KafkaJS does not warn about it.
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   const send = coalescing(async (topic, messages) => {
     try {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { devSecrets, serviceNames, type ServiceName } from '@invoice-signal/local-stack';
@@ -13,27 +14,36 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 export interface ServiceProcess {
   name: ServiceName;
   child: ChildProcess;
-  /** Resolves with the URL the service logged when it started listening. */
-  url: Promise<string>;
+  url: string;
+  /** Rejects when the process exits; lets a start-up wait fail fast with the output. */
+  exited: Promise<never>;
   output(): string;
 }
 
-/** Starts one service as its own Node process, as npm start and a container do. */
-export function launchProcess(name: ServiceName, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'services', name, 'src', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = new Promise<string>((resolveUrl, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.length > 2_000_000) output = output.slice(-1_000_000);
-      const match = /"url":"(http:\/\/[^"]+)".*listening/.exec(output);
-      if (match) resolveUrl(match[1]);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before listening:\n${output.slice(-3000)}`)));
+/** A port free right now on loopback, for a service we are about to start. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts one service as its own Node process on the given port, as npm start and a container do. */
+export function launchProcess(name: ServiceName, port: number, env: NodeJS.ProcessEnv): ServiceProcess {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'services', name, 'src', 'main.ts')], {
+    cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  url.catch(() => undefined);
-  return { name, child, url, output: () => output };
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}):\n${output.slice(-3000)}`))));
+  exited.catch(() => undefined);
+  return { name, child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
 }
 
 export interface SystemOptions {
@@ -56,7 +66,7 @@ export class SystemUnderTest {
   constructor(opts: SystemOptions = {}) {
     this.namespace = opts.namespace ?? uniqueName('system');
     this.secrets = devSecrets(join(mkdtempSync(join(tmpdir(), 'invoice-signal-')), 'dev-secrets.env'));
-    this.env = { ...process.env, ...stackEndpoints(), ...this.secrets, HOST: '127.0.0.1', PORT: '0', TOPIC_NAMESPACE: this.namespace, KAFKA_TOPIC_PARTITIONS: testPartitions, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...opts.env };
+    this.env = { ...process.env, ...stackEndpoints(), ...this.secrets, TOPIC_NAMESPACE: this.namespace, KAFKA_TOPIC_PARTITIONS: testPartitions, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info', ...opts.env };
   }
 
   static async start(opts: SystemOptions = {}): Promise<SystemUnderTest> {
@@ -79,12 +89,14 @@ export class SystemUnderTest {
       this.databases.set(name, db.toString());
     }
     const variable = `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
-    const proc = launchProcess(name, { ...this.env, [variable]: this.databases.get(name) });
+    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: this.databases.get(name) });
     this.processes.set(name, proc);
-    const url = await proc.url;
-    await eventually(`${name} to report ready`, async () => (await fetch(`${url}/health/ready`)).ok, { timeoutMs: 60000, intervalMs: 200 });
-    this.urls.set(name, url);
-    return url;
+    const ready = eventually(`${name} to report ready`, async () => (await fetch(`${proc.url}/health/ready`)).ok, { timeoutMs: 90_000, intervalMs: 200 });
+    await Promise.race([ready, proc.exited]).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- ${name} output:\n${proc.output().slice(-3000)}`);
+    });
+    this.urls.set(name, proc.url);
+    return proc.url;
   }
 
   /** Sends a signal and waits for the process to exit; SIGKILL simulates a crash. */
@@ -98,6 +110,11 @@ export class SystemUnderTest {
     return code as number | null;
   }
 
+  /** The database URL each started service uses (kept across restarts), e.g. to drop them afterwards. */
+  databaseUrls(): Map<ServiceName, string> {
+    return new Map(this.databases);
+  }
+
   output(name: ServiceName): string {
     return this.processes.get(name)?.output() ?? '';
   }
@@ -106,3 +123,4 @@ export class SystemUnderTest {
     await Promise.all([...this.processes.keys()].map((name) => this.stopService(name).catch(() => undefined)));
   }
 }
+

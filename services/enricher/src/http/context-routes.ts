@@ -38,6 +38,8 @@ export function registerContextRoutes(app: App, deps: { token: string; publisher
   });
 
   app.get<{ Params: { accountId: string } }>('/api/context/accounts/:accountId', async (request, reply) => {
+    // Postgres text cannot hold NUL: such an id can never be held, and querying it would be a 500.
+    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: 'accountId: must not contain NUL characters', code: 'CTX_BAD_ACCOUNT_ID', field: 'accountId' });
     const context = await contextStore(deps.db).get(request.params.accountId);
     if (!context) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no context held for account "${request.params.accountId}"`, code: 'CTX_NOT_FOUND' });
     return context;

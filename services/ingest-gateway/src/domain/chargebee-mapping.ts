@@ -1,6 +1,6 @@
 import type { Invoice, Transaction, WebhookEvent } from 'chargebee';
 import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
-import { canonicalEvent, secondsToMillis, type Delivery } from './delivery.ts';
+import { canonicalEvent, isEpochSeconds, secondsToMillis, type Delivery } from './delivery.ts';
 import { invalid } from './errors.ts';
 import { minorInteger, normaliseCurrency } from './money.ts';
 
@@ -22,7 +22,7 @@ export function decideChargebeeEvent(body: unknown, receivedAt: number): Deliver
   if (!event || typeof event !== 'object') throw invalid('body', 'expected a Chargebee event object');
   if (typeof event.id !== 'string' || !event.id) throw invalid('id', 'missing event id');
   if (typeof event.event_type !== 'string') throw invalid('event_type', 'missing event type');
-  if (typeof event.occurred_at !== 'number') throw invalid('occurred_at', 'expected epoch seconds');
+  if (!isEpochSeconds(event.occurred_at)) throw invalid('occurred_at', `expected epoch seconds, got ${JSON.stringify(event.occurred_at)}`);
   if (event.api_version && event.api_version !== 'v2') throw invalid('api_version', `only v2 events are supported, got ${event.api_version}`);
   const canonical = chargebeeTypes[event.event_type];
   const base = { source: 'chargebee' as const, vendorEventId: event.id, vendorType: event.event_type };

@@ -20,6 +20,9 @@ export const dedupeKey = (source: BillingSource, vendorEventId: string) => `${so
 export const canonicalEventId = dedupeKey;
 export const canonicalInvoiceId = (source: BillingSource, vendorInvoiceId: string) => `${source}:${vendorInvoiceId}`;
 
+/** An event time in epoch seconds a vendor can mean: a whole number from 1970 to year 9999 (its millis stay exact). */
+export const isEpochSeconds = (s: unknown): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 0 && s <= 253_402_300_799;
+
 /** Epoch seconds (Stripe, Chargebee) to epoch millis; absent stays null. */
 export const secondsToMillis = (s: number | null | undefined): number | null => (typeof s === 'number' && Number.isFinite(s) ? s * 1000 : null);
 

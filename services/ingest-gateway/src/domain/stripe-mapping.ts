@@ -30,13 +30,15 @@ const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : v && ty
 /** Decides what a verified Stripe event means. Pure: the dispute case needs a lookup the caller does. */
 export function decideStripeEvent(event: Stripe.Event, receivedAt: number): StripeDecision {
   if (event.type.startsWith('charge.dispute.')) {
-    const dispute = event.data.object as Stripe.Dispute;
+    const dispute = event.data?.object as Stripe.Dispute;
+    if (!dispute || typeof dispute !== 'object') throw invalid('data.object', `expected a dispute in a ${event.type} event`);
     const refs = [idOf(dispute.payment_intent), idOf(dispute.charge)].filter((r): r is string => Boolean(r));
     return { kind: 'dispute', dispute, refs };
   }
   const canonical = stripeInvoiceTypes[event.type];
   if (!canonical) return { kind: 'ignored' };
-  const invoice = event.data.object as Stripe.Invoice;
+  // A verified body can still lack data: its absence is bad input, not a crash.
+  const invoice = event.data?.object as Stripe.Invoice | undefined;
   if (invoice?.object !== 'invoice') throw invalid('data.object.object', `expected an invoice in a ${event.type} event, got ${JSON.stringify(invoice?.object)}`);
   const type = event.type === 'invoice.created' && invoice.status === 'draft' ? 'updated' : canonical;
   return {

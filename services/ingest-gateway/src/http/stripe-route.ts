@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { disputeEvent, decideStripeEvent } from '../domain/stripe-mapping.ts';
+import { isEpochSeconds } from '../domain/delivery.ts';
 import { invalid, unauthorized } from '../domain/errors.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
 import { setSource } from './request-source.ts';
@@ -35,6 +36,7 @@ export function stripeRoute(deps: RouteDeps): IngestHandler {
     const event = verifyStripe(body, request.headers['stripe-signature'], deps.config.STRIPE_WEBHOOK_SECRET, deps.config.STRIPE_TOLERANCE_SECONDS, receivedAt);
     deps.limit('stripe');
     if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw invalid('id', 'a Stripe event needs id and type');
+    if (!isEpochSeconds(event.created)) throw invalid('created', `expected epoch seconds, got ${JSON.stringify(event.created)}`);
     const decision = decideStripeEvent(event, receivedAt);
     const raw = rawPayload(request, body);
     if (decision.kind === 'invoice') {

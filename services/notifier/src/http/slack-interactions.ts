@@ -38,10 +38,14 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
     } catch {
       return sendProblem(reply, { title: 'Bad Request', status: 400, detail: 'body must be form-encoded with a JSON "payload" field', code: 'NTF_SLACK_PAYLOAD' });
     }
-    const action = payload.actions?.find((a) => a.action_id === 'acknowledge');
-    if (payload.type !== 'block_actions' || !action) return reply.send({ ok: true, ignored: true });
-    const ids = (action.value ?? '').split(',').filter(Boolean).slice(0, 100);
-    const slackUser = payload.user?.id ?? '';
+    // A signed payload can still have any JSON shape: anything but strings where we expect them is ignored.
+    // NUL cannot be stored in Postgres text, so no id or user id containing one can match.
+    const text = (v: unknown) => (typeof v === 'string' && !v.includes('\u0000') ? v : '');
+    const actions: unknown[] = Array.isArray(payload?.actions) ? payload.actions : [];
+    const action = actions.find((a) => (a as { action_id?: unknown } | null)?.action_id === 'acknowledge') as { value?: unknown } | undefined;
+    if (payload?.type !== 'block_actions' || !action) return reply.send({ ok: true, ignored: true });
+    const ids = text(action.value).split(',').filter(Boolean).slice(0, 100);
+    const slackUser = text(payload.user?.id);
     // Only the owner (by Slack user id) of each notification may acknowledge it from Slack.
     const owned: string[] = await deps.db('notifications').join('csm_directory', 'csm_directory.csm_id', 'notifications.csm_id')
       .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser).pluck('notifications.id');

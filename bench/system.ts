@@ -1,0 +1,105 @@
+/**
+ * The system under load: the five services as separate processes on the real stack (testkit's
+ * SystemUnderTest) in a throw-away topic namespace, with the Slack and SMTP stand-ins, accounts
+ * seeded through the enricher's import API; and its removal afterwards.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { serviceNames, type ServiceName } from '@invoice-signal/local-stack';
+import { eventually, SlackStandIn, SmtpSink, SystemUnderTest } from '@invoice-signal/testkit';
+import { scrape, sum } from './metrics.ts';
+
+export interface Bench {
+  system: SystemUnderTest;
+  slack: SlackStandIn;
+  smtp: SmtpSink;
+  namespace: string;
+  accounts: number;
+}
+
+export async function startSystem(namespace: string, accounts: number, partitions: number): Promise<Bench> {
+  const slack = await new SlackStandIn().start();
+  const smtp = await new SmtpSink().start();
+  const system = new SystemUnderTest({
+    namespace,
+    env: {
+      LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(partitions), KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_API_URL: slack.url, SMTP_URL: smtp.url, DIGEST_FROM: 'digest@invoice-signal.dev',
+      // The gateway's per-source token bucket (200/s by default) would cap the load we mean to offer.
+      RATE_LIMIT_STRIPE: '1000000',
+    },
+  });
+  const bench = { system, slack, smtp, namespace, accounts };
+  try {
+    // One after the other: the first creates the namespace's topics, the others find them.
+    for (const name of serviceNames) await system.startService(name);
+    await seedAccounts(bench);
+  } catch (error) {
+    await stopSystem(bench);
+    throw error;
+  }
+  return bench;
+}
+
+/** Account i: Stripe customer cus_bench_i, one of 20 CSMs, a spread of health, tiers and disputes. */
+export function benchAccount(i: number): Record<string, unknown> {
+  const csm = i % 20;
+  return {
+    accountId: `acc_bench_${i}`, name: `Bench Account ${i}`,
+    csm: { id: `csm_bench_${csm}`, email: `csm${csm}@bench.invoice-signal.dev`, slackUserId: `UBENCH${csm}`, timeZone: 'UTC' },
+    health: { score: 35 + ((i * 7) % 60), asOf: '2026-11-20', history: [{ score: 70, asOf: '2026-09-20' }] },
+    contract: { arrMinor: 1_200_000 + i * 10_000, currency: 'EUR', startDate: '2026-01-01', endDate: '2027-12-31', renewalDate: i % 4 === 0 ? '2026-12-20' : '2027-12-31', plan: 'Business', tier: i % 5 === 0 ? 'strategic' : 'standard' },
+    supportIssues: { open: i % 4, last30d: i % 6, recent: [] },
+    disputes: { count: i % 9 === 0 ? 1 : 0, lastAt: i % 9 === 0 ? '2026-10-01' : null },
+    valueDelivered: [{ metric: 'invoices automated', value: 1000 + i, unit: 'invoices', period: '2026-Q3' }],
+    vendorRefs: { stripeCustomerId: `cus_bench_${i}`, chargebeeCustomerId: null, salesforceAccountId: null },
+  };
+}
+
+async function seedAccounts(b: Bench) {
+  const enricher = b.system.url('enricher');
+  const res = await fetch(`${enricher}/api/context/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${b.system.secrets.CONTEXT_ADMIN_TOKEN}` },
+    body: JSON.stringify(Array.from({ length: b.accounts }, (_, i) => benchAccount(i))),
+  });
+  if (res.status !== 202) throw new Error(`seeding accounts failed: ${res.status} ${await res.text()}`);
+  // The enricher's view changes when it reads the snapshots back from the topic.
+  await eventually(`${b.accounts} context snapshots applied`, async () => sum(await scrape(enricher), 'enricher_context_snapshots_total') >= b.accounts, { timeoutMs: 60000, intervalMs: 250 });
+}
+
+export function serviceUrls(b: Bench): Array<[ServiceName, string]> {
+  return serviceNames.filter((n) => b.system.urls.has(n)).map((n) => [n, b.system.url(n)]);
+}
+
+/** Stops the processes and removes what the run created: topics, groups, schema subjects, databases. */
+export async function stopSystem(b: Bench): Promise<void> {
+  await b.system.stop();
+  await Promise.all([b.slack.stop(), b.smtp.stop()]);
+  const endpoints = { brokers: process.env.KAFKA_BROKERS!.split(','), registry: process.env.SCHEMA_REGISTRY_URL!, database: process.env.DATABASE_URL! };
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers: endpoints.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${b.namespace}.`));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 60000 });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(b.namespace));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+  const subjects = ((await (await fetch(`${endpoints.registry}/subjects`)).json()) as string[]).filter((s) => s.startsWith(`${b.namespace}.`));
+  for (const subject of subjects) {
+    await fetch(`${endpoints.registry}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
+    await fetch(`${endpoints.registry}/subjects/${encodeURIComponent(subject)}?permanent=true`, { method: 'DELETE' });
+  }
+  const client = new pg.Client({ connectionString: endpoints.database });
+  await client.connect();
+  try {
+    for (const url of b.system.databaseUrls().values()) {
+      const name = decodeURIComponent(new URL(url).pathname.slice(1));
+      await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
