@@ -9,7 +9,7 @@ function whereTheTimeGoes(best: StepResult, f: RunFigures): string[] {
   const stageNames = ['gateway', 'enricher', 'risk-scorer', 'notifier'];
   const total = stageNames.reduce((a, s) => a + best.stages[s]!.p50, 0);
   const shares = stageNames.map((s) => `${s} ${ms(best.stages[s]!.p50)} ms (${fixed((100 * best.stages[s]!.p50) / total)} %)`);
-  const cpu = [...serviceNames.map((n) => [n, best.services[n]!.cores] as const), ...Object.entries(best.infraCores).filter(([k]) => k !== 'machine')].sort((a, b) => b[1] - a[1]);
+  const cpu = [...serviceNames.map((n) => [n, best.services[n]!.cores] as const), ...Object.entries(best.infraCores).filter(([k]) => k !== 'machine' && k !== 'ours')].sort((a, b) => b[1] - a[1]);
   const target = best.endToEnd.p99 < 500 && best.notifiedPerSecond >= 1000;
   return [
     `- Median latency by stage at ${best.rate}/s: ${shares.join(', ')}.`,
@@ -80,7 +80,7 @@ Slack stand-in received ${f.slackPosts} chat.postMessage calls during the run (h
 ${best ? stagesTable(best) : '–'}
 
 ### Per service${best ? ` (${best.rate}/s offered, over the send window)` : ''}
-${best ? servicesTable(best, f.http) : '–'}
+${best ? servicesTable(best, f.http, f.idle) : '–'}
 
 ### References measured in the same run
 ${referencesTable(f, best)}

@@ -23,6 +23,8 @@ export interface RunFigures {
   http: HttpReference;
   kafka: KafkaReference;
   slackPosts: number;
+  /** CPU with the system running and no load offered. */
+  idle: { services: Record<string, { cores: number }>; infraCores: Record<string, number> };
   durationSeconds: number;
 }
 
@@ -39,8 +41,8 @@ function table(header: string[], rows: string[][]): string {
 
 export function stepsTable(steps: StepResult[]): string {
   return table(
-    ['offered/s', 'sent', 'accepted/s (HTTP)', 'HTTP p50/p95/p99 ms', 'notified/s', 'webhook→notification p50/p95/p99 ms', 'notifier histogram p50/p95/p99 ms', 'failed / shed', 'drained', 'sustained'],
-    steps.map((s) => [String(s.rate), String(s.http.sent), fixed(s.http.achieved), triple(s.http.latency), fixed(s.notifiedPerSecond), triple(s.endToEnd), `≤${ms(s.histogram.p50)} / ≤${ms(s.histogram.p95)} / ≤${ms(s.histogram.p99)}`, `${s.http.failed} / ${s.http.shed}`, s.drained ? `yes (${fixed(s.drainSeconds, 1)} s)` : `no (${s.notified}/${s.http.ok})`, s.sustained ? 'yes' : 'no']),
+    ['offered/s', 'sent', 'accepted/s (HTTP)', 'HTTP p50/p95/p99 ms', 'notified/s (steady)', 'notified/s (incl. drain)', 'webhook→notification p50/p95/p99 ms', 'notifier histogram p50/p95/p99 ms', 'failed / shed', 'drained', 'sustained'],
+    steps.map((s) => [String(s.rate), String(s.http.sent), fixed(s.http.achieved), triple(s.http.latency), fixed(s.notifiedPerSecond), fixed(s.completedPerSecond), triple(s.endToEnd), `≤${ms(s.histogram.p50)} / ≤${ms(s.histogram.p95)} / ≤${ms(s.histogram.p99)}`, `${s.http.failed} / ${s.http.shed}`, s.drained ? `yes (${fixed(s.drainSeconds, 1)} s)` : `no (${s.notified}/${s.http.ok})`, s.sustained ? 'yes' : 'no']),
   );
 }
 
@@ -56,14 +58,16 @@ export function stagesTable(s: StepResult): string {
 
 const pcts = (x: { p50: number; p95: number; p99: number }) => [ms(x.p50), ms(x.p95), ms(x.p99)];
 
-export function servicesTable(s: StepResult, http: HttpReference): string {
+export function servicesTable(s: StepResult, http: HttpReference, idle: RunFigures['idle']): string {
+  const perInvoice = (cores: number) => fixed((cores * 1000) / s.http.achieved, 1);
   const rows = serviceNames.map((n) => {
     const f = s.services[n]!;
-    return [n, fixed(f.recordsPerSecond), fixed(f.cores, 2), fixed(f.cores > 0 ? s.notifiedPerSecond / f.cores : NaN), mib(f.rssBytes), ratio(f.rssBytes, http.rssBytes)];
+    return [n, fixed(f.recordsPerSecond), fixed(f.cores, 2), fixed(idle.services[n]?.cores ?? NaN, 2), perInvoice(f.cores), mib(f.rssBytes), ratio(f.rssBytes, http.rssBytes)];
   });
-  for (const [k, v] of Object.entries(s.infraCores)) rows.push([k === 'machine' ? 'whole machine (all processes)' : k === 'bench' ? 'bench (load generator + tracker)' : k, '', fixed(v, 2), '', '', '']);
-  rows.push(['bare Fastify (reference)', '', '', '', mib(http.rssBytes), '1.00×']);
-  return table(['process', 'records/s handled', 'CPU cores', 'invoices per CPU-second', 'RSS at end', 'RSS vs bare Fastify'], rows);
+  const label: Record<string, string> = { kafka: 'Kafka broker', registry: 'schema registry', postgres: 'Postgres (all backends)', bench: 'bench (load generator + tracker)', ours: 'all of the above', machine: 'whole machine (incl. other engineers)' };
+  for (const [k, v] of Object.entries(s.infraCores)) rows.push([label[k] ?? k, '', fixed(v, 2), fixed(idle.infraCores[k] ?? NaN, 2), k === 'machine' || k === 'bench' ? '' : perInvoice(v), '', '']);
+  rows.push(['bare Fastify (reference)', '', '', '', '', mib(http.rssBytes), '1.00×']);
+  return table(['process', 'records/s handled', 'CPU cores', 'CPU cores idle', 'CPU ms per invoice', 'RSS at end', 'RSS vs bare Fastify'], rows);
 }
 
 export function referencesTable(f: RunFigures, best: StepResult | undefined): string {
@@ -99,8 +103,8 @@ export function capacityTable(best: StepResult | undefined): string {
     const target = S * factor;
     const instances = serviceNames.map((n) => Math.max(1, Math.ceil((target * (best.services[n]!.cores / S)) / 0.7)));
     const partitions = Math.max(6, Math.ceil((Math.max(...instances) * 1.5) / 6) * 6);
-    const pg = (best.infraCores.postgres ?? 0) / S * target;
-    const kafka = (best.infraCores.kafka ?? 0) / S * target;
+    const pg = ((best.infraCores.postgres ?? 0) / S) * target;
+    const kafka = ((best.infraCores.kafka ?? 0) / S) * target;
     rows.push([`${factor}× = ${fixed(target)} invoices/s`, serviceNames.map((n, i) => `${n} ${instances[i]}`).join(', '), String(partitions), `${fixed(pg, 1)} cores`, `${fixed(kafka, 1)} cores`]);
   }
   return table(['load', 'instances (1 core each, 70 % busy)', 'partitions per topic', 'Postgres CPU at this rate', 'Kafka CPU at this rate'], rows);
@@ -112,7 +116,7 @@ export function printed(f: RunFigures): string {
     `invoice-signal benchmark — ${f.machine.date}; ${f.machine.cores} cores, ${f.machine.memory} RAM; load average before ${f.machine.loadBefore}, after ${f.machine.loadAfter}`,
     '', 'System (5 services as processes, real Kafka/registry/Postgres; signed Stripe invoice.finalized webhooks, open loop):', stepsTable(f.steps),
     '', `Where the time goes (best step: ${best?.rate ?? '–'}/s offered), broker timestamps of each invoice's record on each topic:`, best ? stagesTable(best) : '–',
-    '', 'Per service over the best step\'s window (CPU from process_cpu_seconds_total; stack processes from /proc):', best ? servicesTable(best, f.http) : '–',
+    '', 'Per service over the best step\'s window (CPU from process_cpu_seconds_total; stack processes from /proc):', best ? servicesTable(best, f.http, f.idle) : '–',
     '', 'References (same run):', referencesTable(f, best),
     '', 'Ratios:', ratiosTable(f, best),
     '', 'Capacity estimate:', capacityTable(best),

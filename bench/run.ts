@@ -20,7 +20,7 @@ import { root } from './deps.ts';
 import { markdown } from './markdown.ts';
 import { bareFastify, rawKafka } from './references.ts';
 import { bestStep, printed, type RunFigures } from './report.ts';
-import { runStep, type StepResult } from './system-load.ts';
+import { idleWindow, runStep, type StepResult } from './system-load.ts';
 import { startSystem, stopSystem } from './system.ts';
 import { PipelineTracker } from './tracker.ts';
 import { stripeDelivery } from './webhooks.ts';
@@ -65,17 +65,20 @@ const kafka = await rawKafka(brokers, `${namespace}.reference`, Math.max(...rate
 say(`starting the five services (namespace ${namespace}, ${partitions} partitions)`);
 const bench = await startSystem(namespace, accounts, partitions);
 const steps: StepResult[] = [];
+let idle: RunFigures['idle'] = { services: {}, infraCores: {} };
 const tracker = new PipelineTracker(namespace, process.env.SCHEMA_REGISTRY_URL!);
 try {
   await tracker.start(brokers);
   const common = { concurrency, stackDir: settings.stackDir, registryPort };
   say('warm-up: 20/s for 3 s');
   await runStep(bench, tracker, { ...common, rate: 20, seconds: 3, label: `${stamp}w`, drainSeconds: 60 });
+  say('idle: 3 s with no load offered');
+  idle = await idleWindow(bench, 3, settings.stackDir, registryPort);
   for (const rate of rates) {
     say(`step: ${rate}/s for ${seconds} s`);
     const step = await runStep(bench, tracker, { ...common, rate, seconds, label: `${stamp}r${rate}`, drainSeconds: Math.max(20, seconds * 2) });
     steps.push(step);
-    say(`  notified ${step.notifiedPerSecond.toFixed(0)}/s, p50/p99 ${step.endToEnd.p50.toFixed(0)}/${step.endToEnd.p99.toFixed(0)} ms, drained ${step.drained}, machine ${step.infraCores.machine!.toFixed(2)} cores busy`);
+    say(`  notified ${step.notifiedPerSecond.toFixed(0)}/s, p50/p99 ${step.endToEnd.p50.toFixed(0)}/${step.endToEnd.p99.toFixed(0)} ms, drained ${step.drained}, ours ${step.infraCores.ours!.toFixed(2)} of ${step.infraCores.machine!.toFixed(2)} busy cores`);
     if (!step.drained || step.endToEnd.p99 > explodedP99) {
       say(`  stopping here: ${step.drained ? `p99 ${step.endToEnd.p99.toFixed(0)} ms > ${explodedP99} ms` : 'the backlog did not drain'}`);
       break;
@@ -90,7 +93,7 @@ try {
 machine.loadAfter = load();
 const figures: RunFigures = {
   machine, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, seconds, accounts, partitions, steps, http, kafka,
-  slackPosts: bench.slack.posts().length, durationSeconds: (Date.now() - began) / 1000,
+  slackPosts: bench.slack.posts().length, idle, durationSeconds: (Date.now() - began) / 1000,
 };
 console.log(printed(figures));
 if (!quick || args.write) {

@@ -21,8 +21,9 @@ const notCurrency = fc.oneof(wrongValue, fc.string({ maxLength: 8 }).filter((s) 
 const notAmount = fc.oneof(wrongValue.filter((v) => !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)));
 const notId = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.constant(''), fc.array(fc.string(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
 
-function breakOne(base: () => unknown, fields: Array<{ path: string[]; bad: fc.Arbitrary<unknown> }>) {
-  return fc.constantFrom(...fields).chain((f) => fc.tuple(fc.boolean(), f.bad).map(([remove, bad]) => broken(base(), f.path, bad, remove)));
+/** `optional`: the field may be absent (the service applies a documented default), so it is only replaced. */
+function breakOne(base: () => unknown, fields: Array<{ path: string[]; bad: fc.Arbitrary<unknown>; optional?: boolean }>) {
+  return fc.constantFrom(...fields).chain((f) => fc.tuple(fc.boolean(), f.bad).map(([remove, bad]) => broken(base(), f.path, bad, remove && !f.optional)));
 }
 
 const stripeTypes = ['invoice.finalized', 'invoice.paid', 'invoice.payment_failed', 'invoice.updated', 'invoice.voided'];
@@ -51,7 +52,8 @@ export const brokenChargebeeEvent = fc.constantFrom(...chargebeeTypes).chain((ty
     { path: ['content', 'invoice', 'id'], bad: notId },
     { path: ['content', 'invoice', 'currency_code'], bad: notCurrency },
     { path: ['content', 'invoice', 'total'], bad: notAmount },
-    { path: ['content', 'invoice', 'amount_due'], bad: notAmount },
+    // Absent or null amount_due means nothing owed beyond the total (mapping default), so only wrong values.
+    { path: ['content', 'invoice', 'amount_due'], bad: notAmount.filter((v) => v !== null), optional: true },
   ]),
 );
 
@@ -70,7 +72,8 @@ export const brokenCanonical = breakOne(canonical, [
 const uploadRow = () => ({ invoiceId: `UP-FUZZ-${Math.random().toString(36).slice(2)}`, currency: 'EUR', total: '12.50', issuedAt: '2026-11-01T10:00:00Z' });
 
 export const brokenUpload = breakOne(() => [uploadRow()], [
-  { path: ['0', 'invoiceId'], bad: notId },
+  // Upload cells are text (a JSON number or boolean is read as its text, like a spreadsheet cell), so only values no text form of which is a valid id.
+  { path: ['0', 'invoiceId'], bad: fc.oneof(fc.constant(null), fc.constant(''), fc.object({ maxDepth: 1 }), fc.constantFrom('has space', 'x'.repeat(200), 'a,b', '\u0000')) },
   { path: ['0', 'currency'], bad: notCurrency },
   { path: ['0', 'total'], bad: fc.oneof(fc.constant(null), fc.boolean(), fc.constantFrom('abc', '1,5', '--1', '', '1e999'), fc.object({ maxDepth: 1 })) },
   { path: ['0', 'issuedAt'], bad: fc.oneof(fc.constant(null), fc.boolean(), fc.constantFrom('not a date', '2026-02-30', '', '31/12/2026'), fc.object({ maxDepth: 1 })) },
