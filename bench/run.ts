@@ -11,13 +11,14 @@
  * set, else the local stack under deploy/ is reused (started if it is not running).
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointsOf, readSettings, up } from '@invoice-signal/local-stack';
 import { root } from './deps.ts';
 import { markdown } from './markdown.ts';
+import { profilesIn } from './profile.ts';
 import { bareFastify, rawKafka } from './references.ts';
 import { bestStep, printed, type RunFigures } from './report.ts';
 import { idleWindow, runStep, type StepResult } from './system-load.ts';
@@ -27,7 +28,7 @@ import { stripeDelivery } from './webhooks.ts';
 
 const { values: args } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false }, rates: { type: 'string' }, seconds: { type: 'string' },
-  accounts: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '64' },
+  accounts: { type: 'string', default: '200' }, profile: { type: 'boolean', default: false }, concurrency: { type: 'string', default: '64' },
 } });
 const quick = args.quick!;
 const rates = (args.rates ?? (quick ? '50,100' : '100,250,500,1000')).split(',').map(Number);
@@ -63,7 +64,9 @@ const payload = Buffer.from(stripeDelivery('size', 0, 1, secret).body);
 const kafka = await rawKafka(brokers, `${namespace}.reference`, Math.max(...rates), Math.min(seconds, 5), quick ? 20_000 : 50_000, payload);
 
 say(`starting the five services (namespace ${namespace}, ${partitions} partitions)`);
-const bench = await startSystem(namespace, accounts, partitions);
+const profileDir = mkdtempSync(join(tmpdir(), 'invoice-signal-profile-'));
+// --profile: V8's sampling profiler in every service (adds a little CPU of its own).
+const bench = await startSystem(namespace, accounts, partitions, args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {});
 const steps: StepResult[] = [];
 let idle: RunFigures['idle'] = { services: {}, infraCores: {} };
 const tracker = new PipelineTracker(namespace, process.env.SCHEMA_REGISTRY_URL!);
@@ -96,6 +99,10 @@ const figures: RunFigures = {
   slackPosts: bench.slack.posts().length, idle, durationSeconds: (Date.now() - began) / 1000,
 };
 console.log(printed(figures));
+if (args.profile) {
+  console.log(`\nCPU profiles (${profileDir}), share of busy samples by package:`);
+  for (const [service, shares] of profilesIn(profileDir)) console.log(`  ${service.padEnd(16)} ${shares.slice(0, 10).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')}`);
+}
 if (!quick || args.write) {
   writeFileSync(join(root, 'BENCHMARKS.md'), markdown(figures));
   say(`wrote BENCHMARKS.md (best step ${bestStep(steps)?.rate ?? '–'}/s) in ${figures.durationSeconds.toFixed(0)} s`);

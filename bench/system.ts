@@ -17,7 +17,7 @@ export interface Bench {
   accounts: number;
 }
 
-export async function startSystem(namespace: string, accounts: number, partitions: number): Promise<Bench> {
+export async function startSystem(namespace: string, accounts: number, partitions: number, extraEnv: Record<string, string> = {}): Promise<Bench> {
   const slack = await new SlackStandIn().start();
   const smtp = await new SmtpSink().start();
   const system = new SystemUnderTest({
@@ -27,6 +27,7 @@ export async function startSystem(namespace: string, accounts: number, partition
       SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_API_URL: slack.url, SMTP_URL: smtp.url, DIGEST_FROM: 'digest@invoice-signal.dev',
       // The gateway's per-source token bucket (200/s by default) would cap the load we mean to offer.
       RATE_LIMIT_STRIPE: '1000000',
+      ...extraEnv,
     },
   });
   const bench = { system, slack, smtp, namespace, accounts };

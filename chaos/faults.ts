@@ -30,10 +30,14 @@ export function faultList(plan: FaultPlan): Array<{ name: string; run: () => Pro
       await system.startService(name);
     },
   });
+  const [first, ...rest] = serviceNames.map(kill);
+  // The broker and Postgres restarts come early so they surely fall while deliveries still stream.
   return [
-    ...serviceNames.map(kill),
+    first,
     { name: 'restart broker', run: () => stack.restartKafka() },
+    ...rest.slice(0, 2),
     { name: 'restart postgres', run: () => stack.restartPostgres() },
+    ...rest.slice(2),
   ];
 }
 

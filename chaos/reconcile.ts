@@ -69,7 +69,7 @@ export function reconcileTopics(invoices: PlannedInvoice[], readers: Readers) {
 }
 
 /** The notifier's own view: its table (unique per invoice and kind) and its API's pending totals. */
-export async function notifierView(system: SystemUnderTest, csmIds: string[]) {
+export async function notifierView(system: SystemUnderTest) {
   const db = new pg.Client({ connectionString: system.databaseUrls().get('notifier') });
   await db.connect();
   try {
@@ -77,6 +77,7 @@ export async function notifierView(system: SystemUnderTest, csmIds: string[]) {
     const issued = await count("select count(*) as n from notifications where kind = 'invoice_issued'");
     const total = await count('select count(*) as n from notifications');
     const dupes = await count('select count(*) as n from (select invoice_id, kind from notifications group by invoice_id, kind having count(*) > 1) d');
+    const csmIds = (await db.query<{ csm_id: string }>('select distinct csm_id from notifications')).rows.map((r) => r.csm_id);
     const token = await devToken(system.secrets.AUTH_JWT_SECRET, 'chaos-admin', 'admin');
     let apiPendingTotal = 0;
     for (const csm of csmIds) {

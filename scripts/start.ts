@@ -1,21 +1,33 @@
 /**
- * npm start: the local stack, the five services, and where to look.
- *   npm start              stays in the foreground; Ctrl-C stops the services (the stack keeps running)
- *   npm start -- --detach  returns once everything is ready
- * `npm run stack -- down` stops services and stack alike.
+ * npm start: the local stack, the five services, demo accounts, the demo's Slack and mail sinks
+ * and a stream of vendor webhooks — and where to look.
+ *   npm start                  stays in the foreground; Ctrl-C stops services and demo (the stack keeps running)
+ *   npm start -- --detach      returns once everything is ready
+ *   npm start -- --no-demo     no sinks and no webhook stream: Slack and e-mail stay off unless configured
+ * `npm run stack -- down` stops services, demo and stack alike.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultPorts, devSecrets, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService } from '@invoice-signal/local-stack';
+import {
+  defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService,
+} from '@invoice-signal/local-stack';
+import { devToken } from '../services/notifier/src/cli/token.ts';
 
 const settings = readSettings();
 const detach = process.argv.includes('--detach');
+const demo = !process.argv.includes('--no-demo');
 const began = Date.now();
+const root = join(import.meta.dirname, '..');
+const sinks = { slackApi: 'http://127.0.0.1:3010/api/', smtp: 'smtp://127.0.0.1:1025', viewer: 'http://127.0.0.1:3011' };
 
 const stack = await up(settings);
 const secrets = devSecrets(join(settings.stackDir, 'dev-secrets.env'));
-const env = { ...process.env, ...stack.endpoints, ...secrets, HOST: process.env.HOST ?? '127.0.0.1' };
+const demoEnv = demo
+  ? { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SLACK_MIN_AMOUNT_MINOR: '1000000', SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly', BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000' }
+  : {};
+const env = { ...process.env, ...stack.endpoints, ...secrets, ...demoEnv, HOST: process.env.HOST ?? '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${defaultPorts.notifier}` };
 
+if (demo) launchDevTool(settings.stackDir, 'dev-sinks', join(root, 'scripts', 'dev-sinks.ts'), env);
 for (const name of serviceNames) launchService(settings.stackDir, name, { ...env, PORT: String(defaultPorts[name]) });
 const deadlineAt = Date.now() + 120_000;
 try {
@@ -27,28 +39,36 @@ try {
 }
 
 await seedDemoAccounts();
+if (demo) launchDevTool(settings.stackDir, 'demo-feed', join(root, 'scripts', 'demo-feed.ts'), { ...env, DEMO_GATEWAY_URL: `http://127.0.0.1:${defaultPorts['ingest-gateway']}` });
 
 console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (ready: /health/ready, metrics: /metrics)`);
+const notifier = `http://127.0.0.1:${defaultPorts.notifier}`;
+console.log('\nWhere to look:');
+for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await devToken(secrets.AUTH_JWT_SECRET, csm)}`);
+console.log(`  API (OpenAPI)        ${notifier}/api/openapi.json    token: npm run token -- <csmId> [csm|manager|admin]`);
+if (demo) {
+  console.log(`  Slack and e-mail     ${sinks.viewer}   (Slack stand-in ${sinks.slackApi}, SMTP sink ${sinks.smtp})`);
+  console.log(`  webhook stream       ${devToolLog(settings.stackDir, 'demo-feed')}`);
+}
 console.log('\nDevelopment secrets (from .stack/dev-secrets.env; set them in the environment to use your own):');
 for (const [k, v] of Object.entries(secrets)) console.log(`  ${k}=${v}`);
 console.log(`\nLogs: ${join(settings.stackDir, 'logs')}    Stop everything: npm run stack -- down`);
 
 if (!detach) {
-  console.log('\nRunning in the foreground; Ctrl-C stops the services and leaves the stack up.');
+  console.log('\nRunning in the foreground; Ctrl-C stops the services and the demo and leaves the stack up.');
   const stop = async () => {
     await stopServices(settings.stackDir);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  // Keep the process alive and notice a service dying.
-  await waitFor('services', Number.MAX_SAFE_INTEGER, async () => false);
+  await waitFor('Ctrl-C', Number.MAX_SAFE_INTEGER, async () => false);
 }
 
 /** Demo accounts go in through the enricher's import API, like any team's would (idempotent). */
 async function seedDemoAccounts(): Promise<void> {
-  const accounts = readFileSync(join(import.meta.dirname, '..', 'services', 'enricher', 'demo', 'accounts.json'), 'utf8');
+  const accounts = readFileSync(join(root, 'services', 'enricher', 'demo', 'accounts.json'), 'utf8');
   const res = await fetch(`http://127.0.0.1:${defaultPorts.enricher}/api/context/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.CONTEXT_ADMIN_TOKEN}` },

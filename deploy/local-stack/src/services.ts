@@ -25,14 +25,39 @@ export async function waitForService(stackDir: string, name: ServiceName, port: 
   await waitFor(name, deadlineAt, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, () => pidOf(serviceDaemon(stackDir, name)) !== undefined);
 }
 
+/** Development helpers `npm start` runs beside the services (the demo's sinks and vendor feed). */
+export const devToolNames = ['dev-sinks', 'demo-feed'] as const;
+export type DevToolName = (typeof devToolNames)[number];
+const devToolDaemon = (stackDir: string, name: DevToolName) => daemon(stackDir, name);
+
+export function launchDevTool(stackDir: string, name: DevToolName, script: string, env: NodeJS.ProcessEnv): number {
+  const d = devToolDaemon(stackDir, name);
+  const running = pidOf(d);
+  if (running !== undefined) return running;
+  const node = join(repoRoot, 'node_modules', '.bin', 'node');
+  return startDaemon(d, existsSync(node) ? node : process.execPath, ['--disable-warning=TimeoutNegativeWarning', script], { cwd: repoRoot, env });
+}
+
+export function devToolLog(stackDir: string, name: DevToolName): string {
+  return devToolDaemon(stackDir, name).logFile;
+}
+
 export async function stopServices(stackDir: string, say: (line: string) => void = console.log): Promise<void> {
-  await Promise.all(serviceNames.map(async (name) => {
-    if (await stopDaemon(serviceDaemon(stackDir, name), 20)) say(`stopped ${name}`);
-  }));
+  await Promise.all([
+    ...serviceNames.map(async (name) => {
+      if (await stopDaemon(serviceDaemon(stackDir, name), 20)) say(`stopped ${name}`);
+    }),
+    ...devToolNames.map(async (name) => {
+      if (await stopDaemon(devToolDaemon(stackDir, name), 10)) say(`stopped ${name}`);
+    }),
+  ]);
 }
 
 export function servicePids(stackDir: string): Record<string, number | undefined> {
-  return Object.fromEntries(serviceNames.map((n) => [n, pidOf(serviceDaemon(stackDir, n))]));
+  return Object.fromEntries([
+    ...serviceNames.map((n) => [n, pidOf(serviceDaemon(stackDir, n))]),
+    ...devToolNames.map((n) => [n, pidOf(devToolDaemon(stackDir, n))]),
+  ]);
 }
 
 export function serviceLog(stackDir: string, name: ServiceName): string {

@@ -31,7 +31,8 @@ export class SlackStandIn {
     return this.calls.filter((c) => c.method === 'chat.postMessage' && filter(c));
   }
 
-  async start(): Promise<this> {
+  /** Port 0 picks a free one (tests); the demo uses a fixed port. */
+  async start(port = 0): Promise<this> {
     this.server = createServer(async (req, res) => {
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
       const params = await readParams(req);
@@ -41,7 +42,7 @@ export class SlackStandIn {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(reply.body ?? {}));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
     return this;
   }
@@ -92,7 +93,7 @@ export class SmtpSink {
   private server?: SMTPServer;
   url = '';
 
-  async start(): Promise<this> {
+  async start(port = 0): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -111,9 +112,9 @@ export class SmtpSink {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
-    const port = (this.server as unknown as { server: Server }).server.address() as AddressInfo;
-    this.url = `smtp://127.0.0.1:${port.port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
+    const address = (this.server as unknown as { server: Server }).server.address() as AddressInfo;
+    this.url = `smtp://127.0.0.1:${address.port}`;
     return this;
   }
 

@@ -35,7 +35,8 @@ export function stripeRoute(deps: RouteDeps): IngestHandler {
     const receivedAt = deps.now();
     const event = verifyStripe(body, request.headers['stripe-signature'], deps.config.STRIPE_WEBHOOK_SECRET, deps.config.STRIPE_TOLERANCE_SECONDS, receivedAt);
     deps.limit('stripe');
-    if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw invalid('id', 'a Stripe event needs id and type');
+    // An empty id would make every such event the same dedupe key ("stripe:"), dropping all but the first.
+    if (typeof event?.id !== 'string' || !event.id || typeof event.type !== 'string') throw invalid('id', 'a Stripe event needs a non-empty id and a type');
     if (!isEpochSeconds(event.created)) throw invalid('created', `expected epoch seconds, got ${JSON.stringify(event.created)}`);
     const decision = decideStripeEvent(event, receivedAt);
     const raw = rawPayload(request, body);
