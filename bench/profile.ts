@@ -9,7 +9,7 @@ import { join } from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
-  hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -29,16 +29,34 @@ export function ownerOf(url: string, functionName: string): string {
   return own ? own[1]! : url;
 }
 
-/** Share of the busy samples (idle excluded) per owner, largest first. */
+const runtimeOwners = new Set(['(native)', 'node core', '(program)', '(garbage collector)', '(root)']);
+
+/**
+ * Share of the busy samples (idle excluded) per owner, largest first. Time in node core and native
+ * code (sockets, buffers, JSON) is charged to the nearest caller that is a package or our code, so
+ * "kafkajs" includes the socket writes kafkajs asked for.
+ */
 export function summarizeProfile(file: string): Array<[string, number]> {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const charged = new Map<number, string>();
+  const chargeOf = (id: number): string => {
+    const known = charged.get(id);
+    if (known) return known;
+    const node = byId.get(id)!;
+    const own = ownerOf(node.callFrame.url, node.callFrame.functionName);
+    const up = parent.get(id);
+    const result = !runtimeOwners.has(own) || up === undefined ? own : ((p) => (runtimeOwners.has(p) ? own : p))(chargeOf(up));
+    charged.set(id, result);
+    return result;
+  };
   const counts = new Map<string, number>();
   let busy = 0;
   for (const id of profile.samples) {
-    const node = byId.get(id)!;
-    if (node.callFrame.functionName === '(idle)') continue;
-    const owner = ownerOf(node.callFrame.url, node.callFrame.functionName);
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const owner = chargeOf(id);
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
     busy += 1;
   }

@@ -62,12 +62,12 @@ export function servicesTable(s: StepResult, http: HttpReference, idle: RunFigur
   const perInvoice = (cores: number) => fixed((cores * 1000) / s.http.achieved, 1);
   const rows = serviceNames.map((n) => {
     const f = s.services[n]!;
-    return [n, fixed(f.recordsPerSecond), fixed(f.cores, 2), fixed(idle.services[n]?.cores ?? NaN, 2), perInvoice(f.cores), mib(f.rssBytes), ratio(f.rssBytes, http.rssBytes)];
+    return [n, fixed(f.recordsPerSecond), fixed(f.cores, 2), fixed(idle.services[n]?.cores ?? NaN, 2), perInvoice(f.cores), f.db ? `${fixed(f.db.commits, 1)} / ${fixed(f.db.rowsRead, 0)} / ${fixed(f.db.rowsWritten, 1)}` : '–', mib(f.rssBytes), ratio(f.rssBytes, http.rssBytes)];
   });
   const label: Record<string, string> = { kafka: 'Kafka broker', registry: 'schema registry', postgres: 'Postgres (all backends)', bench: 'bench (load generator + tracker)', ours: 'all of the above', machine: 'whole machine (incl. other engineers)' };
-  for (const [k, v] of Object.entries(s.infraCores)) rows.push([label[k] ?? k, '', fixed(v, 2), fixed(idle.infraCores[k] ?? NaN, 2), k === 'machine' || k === 'bench' ? '' : perInvoice(v), '', '']);
-  rows.push(['bare Fastify (reference)', '', '', '', '', mib(http.rssBytes), '1.00×']);
-  return table(['process', 'records/s handled', 'CPU cores', 'CPU cores idle', 'CPU ms per invoice', 'RSS at end', 'RSS vs bare Fastify'], rows);
+  for (const [k, v] of Object.entries(s.infraCores)) rows.push([label[k] ?? k, '', fixed(v, 2), fixed(idle.infraCores[k] ?? NaN, 2), k === 'machine' || k === 'bench' ? '' : perInvoice(v), '', '', '']);
+  rows.push(['bare Fastify (reference)', '', '', '', '', '', mib(http.rssBytes), '1.00×']);
+  return table(['process', 'records/s handled', 'CPU cores', 'CPU cores idle', 'CPU ms per invoice', 'Postgres per invoice: commits / rows read / rows written', 'RSS at end', 'RSS vs bare Fastify'], rows);
 }
 
 export function referencesTable(f: RunFigures, best: StepResult | undefined): string {

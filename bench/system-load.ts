@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceNames, type ServiceName } from '@invoice-signal/local-stack';
 import { eventually } from '@invoice-signal/testkit';
 import { undiciPool } from './deps.ts';
+import { databaseCounters, perInvoice, type DbCounters } from './database-stats.ts';
 import { openLoop, type LoadResult } from './load.ts';
 import { cpuSeconds, histogramQuantile, machineBusySeconds, scrape, stackPids, sum, type Scrape } from './metrics.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -22,6 +23,8 @@ export interface ServiceFigures {
   /** CPU cores used on average over the window. */
   cores: number;
   rssBytes: number;
+  /** Postgres work per invoice accepted in the window, in the service's own database. */
+  db?: DbCounters;
 }
 
 export interface StepResult {
@@ -106,11 +109,14 @@ export async function runStep(b: Bench, tracker: PipelineTracker, o: StepOptions
   const sentAt = new Map<string, number>();
   const pool = undiciPool(gateway, o.concurrency);
 
+  const dbUrls = b.system.databaseUrls() as Map<string, string>;
+  const dbBefore = await databaseCounters(process.env.DATABASE_URL!, dbUrls);
   const before = await scrapeAll(b);
   const infraBefore = infraSnapshot(o.stackDir, o.registryPort);
   const http = await openLoop({ pool, rate: o.rate, seconds: o.seconds, maxInFlight: 2000, request: (i) => deliveries[i]!, onScheduled: (i, at) => sentAt.set(deliveries[i]!.invoiceId, at) });
   const after = await scrapeAll(b);
   const infraAfter = infraSnapshot(o.stackDir, o.registryPort);
+  const db = perInvoice(dbBefore, await databaseCounters(process.env.DATABASE_URL!, dbUrls), Math.max(1, http.ok));
   await pool.close();
 
   // Drain: every delivery the gateway accepted should come out as a notification.
@@ -148,6 +154,7 @@ export async function runStep(b: Bench, tracker: PipelineTracker, o: StepOptions
       recordsPerSecond: (throughputOf(name, s1) - throughputOf(name, s0)) / windowSeconds,
       cores: (sum(s1, 'process_cpu_seconds_total') - sum(s0, 'process_cpu_seconds_total')) / windowSeconds,
       rssBytes: sum(afterDrain.get(name) ?? [], 'process_resident_memory_bytes'),
+      db: db.get(name),
     };
   }
   const infraCores = infraDelta(infraBefore, infraAfter, windowSeconds, services);

@@ -26,7 +26,12 @@ export interface PrivateStack {
 
 /** Starts the private stack and points this process (and the services it spawns) at it. */
 export async function startPrivateStack(say: (line: string) => void): Promise<PrivateStack> {
-  const settings = readSettings({ ...process.env, ...privateStackEnv });
+  // readSettings takes the ports from process.env itself, so the private values go there first.
+  Object.assign(process.env, privateStackEnv);
+  const settings = readSettings();
+  if (settings.kafkaPort !== Number(privateStackEnv.STACK_KAFKA_PORT) || settings.postgresPort !== Number(privateStackEnv.STACK_POSTGRES_PORT)) {
+    throw new Error(`refusing to run: the private stack would use the shared ports (kafka ${settings.kafkaPort}, postgres ${settings.postgresPort})`);
+  }
   mkdirSync(settings.stackDir, { recursive: true });
   writeFileSync(join(settings.stackDir, '.gitignore'), '*\n'); // data and logs stay out of git
   await up(settings, say);

@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, deadLetterName, topicName, topics } from '@invoice-signal/events';
-import {
-  commonEnv, createKafka, createLogger, createPublisher, InvalidRecordError, onBatch, parseEnv, provisionTopics, startConsumer,
-  type EventPublisher, type RunningConsumer,
-} from '@invoice-signal/runtime';
-import { eventually, sampleInvoiceEvent, stackEndpoints, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { deadLetterName, topicName, topics } from '@invoice-signal/events';
+import { InvalidRecordError, onBatch, startConsumer, type EventPublisher, type RunningConsumer } from '@invoice-signal/runtime';
+import { eventually, openTestBus, sampleInvoiceEvent, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 describe('the consumer loop with a batch handler', () => {
-  const namespace = uniqueName('batch');
-  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
-  const config = parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace });
-  const logger = createLogger('test', 'silent');
-  const kafka = createKafka('batch-test', config, logger);
-  const topic = topicName(topics.invoiceEvents, namespace);
+  let bus: TestBus;
+  let topic: string;
   let publisher: EventPublisher;
   let consumer: RunningConsumer;
   const batches: string[][] = [];
   const singles: string[] = [];
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, [topics.invoiceEvents], { namespace, partitions: 1 });
-    await admin.disconnect();
-    publisher = await createPublisher(kafka, serde);
+    bus = await openTestBus('batch', [topics.invoiceEvents]);
+    topic = topicName(topics.invoiceEvents, bus.namespace);
+    publisher = bus.publisher;
     // Publish before the consumer starts, so the records arrive as one fetched batch.
     await publisher.publish(topics.invoiceEvents, ['a', 'b', 'c'].map((id) => ({ key: `k_${id}`, value: sampleInvoiceEvent({ eventId: id, invoiceId: `k_${id}` }) })));
     const reject = (currency: string) => {
       if (currency === 'XXX') throw new InvalidRecordError('BAD_CURRENCY', `currency ${currency} is not accepted`);
     };
-    consumer = await startConsumer({ kafka, serde, publisher, logger }, {
+    consumer = await startConsumer(bus, {
       groupId: uniqueName('group'),
       subscriptions: [onBatch(topics.invoiceEvents,
         async (records) => {
@@ -44,7 +35,7 @@ describe('the consumer loop with a batch handler', () => {
   });
   afterAll(async () => {
     await consumer?.stop();
-    await publisher?.close();
+    await bus?.close();
   });
 
   it('hands a fetched batch over at once, and replays a batch with a bad record one by one, dead-lettering only that one', async () => {

@@ -1,30 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, deadLetterName, topicName, topics } from '@invoice-signal/events';
-import {
-  commonEnv, createKafka, createLogger, createPublisher, InvalidRecordError, on, parseEnv, provisionTopics, startConsumer,
-  TransientError, type EventPublisher, type RunningConsumer,
-} from '@invoice-signal/runtime';
-import { sampleInvoiceEvent, stackEndpoints, TopicReader, uniqueName, eventually } from '@invoice-signal/testkit';
+import { deadLetterName, topicName, topics } from '@invoice-signal/events';
+import { InvalidRecordError, on, startConsumer, TransientError, type EventPublisher, type RunningConsumer } from '@invoice-signal/runtime';
+import { eventually, openTestBus, sampleInvoiceEvent, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 describe('the consumer loop', () => {
-  const namespace = uniqueName('dlq');
-  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
-  const config = parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace });
-  const logger = createLogger('test', 'silent');
-  const kafka = createKafka('dlq-test', config, logger);
-  const topic = topicName(topics.invoiceEvents, namespace);
+  let bus: TestBus;
+  let topic: string;
   let publisher: EventPublisher;
   let consumer: RunningConsumer;
   const handled: string[] = [];
   const failuresLeft = new Map<string, number>();
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, [topics.invoiceEvents], { namespace, partitions: 1 });
-    await admin.disconnect();
-    publisher = await createPublisher(kafka, serde);
-    consumer = await startConsumer({ kafka, serde, publisher, logger }, {
+    bus = await openTestBus('dlq', [topics.invoiceEvents]);
+    topic = topicName(topics.invoiceEvents, bus.namespace);
+    publisher = bus.publisher;
+    consumer = await startConsumer(bus, {
       groupId: uniqueName('group'),
       retryDelayMs: 20,
       subscriptions: [on(topics.invoiceEvents, async ({ value }) => {
@@ -40,7 +31,7 @@ describe('the consumer loop', () => {
   });
   afterAll(async () => {
     await consumer?.stop();
-    await publisher?.close();
+    await bus?.close();
   });
 
   it('dead-letters undecodable bytes and rejected records with the reason, and goes on with the next', async () => {

@@ -1,29 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AvroSerde, topics } from '@invoice-signal/events';
-import { commonEnv, createKafka, createLogger, createPublisher, on, parseEnv, provisionTopics, startConsumer, type EventPublisher } from '@invoice-signal/runtime';
-import { eventually, sampleInvoiceEvent, stackEndpoints, uniqueName } from '@invoice-signal/testkit';
+import { topics } from '@invoice-signal/events';
+import { on, startConsumer } from '@invoice-signal/runtime';
+import { eventually, openTestBus, sampleInvoiceEvent, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 describe('stopping a consumer mid-stream', () => {
-  const namespace = uniqueName('shutdown');
-  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
-  const config = parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace });
-  const logger = createLogger('test', 'silent');
-  const kafka = createKafka('shutdown-test', config, logger);
-  let publisher: EventPublisher;
-
-  beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, [topics.invoiceEvents], { namespace, partitions: 1 });
-    await admin.disconnect();
-    publisher = await createPublisher(kafka, serde);
-  });
-  afterAll(async () => publisher?.close());
+  let bus: TestBus;
+  beforeAll(async () => void (bus = await openTestBus('shutdown', [topics.invoiceEvents])));
+  afterAll(async () => bus?.close());
 
   it('commits exactly the records handled, so the next instance resumes with no gap and no repeat', async () => {
     const total = 60;
-    await publisher.publish(topics.invoiceEvents, Array.from({ length: total }, (_, i) => ({
+    await bus.publisher.publish(topics.invoiceEvents, Array.from({ length: total }, (_, i) => ({
       key: `stripe:in_${i}`, value: sampleInvoiceEvent({ eventId: `e${i}`, invoiceId: `stripe:in_${i}` }),
     })));
     const groupId = uniqueName('group');
@@ -32,13 +20,13 @@ describe('stopping a consumer mid-stream', () => {
       await sleep(20);
       first.push(value!.eventId);
     });
-    const consumer1 = await startConsumer({ kafka, serde, publisher, logger }, { groupId, subscriptions: [slow] });
+    const consumer1 = await startConsumer(bus, { groupId, subscriptions: [slow] });
     await eventually('the first instance to handle some records', () => first.length >= 10);
     await consumer1.stop();
     const handledByFirst = [...first];
 
     const second: string[] = [];
-    const consumer2 = await startConsumer({ kafka, serde, publisher, logger }, {
+    const consumer2 = await startConsumer(bus, {
       groupId, subscriptions: [on(topics.invoiceEvents, async ({ value }) => void second.push(value!.eventId))],
     });
     try {

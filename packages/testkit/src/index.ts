@@ -6,3 +6,4 @@ export * from './samples.ts';
 export * from './system.ts';
 export * from './stand-ins.ts';
 export * from './vendor-payloads.ts';
+export * from './bus.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import { isTimeZone } from './domain/time-zone.ts';
 
 const minor = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -22,7 +23,7 @@ export const notifierEnv = {
   SLACK_MAX_PER_HOUR: z.coerce.number().int().min(0).default(10),
   DIGEST_FREQUENCY: z.enum(['hourly', 'daily']).default('daily'),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
-  DEFAULT_TIME_ZONE: z.string().refine(validZone, 'an IANA time zone such as Europe/Paris').default('UTC'),
+  DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Paris').default('UTC'),
   QUIET_HOURS: z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, 'HH:MM-HH:MM').refine((v) => v.split('-').every((p) => hhmm.test(p)), 'valid times').optional(),
   BATCH_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** How often the delivery workers look for due Slack messages and digests. */
@@ -32,14 +33,6 @@ export const notifierEnv = {
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
 };
 
-function validZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export type Config = ReturnType<typeof loadConfig>;
 

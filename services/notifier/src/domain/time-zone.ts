@@ -72,3 +72,13 @@ export function closedDigestPeriod(at: number, zone: string, frequency: DigestFr
   const closedAt = hourStart - hoursBack * 3600_000;
   return { key: `daily:${localDate(localTime(closedAt, zone))}`, closedAt };
 }
+
+/** Whether the runtime knows this IANA zone (e.g. Europe/Paris). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

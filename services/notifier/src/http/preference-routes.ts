@@ -1,20 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
 import { preferencesPatchSchema } from '../domain/preferences.ts';
+import { isTimeZone } from '../domain/time-zone.ts';
 import { effectivePreferences, saveOverrides, storedOverrides } from '../adapters/preference-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { idPattern } from './invoice-routes.ts';
 import { problemSchema } from './views.ts';
-
-const validZone = (zone: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const view = { type: 'object', properties: { csmId: { type: 'string' }, effective: { type: 'object', additionalProperties: true }, overrides: { type: 'object', additionalProperties: true } } };
 
@@ -39,7 +31,7 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
     const { csmId } = request.params;
     if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
     const zone = request.body.timeZone;
-    if (typeof zone === 'string' && !validZone(zone)) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
+    if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
     await saveOverrides(deps.db, csmId, request.body, deps.now());
     return read(csmId);
   });

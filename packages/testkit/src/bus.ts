@@ -1,0 +1,30 @@
+import type { Kafka } from 'kafkajs';
+import { AvroSerde, type TopicSpec } from '@invoice-signal/events';
+import { commonEnv, createKafka, createLogger, createPublisher, parseEnv, provisionTopics, type EventPublisher, type Logger } from '@invoice-signal/runtime';
+import { stackEndpoints, uniqueName } from './endpoints.ts';
+
+/** The runtime's Kafka pieces on the real stack, in a namespace of their own, for tests of the backbone. */
+export interface TestBus {
+  namespace: string;
+  serde: AvroSerde;
+  kafka: Kafka;
+  logger: Logger;
+  publisher: EventPublisher;
+  close(): Promise<void>;
+}
+
+export async function openTestBus(label: string, specs: TopicSpec[], opts: { partitions?: number; deadLetters?: boolean } = {}): Promise<TestBus> {
+  const namespace = uniqueName(label);
+  const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
+  const logger = createLogger('test', 'silent');
+  const kafka = createKafka(`${label}-test`, parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace }), logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, specs, { namespace, partitions: opts.partitions ?? 1, deadLetters: opts.deadLetters ?? true });
+  } finally {
+    await admin.disconnect();
+  }
+  const publisher = await createPublisher(kafka, serde);
+  return { namespace, serde, kafka, logger, publisher, close: () => publisher.close() };
+}
