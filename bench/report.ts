@@ -2,7 +2,7 @@
 import { serviceNames } from '@invoice-signal/local-stack';
 import type { HttpReference, KafkaReference } from './references.ts';
 import type { StepResult } from './system-load.ts';
-import { fixed, mib, ms, ratio, triple } from './stats.ts';
+import { fixed, mib, ms, ratio, triple, type Summary } from './stats.ts';
 
 export interface Machine {
   date: string;
@@ -23,6 +23,8 @@ export interface RunFigures {
   http: HttpReference;
   kafka: KafkaReference;
   slackPosts: number;
+  /** The gateway under a closed loop with the pipeline running (undefined when the run stopped early). */
+  gatewayMax?: { perSecond: number; latency: Summary; failed: number; concurrency: number };
   /** CPU with the system running and no load offered. */
   idle: { services: Record<string, { cores: number }>; infraCores: Record<string, number> };
   durationSeconds: number;
@@ -83,7 +85,9 @@ export function ratiosTable(f: RunFigures, best: StepResult | undefined): string
   if (!best) return '(no step ran)';
   const refAtBest = f.http.atRate.find((r) => r.offered === best.rate);
   return table(['ours', 'reference', 'ratio ours / reference'], [
-    [`gateway accepted ${fixed(best.http.achieved)}/s at ${best.rate}/s offered (max not probed beyond)`, `bare Fastify max ${fixed(f.http.max.perSecond)} req/s`, ratio(best.http.achieved, f.http.max.perSecond)],
+    f.gatewayMax
+      ? [`gateway max ${fixed(f.gatewayMax.perSecond)} accepted/s (closed loop, ${f.gatewayMax.concurrency} connections, pipeline running; p50/p99 ${ms(f.gatewayMax.latency.p50)} / ${ms(f.gatewayMax.latency.p99)} ms, ${f.gatewayMax.failed} failed)`, `bare Fastify max ${fixed(f.http.max.perSecond)} req/s (p50/p99 ${ms(f.http.max.latency.p50)} / ${ms(f.http.max.latency.p99)} ms)`, ratio(f.gatewayMax.perSecond, f.http.max.perSecond)]
+      : [`gateway accepted ${fixed(best.http.achieved)}/s at ${best.rate}/s offered`, `bare Fastify max ${fixed(f.http.max.perSecond)} req/s`, ratio(best.http.achieved, f.http.max.perSecond)],
     [`gateway HTTP p50 ${ms(best.http.latency.p50)} ms / p99 ${ms(best.http.latency.p99)} ms`, refAtBest ? `bare Fastify at the same rate p50 ${ms(refAtBest.latency.p50)} / p99 ${ms(refAtBest.latency.p99)} ms` : '–', refAtBest ? `${ratio(best.http.latency.p50, refAtBest.latency.p50)} / ${ratio(best.http.latency.p99, refAtBest.latency.p99)}` : '–'],
     [`end to end ${fixed(best.notifiedPerSecond)} invoices/s`, `raw kafkajs ${fixed(f.kafka.throughput.perSecond)} records/s`, ratio(best.notifiedPerSecond, f.kafka.throughput.perSecond)],
     [`webhook→notification p50 ${ms(best.endToEnd.p50)} / p99 ${ms(best.endToEnd.p99)} ms (4 hops)`, `one kafkajs hop p50 ${ms(f.kafka.latency.summary.p50)} / p99 ${ms(f.kafka.latency.summary.p99)} ms (×4 hops: ${ms(4 * f.kafka.latency.summary.p50)} / ${ms(4 * f.kafka.latency.summary.p99)})`, `${ratio(best.endToEnd.p50, 4 * f.kafka.latency.summary.p50)} / ${ratio(best.endToEnd.p99, 4 * f.kafka.latency.summary.p99)} of 4 bare hops`],
@@ -110,10 +114,25 @@ export function capacityTable(best: StepResult | undefined): string {
   return table(['load', 'instances (1 core each, 70 % busy)', 'partitions per topic', 'Postgres CPU at this rate', 'Kafka CPU at this rate'], rows);
 }
 
+/** The headline: highest sustained rate and highest rate meeting the latency target. */
+export function headline(steps: StepResult[]): string {
+  const sustained = steps.filter((s) => s.sustained);
+  const top = sustained.at(-1);
+  const underTarget = sustained.filter((s) => s.endToEnd.p99 < 500).at(-1);
+  const knee = steps.find((s) => !s.sustained);
+  return [
+    top ? `Highest sustained: ${top.rate} invoices/s offered → ${fixed(top.notifiedPerSecond)}/s notified, webhook→notification p50/p95/p99 ${triple(top.endToEnd)} ms.` : 'No step was sustained.',
+    underTarget ? `Highest with p99 < 500 ms: ${underTarget.rate}/s (p99 ${ms(underTarget.endToEnd.p99)} ms).` : 'No step met p99 < 500 ms.',
+    knee ? `First step not sustained: ${knee.rate}/s offered → ${fixed(knee.notifiedPerSecond)}/s notified, p99 ${ms(knee.endToEnd.p99)} ms.` : '',
+    'Target: 1,000 invoices/s with p99 < 500 ms.',
+  ].filter(Boolean).join(' ');
+}
+
 export function printed(f: RunFigures): string {
   const best = bestStep(f.steps);
   return [
     `invoice-signal benchmark — ${f.machine.date}; ${f.machine.cores} cores, ${f.machine.memory} RAM; load average before ${f.machine.loadBefore}, after ${f.machine.loadAfter}`,
+    headline(f.steps),
     '', 'System (5 services as processes, real Kafka/registry/Postgres; signed Stripe invoice.finalized webhooks, open loop):', stepsTable(f.steps),
     '', `Where the time goes (best step: ${best?.rate ?? '–'}/s offered), broker timestamps of each invoice's record on each topic:`, best ? stagesTable(best) : '–',
     '', 'Per service over the best step\'s window (CPU from process_cpu_seconds_total; stack processes from /proc):', best ? servicesTable(best, f.http, f.idle) : '–',

@@ -3,9 +3,10 @@
  * signed Stripe webhooks at rising rates (open loop), end-to-end and per-stage figures, references
  * measured in the same run, a printed table and BENCHMARKS.md.
  *
- *   npm run bench                       full run (~4–5 min): rates 100,250,500,1000, 15 s each
- *   npm run bench -- --quick            smoke run (~1.5 min): rates 50,100, 5 s each; BENCHMARKS.md untouched
- *   npm run bench -- --rates 100,200 --seconds 20 --accounts 200 [--write]
+ *   npm run bench                       full run (≤ 5 min): rates 20,30,40,50,100,250,500,1000 for 15 s each, stopping
+ *                                       at the first step that does not drain or whose p99 passes 5 s
+ *   npm run bench -- --quick            smoke run (~1.5 min): rates 20,40 for 5 s each; BENCHMARKS.md untouched
+ *   npm run bench -- --rates 100,200 --seconds 20 --accounts 200 [--write] [--profile] [--env KEY=VALUE ...]
  *
  * Stack endpoints come from KAFKA_BROKERS / SCHEMA_REGISTRY_URL / DATABASE_URL when all three are
  * set, else the local stack under deploy/ is reused (started if it is not running).
@@ -16,7 +17,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointsOf, readSettings, up } from '@invoice-signal/local-stack';
-import { root } from './deps.ts';
+import { root, undiciPool } from './deps.ts';
+import { closedLoop } from './load.ts';
 import { markdown } from './markdown.ts';
 import { profilesIn } from './profile.ts';
 import { bareFastify, rawKafka } from './references.ts';
@@ -28,10 +30,11 @@ import { stripeDelivery } from './webhooks.ts';
 
 const { values: args } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false }, rates: { type: 'string' }, seconds: { type: 'string' },
-  accounts: { type: 'string', default: '200' }, profile: { type: 'boolean', default: false }, concurrency: { type: 'string', default: '64' },
+  accounts: { type: 'string', default: '200' }, profile: { type: 'boolean', default: false },
+  env: { type: 'string', multiple: true, default: [] }, concurrency: { type: 'string', default: '64' },
 } });
 const quick = args.quick!;
-const rates = (args.rates ?? (quick ? '50,100' : '100,250,500,1000')).split(',').map(Number);
+const rates = (args.rates ?? (quick ? '20,40' : '20,30,40,50,100,250,500,1000')).split(',').map(Number);
 const seconds = Number(args.seconds ?? (quick ? 5 : 15));
 const accounts = Number(args.accounts);
 const concurrency = Number(args.concurrency);
@@ -64,11 +67,19 @@ const payload = Buffer.from(stripeDelivery('size', 0, 1, secret).body);
 const kafka = await rawKafka(brokers, `${namespace}.reference`, Math.max(...rates), Math.min(seconds, 5), quick ? 20_000 : 50_000, payload);
 
 say(`starting the five services (namespace ${namespace}, ${partitions} partitions)`);
-const profileDir = mkdtempSync(join(tmpdir(), 'invoice-signal-profile-'));
+const profileDir = args.profile ? mkdtempSync(join(tmpdir(), 'invoice-signal-profile-')) : '';
 // --profile: V8's sampling profiler in every service (adds a little CPU of its own).
-const bench = await startSystem(namespace, accounts, partitions, args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {});
+// --env KEY=VALUE (repeatable): extra environment for the services, for experiments (e.g. --env SMTP_URL= turns the digest off).
+const extraEnv = Object.fromEntries(args.env!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const bench = await startSystem(namespace, accounts, partitions, { ...extraEnv, ...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
+// Ctrl-C: the services get the signal too (same process group); still remove what the run created.
+process.once('SIGINT', () => {
+  say('interrupted: cleaning up');
+  void stopSystem(bench).finally(() => process.exit(130));
+});
 const steps: StepResult[] = [];
 let idle: RunFigures['idle'] = { services: {}, infraCores: {} };
+let gatewayMax: RunFigures['gatewayMax'];
 const tracker = new PipelineTracker(namespace, process.env.SCHEMA_REGISTRY_URL!);
 try {
   await tracker.start(brokers);
@@ -87,6 +98,12 @@ try {
       break;
     }
   }
+  // Last, as it leaves a backlog behind: the most the gateway accepts with the pipeline running.
+  say('gateway maximum: closed loop, 5 s');
+  const pool = undiciPool(bench.system.url('ingest-gateway'), concurrency);
+  const max = await closedLoop(pool, concurrency, 5, (i) => stripeDelivery(`${stamp}max`, i, accounts, bench.system.secrets.STRIPE_WEBHOOK_SECRET!));
+  gatewayMax = { ...max, concurrency };
+  await pool.close();
 } finally {
   await tracker.stop().catch(() => undefined);
   say('stopping the services; deleting the namespace\'s topics, groups, subjects and databases');
@@ -96,7 +113,7 @@ try {
 machine.loadAfter = load();
 const figures: RunFigures = {
   machine, command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, seconds, accounts, partitions, steps, http, kafka,
-  slackPosts: bench.slack.posts().length, idle, durationSeconds: (Date.now() - began) / 1000,
+  slackPosts: bench.slack.posts().length, idle, gatewayMax, durationSeconds: (Date.now() - began) / 1000,
 };
 console.log(printed(figures));
 if (args.profile) {

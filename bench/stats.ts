@@ -20,6 +20,10 @@ export function summarize(values: readonly number[]): Summary {
 
 export const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
 export const fixed = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
-export const ratio = (ours: number, reference: number) => (Number.isFinite(ours) && Number.isFinite(reference) && reference > 0 ? `${(ours / reference).toFixed(2)}×` : '–');
+export const ratio = (ours: number, reference: number) => {
+  if (!(Number.isFinite(ours) && Number.isFinite(reference) && reference > 0)) return '–';
+  const r = ours / reference;
+  return r >= 0.1 ? `${r.toFixed(2)}×` : `${r.toPrecision(2)}× (1/${Math.round(1 / r)})`;
+};
 export const mib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : '–');
 export const triple = (s: Summary) => `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`;

@@ -96,10 +96,10 @@ export async function stopSystem(b: Bench): Promise<void> {
   const client = new pg.Client({ connectionString: endpoints.database });
   await client.connect();
   try {
-    for (const url of b.system.databaseUrls().values()) {
-      const name = decodeURIComponent(new URL(url).pathname.slice(1));
-      await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
-    }
+    const names = [...b.system.databaseUrls().values()].map((url) => decodeURIComponent(new URL(url).pathname.slice(1)));
+    for (const name of names) await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_database where datname = any($1)', [names]);
+    if (Number(rows[0]!.n) > 0) throw new Error(`${rows[0]!.n} of the run's databases are still there`);
   } finally {
     await client.end();
   }

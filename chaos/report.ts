@@ -47,7 +47,7 @@ export function printReport(o: ChaosOutcome, say: (line: string) => void): strin
   if (o.stats.rejected.length) problems.push(`${o.stats.rejected.length} deliveries rejected`);
   if (o.fuzz) {
     say(`fuzz                  ${o.fuzz.requests} requests over ${o.fuzz.routes.length} routes (${o.fuzz.runsPerRoute} generated cases each + oversized bodies); findings: ${o.fuzz.findings.length}`);
-    for (const f of o.fuzz.findings) say(`  finding: ${f.slice(0, 1500)}`);
+    for (const f of o.fuzz.findings) say(`  finding: ${f.slice(0, 6000)}`);
     if (o.fuzz.findings.length) problems.push(`${o.fuzz.findings.length} fuzz findings`);
   }
   say(problems.length ? `RESULT: FAIL (${problems.join(', ')})` : `RESULT: OK: ${t.sent} sent, ${t.notified} notified, 0 lost, 0 duplicated`);

@@ -2,7 +2,7 @@
  * npm run chaos: the reliability suite, on a private stack (its own Kafka, registry and Postgres
  * on other ports), so restarting the broker and Postgres never touches the shared stack.
  *
- *   npm run chaos [-- --invoices 1000 --seconds 150 --fuzz-runs 300 --keep-stack]
+ *   npm run chaos [-- --invoices 1000 --seconds 190 --fuzz-runs 300 --keep-stack]
  *
  * Streams signed Stripe and Chargebee webhooks (duplicates, payment events before issue events)
  * through the five services as processes while killing each with SIGKILL, restarting the broker
@@ -21,7 +21,7 @@ import { seedAccounts } from './seed.ts';
 import { stream } from './sender.ts';
 import { planWorkload } from './workload.ts';
 
-const { values: args } = parseArgs({ options: { invoices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '150' }, 'fuzz-runs': { type: 'string', default: '300' }, 'keep-stack': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { invoices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '190' }, 'fuzz-runs': { type: 'string', default: '300' }, 'keep-stack': { type: 'boolean', default: false } } });
 const began = Date.now();
 const say = (line: string) => console.log(line ? `[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}` : '');
 
@@ -38,7 +38,7 @@ async function chaos(stack: PrivateStack, system: SystemUnderTest, readers: () =
   const streamBegan = Date.now();
   const sending = stream(workload.deliveries, { ratePerSecond: rate, concurrency: 24, gatewayUrl: () => system.urls.get('ingest-gateway'), secrets, deadlineAt: Date.now() + 600_000, onProgress: (n) => (done = n) })
     .then((stats) => ({ stats, seconds: (Date.now() - streamBegan) / 1000 }));
-  const faults = await injectFaults({ system, stack, progress: () => done, say }, 6000);
+  const faults = await injectFaults({ system, stack, progress: () => done, say }, 3000);
   const { stats, seconds } = await sending;
   say(`stream done in ${seconds.toFixed(0)} s; waiting for the system to settle`);
   const settleBegan = Date.now();
@@ -54,6 +54,8 @@ async function chaos(stack: PrivateStack, system: SystemUnderTest, readers: () =
 
 async function main(): Promise<number> {
   const stack = await startPrivateStack(say);
+  // Interrupted: still take the private stack (and the service processes, its children) down.
+  process.once('SIGINT', () => void stack.down().finally(() => process.exit(130)));
   const system = new SystemUnderTest({ namespace: uniqueName('chaos'), env: { ...fuzzEnv, LOG_LEVEL: 'warn' } });
   let readers: Readers | undefined;
   let fuzzSystem: SystemUnderTest | undefined;

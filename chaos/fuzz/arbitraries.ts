@@ -18,7 +18,7 @@ export const contentType = fc.option(
 
 /** A value of the wrong type or shape for almost any field. */
 export const wrongValue = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.double({ noInteger: true }), fc.constantFrom(-1, 0, 2 ** 60, -(2 ** 60), Number.MAX_SAFE_INTEGER + 2),
+  fc.constant(null), fc.boolean(), fc.double({ noInteger: true, noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-1, 0, 2 ** 60, -(2 ** 60), Number.MAX_SAFE_INTEGER + 2),
   fc.string({ maxLength: 40 }), fc.constantFrom('', ' ', '1e309', 'NaN', '12,5', "' or 1=1 --", '<script>x</script>', '\u0000', 'x'.repeat(20_000)),
   fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }),
 );

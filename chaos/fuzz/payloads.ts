@@ -17,8 +17,12 @@ function broken(value: unknown, path: string[], replacement: unknown, remove: bo
   return copy;
 }
 
-const notCurrency = fc.oneof(wrongValue, fc.string({ maxLength: 8 }).filter((s) => !/^[A-Za-z]{3}$/.test(s)));
-const notAmount = fc.oneof(wrongValue.filter((v) => !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)));
+// Currencies must be ISO 4217 codes the runtime knows (any case): anything else is wrong, 'NaN' included.
+const iso4217 = new Set(Intl.supportedValuesOf('currency'));
+const notCurrency = fc.oneof(wrongValue, fc.string({ maxLength: 8 }), fc.constantFrom('NaN', 'ABC', 'xxx'))
+  .filter((s) => typeof s !== 'string' || !iso4217.has(s.trim().toUpperCase()));
+// Any safe integer is an amount the mappers accept (a negative total can be a credit), so only non-integers are wrong.
+const notAmount = wrongValue.filter((v) => !(typeof v === 'number' && Number.isSafeInteger(v)));
 const notId = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.constant(''), fc.array(fc.string(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
 
 /** `optional`: the field may be absent (the service applies a documented default), so it is only replaced. */

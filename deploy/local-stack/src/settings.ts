@@ -26,8 +26,8 @@ export interface StackSettings {
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
-function intFrom(name: string, fallback: number): number {
-  const raw = process.env[name];
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0 || value > 65535) {
@@ -42,12 +42,12 @@ export function readSettings(env = process.env): StackSettings {
     cacheDir: resolve(env.STACK_CACHE_DIR ?? join(homedir() || tmpdir(), '.cache', 'invoice-signal')),
     kafkaVersion: env.STACK_KAFKA_VERSION ?? '4.3.1',
     registryVersion: env.STACK_REGISTRY_VERSION ?? '3.3.3',
-    kafkaPort: intFrom('STACK_KAFKA_PORT', 9092),
-    controllerPort: intFrom('STACK_KAFKA_CONTROLLER_PORT', 9093),
-    registryPort: intFrom('STACK_REGISTRY_PORT', 8081),
-    registryManagementPort: intFrom('STACK_REGISTRY_MANAGEMENT_PORT', 9011),
-    postgresPort: intFrom('STACK_POSTGRES_PORT', 5433),
-    readyDeadlineSeconds: intFrom('STACK_READY_DEADLINE_SECONDS', 240),
+    kafkaPort: intFrom(env, 'STACK_KAFKA_PORT', 9092),
+    controllerPort: intFrom(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
+    registryPort: intFrom(env, 'STACK_REGISTRY_PORT', 8081),
+    registryManagementPort: intFrom(env, 'STACK_REGISTRY_MANAGEMENT_PORT', 9011),
+    postgresPort: intFrom(env, 'STACK_POSTGRES_PORT', 5433),
+    readyDeadlineSeconds: intFrom(env, 'STACK_READY_DEADLINE_SECONDS', 240),
     javaHome: env.STACK_JAVA_HOME || undefined,
     registryJavaHome: env.STACK_REGISTRY_JAVA_HOME || undefined,
     kafkaHeap: env.STACK_KAFKA_HEAP ?? '1g',

@@ -35,5 +35,6 @@ describe('money', () => {
     expect(() => minorInteger(5.5, 'amount_due')).toThrow('amount_due: expected an integer amount in minor units, got 5.5');
     expect(normaliseCurrency(' eur')).toBe('EUR');
     expect(() => normaliseCurrency('EURO')).toThrow('currency: expected a 3-letter ISO 4217 code');
+    expect(() => normaliseCurrency('NaN')).toThrow('is not an ISO 4217 currency code');
   });
 });

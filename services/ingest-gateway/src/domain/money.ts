@@ -15,10 +15,15 @@ export function currencyExponent(currency: string): number {
   return exponents[currency.toUpperCase()] ?? 2;
 }
 
+/** ISO 4217 codes as the runtime's ICU data knows them (about 300), so "NAN" or "ABC" are refused. */
+const iso4217 = new Set(Intl.supportedValuesOf('currency'));
+
 /** Upper-cases and checks an ISO 4217 alphabetic code. */
 export function normaliseCurrency(value: unknown, field = 'currency'): string {
   if (typeof value !== 'string' || !/^[A-Za-z]{3}$/.test(value.trim())) throw invalid(field, `expected a 3-letter ISO 4217 code, got ${JSON.stringify(value)}`);
-  return value.trim().toUpperCase();
+  const code = value.trim().toUpperCase();
+  if (!iso4217.has(code)) throw invalid(field, `${JSON.stringify(value)} is not an ISO 4217 currency code`);
+  return code;
 }
 
 /**

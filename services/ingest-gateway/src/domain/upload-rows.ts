@@ -32,6 +32,15 @@ export class UploadRejected extends DeliveryRejected {
 
 const statuses = new Set<string>(['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible']);
 
+/** ISO-8601 date or date-time (seconds, fraction and zone optional). */
+const isoShape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Date.parse rolls 2026-02-30 over into March: the day must exist in its month. */
+function isCalendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number);
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
 /**
  * Validates every row first (all-or-nothing, so a fixed file can simply be uploaded again) and
  * turns each into a delivery whose vendor event id is a hash of the row's content: the same row
@@ -60,7 +69,8 @@ export function uploadDeliveries(rows: Array<{ row: number; values: Record<strin
     const date = (name: string, isRequired: boolean) => {
       const v = isRequired ? required(name) : text(name);
       if (!v) return null;
-      const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+      // Date.parse alone accepts nearly anything ("no-date 5" is May 2001), so the ISO-8601 shape is checked first.
+      const ms = isoShape.test(v) && isCalendarDate(v.slice(0, 10)) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v) : Number.NaN;
       if (Number.isNaN(ms)) throw new Error(`expected an ISO date, got ${JSON.stringify(v)}`);
       return ms;
     };
