@@ -13,7 +13,7 @@ import { createAuthenticator } from './http/auth.ts';
 import { registerHttp } from './http/api.ts';
 import { claimDigests, sendDigests } from './workers/digest-worker.ts';
 import { publishPending } from './workers/publish-outbox.ts';
-import { createScheduler, type Scheduler } from './workers/scheduler.ts';
+import { createScheduler, type Job, type Scheduler } from './workers/scheduler.ts';
 import { runSlackDeliveries } from './workers/slack-worker.ts';
 
 export interface NotifierOptions {
@@ -52,9 +52,9 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
           quietHours: config.QUIET_HOURS, batchWindowSeconds: config.BATCH_WINDOW_SECONDS,
         }),
       };
-      const jobs: Array<[string, () => Promise<unknown>]> = [['publish', () => publishPending(deps, ctx.publisher)]];
+      const jobs: Job[] = [['publish', () => publishPending(deps, ctx.publisher)]];
       if (slack) jobs.push(['slack', () => runSlackDeliveries(deps, slack, policy)]);
-      if (mailer) jobs.push(['digest-claim', () => claimDigests(deps)], ['digest-send', () => sendDigests(deps, mailer, policy)]);
+      if (mailer) jobs.push(['digest-claim', () => claimDigests(deps), 'tick-only'], ['digest-send', () => sendDigests(deps, mailer, policy), 'tick-only']);
       scheduler = createScheduler(jobs, config.DELIVERY_TICK_MS, logger);
       Object.assign(handle, { deps, scheduler });
 
