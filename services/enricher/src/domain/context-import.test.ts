@@ -31,6 +31,7 @@ describe('context import validation', () => {
     ['missing name', (a: any) => delete a.name, '[1].name'],
     ['bad email', (a: any) => (a.csm.email = 'alice'), '[1].csm.email'],
     ['lower-case currency', (a: any) => (a.contract.currency = 'eur'), '[1].contract.currency'],
+    ['made-up currency', (a: any) => (a.contract.currency = 'ABC'), '[1].contract.currency'],
     ['unknown tier', (a: any) => (a.contract.tier = 'gold'), '[1].contract.tier'],
     ['impossible date', (a: any) => (a.contract.renewalDate = '2026-02-30'), '[1].contract.renewalDate'],
     ['negative open issues', (a: any) => (a.supportIssues.open = -1), '[1].supportIssues.open'],

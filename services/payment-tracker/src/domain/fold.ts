@@ -1,4 +1,4 @@
-import type { BillingSource, InvoiceEvent } from '@invoice-signal/events';
+import type { InvoiceEvent, PaymentStatus } from '@invoice-signal/events';
 import { canonicalOrder, entryType, type EntryType, type LedgerEntry, type VendorEntry, type TrackerStatus } from './ledger.ts';
 import { nextStatus } from './transitions.ts';
 
@@ -6,30 +6,10 @@ import { nextStatus } from './transitions.ts';
  * The state of one invoice as a pure function of its set of events: the same set gives the same
  * view whatever order the events arrived in (the fold runs over the canonical order).
  */
-export interface InvoiceView {
-  invoiceId: string;
+export type InvoiceView = Omit<PaymentStatus, 'status' | 'previousStatus' | 'changedAt' | 'version'> & {
+  /** `deleted` is the tracker's own terminal state; it is published as a tombstone. */
   status: TrackerStatus;
-  source: BillingSource;
-  vendorCustomerId: string | null;
-  accountId: string | null;
-  invoiceNumber: string | null;
-  currency: string;
-  totalMinor: number;
-  amountDueMinor: number;
-  amountPaidMinor: number;
-  amountRemainingMinor: number;
-  amountRefundedMinor: number;
-  amountCreditedMinor: number;
-  issuedAt: number | null;
-  dueAt: number | null;
-  paidAt: number | null;
-  overdueSince: number | null;
-  attemptCount: number;
-  failureReason: string | null;
-  disputed: boolean;
-  /** Vendor time of the newest vendor event (tracker markers do not count). */
-  lastEventAt: number;
-}
+};
 
 export interface Transition {
   eventId: string;
