@@ -3,7 +3,7 @@ import type { InvoiceEvent, PaymentStatus } from '@invoice-signal/events';
 import type { Knex, RunningService } from '@invoice-signal/runtime';
 import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { cleanUp, EventSource, invoiceEvent, latestByKey, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
+import { EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -26,26 +26,17 @@ const orderFree = ({ invoiceId: _id, version: _v, previousStatus: _p, changedAt:
 
 describe('out-of-order invoice events', () => {
   const namespace = uniqueName('pt_order');
-  let config: Config;
+  let fixture: TrackerFixture;
   let tracker: RunningService<Config>;
   let source: EventSource;
   let statuses: TopicReader<PaymentStatus>;
   let db: Knex;
 
   beforeAll(async () => {
-    config = trackerConfig(namespace);
-    tracker = await startTracker(config);
-    source = new EventSource(namespace);
-    statuses = await source.statusReader();
-    db = openDb(config);
+    fixture = await openTracker(namespace);
+    ({ tracker, source, statuses, db } = fixture);
   });
-  afterAll(async () => {
-    await statuses?.close();
-    await source?.close();
-    await tracker?.stop();
-    await db?.destroy();
-    if (config) await cleanUp(namespace, [config]);
-  });
+  afterAll(async () => fixture?.close());
 
   it('ends in the same state for every permutation of issued / payment_failed / paid, and replays change nothing', async () => {
     const orders = permutations([0, 1, 2]);

@@ -4,7 +4,7 @@ import { deadLetterName, topicName, topics, type PaymentStatus } from '@invoice-
 import type { Knex, RunningService } from '@invoice-signal/runtime';
 import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { cleanUp, EventSource, invoiceEvent, latestByKey, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
+import { EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -19,26 +19,17 @@ function token(role: string) {
 
 describe('payment status follows invoice events', () => {
   const namespace = uniqueName('pt_status');
-  let config: Config;
+  let fixture: TrackerFixture;
   let tracker: RunningService<Config>;
   let source: EventSource;
   let statuses: TopicReader<PaymentStatus>;
   let db: Knex;
 
   beforeAll(async () => {
-    config = trackerConfig(namespace, { AUTH_JWT_SECRET: secret });
-    tracker = await startTracker(config);
-    source = new EventSource(namespace);
-    statuses = await source.statusReader();
-    db = openDb(config);
+    fixture = await openTracker(namespace, { AUTH_JWT_SECRET: secret });
+    ({ tracker, source, statuses, db } = fixture);
   });
-  afterAll(async () => {
-    await statuses?.close();
-    await source?.close();
-    await tracker?.stop();
-    await db?.destroy();
-    if (config) await cleanUp(namespace, [config]);
-  });
+  afterAll(async () => fixture?.close());
 
   const lastStatus = async (invoiceId: string, status: string) =>
     (await statuses.waitFor(1, (r) => r.key === invoiceId && r.value?.status === status)).at(-1)!.value!;

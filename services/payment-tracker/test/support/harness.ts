@@ -11,19 +11,37 @@ export function trackerConfig(namespace: string, env: Record<string, string> = {
   return { ...own, ...testServiceConfig('payment-tracker', namespace, all) } as Config;
 }
 
-/**
- * Starts the tracker in-process. KafkaJS's createTopics(waitForLeaders) sometimes gives up with
- * UNKNOWN_TOPIC_OR_PARTITION on a busy shared broker while the topics are being created; a
- * second start finds them in place (in production the supervisor restarts the process).
- */
-export async function startTracker(config: Config): Promise<RunningService<Config>> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
-    } catch (error) {
-      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 3) throw error;
-    }
-  }
+/** Starts the tracker in-process (the runtime retries topic creation on a busy broker). */
+export function startTracker(config: Config): Promise<RunningService<Config>> {
+  return startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
+}
+
+/** A running tracker with an event source, a reader of its status topic and its database, torn down together. */
+export interface TrackerFixture {
+  config: Config;
+  tracker: RunningService<Config>;
+  source: EventSource;
+  statuses: TopicReader<PaymentStatus>;
+  db: Knex;
+  close(): Promise<void>;
+}
+
+export async function openTracker(namespace: string, env: Record<string, string> = {}): Promise<TrackerFixture> {
+  const config = trackerConfig(namespace, env);
+  const tracker = await startTracker(config);
+  const source = new EventSource(namespace);
+  const statuses = await source.statusReader();
+  const db = openDb(config);
+  return {
+    config, tracker, source, statuses, db,
+    async close() {
+      await statuses.close();
+      await source.close();
+      await tracker.stop();
+      await db.destroy();
+      await cleanUp(namespace, [config]);
+    },
+  };
 }
 
 /** What the ingest gateway would do: publish invoice events, keyed by invoiceId. */
