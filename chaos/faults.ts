@@ -31,12 +31,25 @@ export function faultList(plan: FaultPlan): Array<{ name: string; run: () => Pro
     },
   });
   const [first, ...rest] = serviceNames.map(kill);
+  // A second instance of every service joins mid-stream, works a while beside the first, then leaves:
+  // two rebalances per group with batches in flight.
+  const scaleOutAndIn = {
+    name: 'second instance of every service joins, then leaves',
+    run: async () => {
+      for (const name of serviceNames) await system.startExtra(name);
+      await sleep(8000);
+      await system.stopExtras();
+    },
+  };
   // The broker and Postgres restarts come early so they surely fall while deliveries still stream.
   return [
     first,
     { name: 'restart broker', run: () => stack.restartKafka() },
     ...rest.slice(0, 2),
     { name: 'restart postgres', run: () => stack.restartPostgres() },
+    { name: 'restart schema registry', run: () => stack.restartRegistry() },
+    scaleOutAndIn,
+    { name: 'broker unreachable for 30 s', run: () => stack.freezeKafka(30) },
     ...rest.slice(2),
   ];
 }

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { down, endpointsOf, readSettings, restartKafka, restartPostgres, up, type StackSettings } from '@invoice-signal/local-stack';
+import { down, endpointsOf, freezeKafka, readSettings, restartKafka, restartPostgres, restartRegistry, up, type StackSettings } from '@invoice-signal/local-stack';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -21,6 +21,9 @@ export interface PrivateStack {
   settings: StackSettings;
   restartKafka(): Promise<void>;
   restartPostgres(): Promise<void>;
+  restartRegistry(): Promise<void>;
+  /** The broker unreachable (frozen) for that long, then back. */
+  freezeKafka(seconds: number): Promise<void>;
   down(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export async function startPrivateStack(say: (line: string) => void): Promise<Pr
     settings,
     restartKafka: () => restartKafka(settings),
     restartPostgres: () => restartPostgres(settings),
+    restartRegistry: () => restartRegistry(settings),
+    freezeKafka: (seconds) => freezeKafka(settings, seconds),
     down: () => down(settings, say),
   };
 }

@@ -3,4 +3,4 @@ export * from './services.ts';
 export { endpointsOf, readSettings, type StackSettings } from './settings.ts';
 export { waitFor } from './processes.ts';
 export { devSecrets } from './dev-secrets.ts';
-export { restartKafka, restartPostgres } from './restart.ts';
+export { freezeKafka, restartKafka, restartPostgres, restartRegistry } from './restart.ts';

@@ -18,6 +18,11 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   readonly namespace: string;
   private readonly url: string;
+
+  /** The registry's base URL (readiness probes ask it). */
+  get registryUrl(): string {
+    return this.url;
+  }
   private readonly ids = new Map<string, Promise<number>>();
 
   constructor(opts: SerdeOptions) {

@@ -52,6 +52,10 @@ export const commonEnv = {
   SCHEMA_REGISTRY_URL: url.default('http://localhost:8081/apis/ccompat/v7'),
   /** Partitions of the topics this service creates when missing; default: the catalogue's (6). */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /** A consumer that stops heartbeating (killed) loses its partitions after this long, ms. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(6000),
+  /** Longest the broker holds a fetch with no data, ms (a record that arrives is handed over at once). */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(5000).default(100),
   DATABASE_URL: url.default('postgres://postgres@localhost:5433/postgres'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),

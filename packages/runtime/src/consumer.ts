@@ -1,47 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { AvroSerde, deadLetterName, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
-import { errorCode, isRetriable, TransientError } from './errors.ts';
+import { topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
+import { runBatchOnce, inRecordTrace, type BatchHandler, type BatchListener } from './consumer/batch.ts';
+import { deadLetter } from './consumer/dead-letter.ts';
+import { decodeAll, headerText, type IncomingRecord } from './consumer/records.ts';
+import type { Knex } from './db.ts';
+import { errorCode, isRetriable } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 import type { EventPublisher } from './producer.ts';
+import { retry } from './retry.ts';
 
-export interface IncomingRecord<V> {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  /** null for a tombstone. */
-  value: V | null;
-  headers: Record<string, string>;
-  /** Broker timestamp, epoch ms. */
-  timestamp: number;
-}
+export type { IncomingRecord } from './consumer/records.ts';
+export type { BatchContext, BatchHandler, BatchListener, BatchStage, EmittedRecord } from './consumer/batch.ts';
 
 export interface Subscription {
   spec: TopicSpec;
-  handle(record: IncomingRecord<unknown>): Promise<void>;
-  /**
-   * Optional: all records of one fetched batch (one partition, in offset order) at once, for
-   * handlers that write a batch in one transaction. Must be all-or-nothing: on a non-retriable
-   * error the loop falls back to `handle` record by record, which dead-letters only the bad ones.
-   */
-  handleBatch?(records: IncomingRecord<unknown>[]): Promise<void>;
+  handle: BatchHandler<unknown>;
 }
 
-/** Binds a handler to a topic with the topic's value type. */
-export function on<T extends TopicSpec>(spec: T, handle: (record: IncomingRecord<ValueOf<T>>) => Promise<void>): Subscription {
-  return { spec, handle: handle as Subscription['handle'] };
-}
-
-/** Like `on`, with a batch handler used for batches of more than one record (`handle` stays the fallback). */
-export function onBatch<T extends TopicSpec>(
-  spec: T,
-  handleBatch: (records: IncomingRecord<ValueOf<T>>[]) => Promise<void>,
-  handle: (record: IncomingRecord<ValueOf<T>>) => Promise<void>,
-): Subscription {
-  return { spec, handle: handle as Subscription['handle'], handleBatch: handleBatch as Subscription['handleBatch'] };
+/** Binds a batch handler to a topic with the topic's value type. */
+export function onBatch<T extends TopicSpec>(spec: T, handle: BatchHandler<ValueOf<T>>): Subscription {
+  return { spec, handle: handle as BatchHandler<unknown> };
 }
 
 export interface ConsumerOptions {
@@ -49,12 +29,24 @@ export interface ConsumerOptions {
   subscriptions: Subscription[];
   /** Where a new group starts. Default true: a new service reads the whole history. */
   fromBeginning?: boolean;
-  /** Attempts for a retriable failure before the consumer restarts from its committed offset. Default 5. */
-  maxAttempts?: number;
-  /** First retry delay in ms, doubled each attempt, capped at 5 s. Default 200. */
-  retryDelayMs?: number;
-  /** Partitions processed in parallel (order is kept within a partition). Default 3. */
+  /** Partitions handled in parallel (order is kept within a partition). Default 6, the catalogue's partition count. */
   partitionsConsumedConcurrently?: number;
+  /** A member that stops heartbeating loses its partitions after this long, ms. Default 6000 (the broker's minimum). */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval, ms. Default 1000. */
+  heartbeatIntervalMs?: number;
+  /** Longest time the broker holds a fetch that has no data yet, ms. Default 100. */
+  fetchMaxWaitMs?: number;
+  /** Bytes a fetch waits for (up to fetchMaxWaitMs) before it answers. Default 1: a record is handed over at once. */
+  fetchMinBytes?: number;
+  /** Most bytes fetched per partition per request (the batch size bound). Default 1 MiB. */
+  fetchMaxBytesPerPartition?: number;
+  /** Longest wait for the broker to acknowledge a batch's output before the batch is retried, ms. Default 30000. */
+  publishTimeoutMs?: number;
+  /** First retry delay of a failing batch, ms, doubled each attempt up to 5 s. Default 200. */
+  retryDelayMs?: number;
+  /** Told each stage of each batch (handled, produced, committed, offsets-committed). */
+  listener?: BatchListener;
 }
 
 export interface RunningConsumer {
@@ -68,148 +60,159 @@ export interface ConsumerDeps {
   serde: AvroSerde;
   publisher: EventPublisher;
   logger: Logger;
+  db: Knex;
+  /** Whether every dependency answers; a failure while one does not is retried, never dead-lettered. Default: the database and the registry. */
+  dependenciesUp?: () => Promise<boolean>;
 }
 
-const headerText = (headers: KafkaMessage['headers']): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? String(v[0]) : String(v)]])));
+/** The database and the schema registry answer: a record that fails now fails on its own merits. */
+function defaultProbe(db: Knex, serde: AvroSerde): () => Promise<boolean> {
+  return async () => {
+    try {
+      await db.raw('select 1');
+      const res = await fetch(`${serde.registryUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  };
+}
 
 /**
- * The consumer loop every service uses. Per record: decode, handle, then mark the offset. A
- * retriable failure is retried with backoff; when attempts run out the loop commits what it
- * processed and rethrows so KafkaJS restarts from there. Anything else goes to `<topic>.dlq`
- * with the reason in headers, and the loop goes on. Offsets only move after the handler's write.
+ * The consumer loop every service uses. Per fetched batch: decode, hand the batch to its handler
+ * in one transaction, send its output in one request, commit, then commit the offset.
+ * - A failure while a dependency is down (by error type and code, or a failed probe) is retried
+ *   until it passes; the partition waits meanwhile and keeps heartbeating.
+ * - Any other failure splits the batch in halves, down to the record that fails alone; only that
+ *   record goes to `<topic>.dlq`, with the reason in headers, and the rest is processed in order.
  */
 export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): Promise<RunningConsumer> {
-  const { kafka, serde, publisher, logger } = deps;
-  const maxAttempts = opts.maxAttempts ?? 5;
-  const baseDelay = opts.retryDelayMs ?? 200;
+  const { kafka, serde, publisher, db } = deps;
   const byTopic = new Map(opts.subscriptions.map((s) => [topicName(s.spec, serde.namespace), s]));
-  const log = logger.child({ group: opts.groupId });
-  const tracer = trace.getTracer('invoice-signal');
+  const log = deps.logger.child({ group: opts.groupId });
+  const dependenciesUp = deps.dependenciesUp ?? defaultProbe(db, serde);
+  const runDeps = { db, serde, publisher, logger: log, publishTimeoutMs: opts.publishTimeoutMs ?? 30000, listener: opts.listener };
+  const dlqDeps = { publisher, logger: log, groupId: opts.groupId };
   let ready = false;
 
-  const consumer: Consumer = kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 });
+  const sessionTimeout = opts.sessionTimeoutMs ?? 6000;
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: opts.heartbeatIntervalMs ?? Math.min(1000, sessionTimeout / 3),
+    maxWaitTimeInMs: opts.fetchMaxWaitMs ?? 100, minBytes: opts.fetchMinBytes ?? 1, maxBytesPerPartition: opts.fetchMaxBytesPerPartition ?? 1024 * 1024,
+  });
   consumer.on(consumer.events.GROUP_JOIN, () => (ready = true));
   consumer.on(consumer.events.CRASH, (e) => {
     ready = false;
     log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
 
-  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
-    await publisher.publishRaw(deadLetterName(topic), [{
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...(message.headers as Record<string, Buffer>),
-        'dlq.error.code': errorCode(error),
-        'dlq.error.message': reason.slice(0, 2000),
-        'dlq.original.topic': topic,
-        'dlq.original.partition': String(partition),
-        'dlq.original.offset': message.offset,
-        'dlq.consumer.group': opts.groupId,
-        'dlq.failed.at': new Date().toISOString(),
-      },
-    }]);
-    metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'dead_lettered' });
-    log.warn({ topic, partition, offset: message.offset, code: errorCode(error), reason }, 'record dead-lettered');
-  }
+  /** Retriable by type and code, or because a dependency is down right now. */
+  const mayPass = async (error: unknown) => isRetriable(error) || !(await dependenciesUp());
 
-  async function processOne(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
-    const sub = byTopic.get(topic)!;
-    const headers = headerText(message.headers);
-    const parent = propagation.extract(context.active(), headers);
-    const timer = metrics.processing.startTimer({ topic, group: opts.groupId });
-    await tracer.startActiveSpan(`process ${sub.spec.name}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': topic, 'messaging.kafka.offset': message.offset } }, parent, async (span) => {
-      try {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const value = message.value === null ? null : await serde.decode(sub.spec, message.value);
-            const record = { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers, timestamp: Number(message.timestamp) };
-            await sub.handle(record);
-            metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' });
-            return;
-          } catch (error) {
-            if (!isRetriable(error)) {
-              span.recordException(error as Error);
-              await deadLetter(topic, partition, message, error);
-              return;
-            }
-            metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'retried' });
-            if (attempt >= maxAttempts) {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-              throw new TransientError(errorCode(error), `giving up on ${topic}[${partition}]@${message.offset} after ${attempt} attempts: ${(error as Error).message}`, error);
-            }
-            log.warn({ topic, partition, offset: message.offset, attempt, err: error }, 'retriable failure, retrying');
-            await heartbeat().catch(() => undefined);
-            await sleep(Math.min(5000, baseDelay * 2 ** (attempt - 1)));
-          }
-        }
-      } finally {
-        timer();
-        span.end();
-      }
-    });
-  }
+  interface Control { heartbeat(): Promise<void>; stopping(): boolean; resolve(offset: string): Promise<void> }
 
-  /**
-   * The batch path: decode all, hand them over at once, retry retriable failures like processOne.
-   * Returns false when something in the batch is not retriable, so the caller goes record by record.
-   */
-  async function processBatch(topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean> {
-    const sub = byTopic.get(topic)!;
-    const timer = metrics.processing.startTimer({ topic, group: opts.groupId });
+  /** Retries while the failure may pass; returns the failure that cannot, or null on success (or when stopping). */
+  async function attempt(what: string, control: Control, work: () => Promise<void>): Promise<unknown> {
+    const abort = new AbortController();
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const records = await Promise.all(messages.map(async (message) => {
-            const value = message.value === null ? null : await serde.decode(sub.spec, message.value);
-            return { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers: headerText(message.headers), timestamp: Number(message.timestamp) };
-          }));
-          await sub.handleBatch!(records);
-          metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' }, records.length);
-          return true;
-        } catch (error) {
-          if (!isRetriable(error)) {
-            log.warn({ topic, partition, from: messages[0].offset, count: messages.length, err: error }, 'batch failed; processing its records one by one');
-            return false;
-          }
-          metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'retried' }, messages.length);
-          if (attempt >= maxAttempts) {
-            throw new TransientError(errorCode(error), `giving up on ${topic}[${partition}]@${messages[0].offset}+${messages.length} after ${attempt} attempts: ${(error as Error).message}`, error);
-          }
-          log.warn({ topic, partition, from: messages[0].offset, attempt, err: error }, 'retriable batch failure, retrying');
-          await heartbeat().catch(() => undefined);
-          await sleep(Math.min(5000, baseDelay * 2 ** (attempt - 1)));
-        }
-      }
-    } finally {
-      timer();
+      await retry(work, {
+        baseMs: opts.retryDelayMs ?? 200,
+        signal: abort.signal,
+        retryIf: mayPass,
+        onRetry: async (error, n) => {
+          metrics.consumed.inc({ topic: what, group: opts.groupId, outcome: 'retried' });
+          log.warn({ err: error, code: errorCode(error), attempt: n, batch: what }, 'a dependency is down; retrying the batch');
+          await control.heartbeat();
+          if (control.stopping()) abort.abort();
+        },
+      });
+      return null;
+    } catch (error) {
+      if (control.stopping() || (await mayPass(error))) return null; // stopping: left uncommitted for the next owner
+      return error;
     }
+  }
+
+  /** Processes records in order; a failure that cannot pass splits the run until it isolates the record. */
+  async function processRun(spec: TopicSpec, handle: BatchHandler<unknown>, records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control): Promise<boolean> {
+    if (records.length === 0 || control.stopping()) return !control.stopping();
+    const { topic, partition, offset } = records[0];
+    const timer = metrics.processing.startTimer({ topic, group: opts.groupId });
+    let done = false;
+    const failure = await attempt(`${topic}[${partition}]@${offset}+${records.length}`, control, async () => {
+      await runBatchOnce(runDeps, spec, handle, records);
+      done = true;
+    });
+    timer();
+    if (done) {
+      metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' }, records.length);
+      await control.resolve(records[records.length - 1].offset);
+      return true;
+    }
+    if (failure === null) return false; // stopping
+    if (records.length === 1) {
+      await inRecordTrace(records[0], () => deadLetter(dlqDeps, topic, partition, messages.get(records[0])!, failure));
+      await control.resolve(offset);
+      return true;
+    }
+    log.info({ topic, partition, from: offset, count: records.length, code: errorCode(failure) }, 'batch failed; splitting it to isolate the bad record');
+    const half = Math.ceil(records.length / 2);
+    return (await processRun(spec, handle, records.slice(0, half), messages, control)) && processRun(spec, handle, records.slice(half), messages, control);
+  }
+
+  /** A record that did not decode: dead-lettered once the registry and database answer and it still does not. */
+  async function undecodable(sub: Subscription, topic: string, partition: number, message: KafkaMessage, control: Control): Promise<boolean> {
+    while (!(await dependenciesUp())) {
+      if (control.stopping()) return false;
+      await control.heartbeat();
+      await sleep(1000);
+    }
+    const [again] = await decodeAll(serde, sub.spec, topic, partition, [message]);
+    if ('record' in again) return processRun(sub.spec, sub.handle, [again.record], new Map([[again.record, message]]), control);
+    await inRecordTrace({ headers: headerText(message.headers) }, () => deadLetter(dlqDeps, topic, partition, message, again.error));
+    await control.resolve(message.offset);
+    return true;
   }
 
   await consumer.connect();
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 3,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       metrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: opts.groupId }, Number(batch.offsetLag()));
-      if (byTopic.get(batch.topic)!.handleBatch && batch.messages.length > 1 && isRunning() && !isStale()) {
-        if (await processBatch(batch.topic, batch.partition, batch.messages, heartbeat)) {
-          resolveOffset(batch.messages[batch.messages.length - 1].offset);
+      const sub = byTopic.get(batch.topic)!;
+      const control: Control = {
+        heartbeat,
+        stopping: () => !isRunning() || isStale(),
+        resolve: async (offset) => {
+          resolveOffset(offset);
           await commitOffsetsIfNecessary();
-          await heartbeat();
-          return;
+          opts.listener?.({ stage: 'offsets-committed', topic: batch.topic, partition: batch.partition, records: 0, firstOffset: offset });
+        },
+      };
+      let decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
+      // The registry unreachable: decode again until it answers (the partition waits).
+      while (!control.stopping() && decoded.some((d) => 'error' in d && isRetriable(d.error))) {
+        await heartbeat();
+        await sleep(500);
+        decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
+      }
+      // Runs of decodable records, each undecodable record between them on its own, in offset order.
+      const messages = new Map<IncomingRecord<unknown>, KafkaMessage>();
+      let run: IncomingRecord<unknown>[] = [];
+      for (const d of decoded) {
+        if ('record' in d) {
+          messages.set(d.record, d.message);
+          run.push(d.record);
+          continue;
         }
+        if (!(await processRun(sub.spec, sub.handle, run, messages, control))) return;
+        run = [];
+        if (!(await undecodable(sub, batch.topic, batch.partition, d.message, control))) return;
       }
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        await processOne(batch.topic, batch.partition, message, heartbeat);
-        resolveOffset(message.offset);
-        await commitOffsetsIfNecessary();
-      }
-      await heartbeat();
+      await processRun(sub.spec, sub.handle, run, messages, control);
+      await heartbeat().catch(() => undefined);
     },
   });
   log.info({ topics: [...byTopic.keys()] }, 'consumer started');

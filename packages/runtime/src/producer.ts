@@ -1,4 +1,4 @@
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, type Context } from '@opentelemetry/api';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { AvroSerde, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import { TransientError } from './errors.ts';
@@ -8,6 +8,8 @@ export interface OutgoingRecord<V> {
   /** null publishes a tombstone (compacted topics). */
   value: V | null;
   headers?: Record<string, string>;
+  /** The trace this record continues; default: the active one. */
+  trace?: Context;
 }
 
 /** The small interface services publish through; KafkaJS stays behind it. */
@@ -19,9 +21,9 @@ export interface EventPublisher {
 }
 
 /** Adds the current trace context to headers so the consumer continues the same trace. */
-function withTraceHeaders(headers: Record<string, string> = {}): Record<string, string> {
+function withTraceHeaders(headers: Record<string, string> = {}, trace: Context = context.active()): Record<string, string> {
   const carrier: Record<string, string> = { ...headers };
-  propagation.inject(context.active(), carrier);
+  propagation.inject(trace, carrier);
   return carrier;
 }
 
@@ -75,10 +77,18 @@ function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void
 /**
  * Idempotent producer, acks from all in-sync replicas: a resolved publish means the broker has
  * the records. Failures surface as TransientError so callers answer 503 or retry.
+ *
+ * Retries are unlimited, as KafkaJS requires for the idempotent guarantee (a request retried
+ * with the same sequence numbers is written once). Callers bound the wait instead: the gateway
+ * answers 503 after PUBLISH_TIMEOUT_MS and the consumer retries its batch after publishTimeoutMs.
+ * A send abandoned that way may still land later; every reader dedupes by the record's own id.
  */
 export async function createPublisher(kafka: Kafka, serde: AvroSerde): Promise<EventPublisher> {
   // The default (murmur2, Java-compatible) partitioner, named so KafkaJS does not warn about it.
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({
+    idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 },
+  });
   await producer.connect();
   const send = coalescing(async (topic, messages) => {
     try {
@@ -94,7 +104,7 @@ export async function createPublisher(kafka: Kafka, serde: AvroSerde): Promise<E
         records.map(async (r) => ({
           key: r.key,
           value: r.value === null ? null : await serde.encode(spec, r.value),
-          headers: withTraceHeaders(r.headers),
+          headers: withTraceHeaders(r.headers, r.trace),
         })),
       );
       await send(topicName(spec, serde.namespace), messages);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterName, topicName, topics } from '@invoice-signal/events';
-import { InvalidRecordError, on, startConsumer, TransientError, type EventPublisher, type RunningConsumer } from '@invoice-signal/runtime';
+import { InvalidRecordError, onBatch, startConsumer, TransientError, type EventPublisher, type RunningConsumer } from '@invoice-signal/runtime';
 import { eventually, openTestBus, sampleInvoiceEvent, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 describe('the consumer loop', () => {
@@ -18,14 +18,16 @@ describe('the consumer loop', () => {
     consumer = await startConsumer(bus, {
       groupId: uniqueName('group'),
       retryDelayMs: 20,
-      subscriptions: [on(topics.invoiceEvents, async ({ value }) => {
-        if (value!.currency === 'XXX') throw new InvalidRecordError('BAD_CURRENCY', `currency ${value!.currency} is not accepted`);
-        const left = failuresLeft.get(value!.eventId) ?? 0;
-        if (left > 0) {
-          failuresLeft.set(value!.eventId, left - 1);
-          throw new TransientError('DB_DOWN', 'database unavailable');
+      subscriptions: [onBatch(topics.invoiceEvents, async (records, { afterCommit }) => {
+        for (const { value } of records) {
+          if (value!.currency === 'XXX') throw new InvalidRecordError('BAD_CURRENCY', `currency ${value!.currency} is not accepted`);
+          const left = failuresLeft.get(value!.eventId) ?? 0;
+          if (left > 0) {
+            failuresLeft.set(value!.eventId, left - 1);
+            throw new TransientError('DB_DOWN', 'database unavailable');
+          }
         }
-        handled.push(value!.eventId);
+        afterCommit(() => handled.push(...records.map((r) => r.value!.eventId)));
       })],
     });
   });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@invoice-signal/events';
-import { on, startConsumer } from '@invoice-signal/runtime';
+import { onBatch, startConsumer } from '@invoice-signal/runtime';
 import { eventually, openTestBus, sampleInvoiceEvent, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 describe('stopping a consumer mid-stream', () => {
@@ -11,23 +11,26 @@ describe('stopping a consumer mid-stream', () => {
 
   it('commits exactly the records handled, so the next instance resumes with no gap and no repeat', async () => {
     const total = 60;
-    await bus.publisher.publish(topics.invoiceEvents, Array.from({ length: total }, (_, i) => ({
-      key: `stripe:in_${i}`, value: sampleInvoiceEvent({ eventId: `e${i}`, invoiceId: `stripe:in_${i}` }),
-    })));
+    for (let i = 0; i < total; i += 5) {
+      await bus.publisher.publish(topics.invoiceEvents, Array.from({ length: 5 }, (_, j) => ({
+        key: `stripe:in_${i + j}`, value: sampleInvoiceEvent({ eventId: `e${i + j}`, invoiceId: `stripe:in_${i + j}` }),
+      })));
+    }
     const groupId = uniqueName('group');
     const first: string[] = [];
-    const slow = on(topics.invoiceEvents, async ({ value }) => {
-      await sleep(20);
-      first.push(value!.eventId);
+    const slow = onBatch(topics.invoiceEvents, async (records, { afterCommit }) => {
+      await sleep(100);
+      afterCommit(() => first.push(...records.map((r) => r.value!.eventId)));
     });
-    const consumer1 = await startConsumer(bus, { groupId, subscriptions: [slow] });
+    // Small fetches make many batches, so the stop falls between two of them.
+    const consumer1 = await startConsumer(bus, { groupId, subscriptions: [slow], fetchMaxBytesPerPartition: 4096 });
     await eventually('the first instance to handle some records', () => first.length >= 10);
     await consumer1.stop();
     const handledByFirst = [...first];
 
     const second: string[] = [];
     const consumer2 = await startConsumer(bus, {
-      groupId, subscriptions: [on(topics.invoiceEvents, async ({ value }) => void second.push(value!.eventId))],
+      groupId, subscriptions: [onBatch(topics.invoiceEvents, async (records, { afterCommit }) => afterCommit(() => second.push(...records.map((r) => r.value!.eventId))))],
     });
     try {
       await eventually('the second instance to finish the topic', () => handledByFirst.length + second.length >= total && second.includes(`e${total - 1}`));

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { AvroSerde, type TopicSpec } from '@invoice-signal/events';
-import { commonEnv, createKafka, createLogger, createPublisher, parseEnv, provisionTopics, type EventPublisher, type Logger } from '@invoice-signal/runtime';
+import { commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, parseEnv, provisionTopics, type EventPublisher, type Knex, type Logger } from '@invoice-signal/runtime';
 import { stackEndpoints, uniqueName } from './endpoints.ts';
 
 /** The runtime's Kafka pieces on the real stack, in a namespace of their own, for tests of the backbone. */
@@ -10,6 +10,9 @@ export interface TestBus {
   kafka: Kafka;
   logger: Logger;
   publisher: EventPublisher;
+  /** A database of its own (named like the namespace), for consumers' batch transactions. */
+  db: Knex;
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -26,5 +29,16 @@ export async function openTestBus(label: string, specs: TopicSpec[], opts: { par
     await admin.disconnect();
   }
   const publisher = await createPublisher(kafka, serde);
-  return { namespace, serde, kafka, logger, publisher, close: () => publisher.close() };
+  const url = new URL(stackEndpoints().DATABASE_URL);
+  url.pathname = `/${namespace}`;
+  const databaseUrl = url.toString();
+  await ensureDatabase(databaseUrl);
+  const db = createDb(databaseUrl, 12);
+  return {
+    namespace, serde, kafka, logger, publisher, db, databaseUrl,
+    close: async () => {
+      await publisher.close();
+      await db.destroy();
+    },
+  };
 }

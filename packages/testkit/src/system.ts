@@ -62,6 +62,7 @@ export class SystemUnderTest {
   readonly urls = new Map<ServiceName, string>();
   private readonly env: NodeJS.ProcessEnv;
   private readonly databases = new Map<ServiceName, string>();
+  private readonly extras: ServiceProcess[] = [];
 
   constructor(opts: SystemOptions = {}) {
     this.namespace = opts.namespace ?? uniqueName('system');
@@ -99,6 +100,32 @@ export class SystemUnderTest {
     return proc.url;
   }
 
+  /**
+   * Starts another instance of a running service, on the same database and consumer groups (a
+   * scale-out): its partitions are rebalanced across the two. Stop it with `stopExtra`.
+   */
+  async startExtra(name: ServiceName): Promise<ServiceProcess> {
+    const database = this.databases.get(name);
+    if (!database) throw new Error(`${name} has not been started`);
+    const variable = `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
+    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: database });
+    this.extras.push(proc);
+    const ready = eventually(`a second ${name} to report ready`, async () => (await fetch(`${proc.url}/health/ready`)).ok, { timeoutMs: 90_000, intervalMs: 200 });
+    await Promise.race([ready, proc.exited]);
+    return proc;
+  }
+
+  /** Stops every extra instance (SIGTERM: a clean leave of the group). */
+  async stopExtras(): Promise<void> {
+    const extras = this.extras.splice(0);
+    await Promise.all(extras.map(async (proc) => {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+      const exited = once(proc.child, 'exit');
+      proc.child.kill('SIGTERM');
+      await exited;
+    }));
+  }
+
   /** Sends a signal and waits for the process to exit; SIGKILL simulates a crash. */
   async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const proc = this.processes.get(name);
@@ -120,6 +147,7 @@ export class SystemUnderTest {
   }
 
   async stop(): Promise<void> {
+    await this.stopExtras().catch(() => undefined);
     await Promise.all([...this.processes.keys()].map((name) => this.stopService(name).catch(() => undefined)));
   }
 }
