@@ -112,7 +112,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   interface Control { heartbeat(): Promise<void>; stopping(): boolean; resolve(offset: string): Promise<void> }
 
   /** Retries while the failure may pass; returns the failure that cannot, or null on success (or when stopping). */
-  async function attempt(what: string, control: Control, work: () => Promise<void>): Promise<unknown> {
+  async function attempt(topic: string, what: string, control: Control, work: () => Promise<void>): Promise<unknown> {
     const abort = new AbortController();
     try {
       await retry(work, {
@@ -120,7 +120,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
         signal: abort.signal,
         retryIf: mayPass,
         onRetry: async (error, n) => {
-          metrics.consumed.inc({ topic: what, group: opts.groupId, outcome: 'retried' });
+          metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'retried' });
           log.warn({ err: error, code: errorCode(error), attempt: n, batch: what }, 'a dependency is down; retrying the batch');
           await control.heartbeat();
           if (control.stopping()) abort.abort();
@@ -133,13 +133,18 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     }
   }
 
+  /** Dead-letters one record, in its own trace; a broker outage meanwhile is waited out. */
+  const sendToDlq = (control: Control, topic: string, partition: number, message: KafkaMessage, error: unknown) =>
+    retry(() => inRecordTrace({ headers: headerText(message.headers) }, () => deadLetter(dlqDeps, topic, partition, message, error)), { onRetry: () => control.heartbeat() });
+
   /** Processes records in order; a failure that cannot pass splits the run until it isolates the record. */
   async function processRun(spec: TopicSpec, handle: BatchHandler<unknown>, records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control): Promise<boolean> {
     if (records.length === 0 || control.stopping()) return !control.stopping();
     const { topic, partition, offset } = records[0];
     const timer = metrics.processing.startTimer({ topic, group: opts.groupId });
+    metrics.batchSize.observe({ topic, group: opts.groupId }, records.length);
     let done = false;
-    const failure = await attempt(`${topic}[${partition}]@${offset}+${records.length}`, control, async () => {
+    const failure = await attempt(topic, `${topic}[${partition}]@${offset}+${records.length}`, control, async () => {
       await runBatchOnce(runDeps, spec, handle, records);
       done = true;
     });
@@ -151,7 +156,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     }
     if (failure === null) return false; // stopping
     if (records.length === 1) {
-      await inRecordTrace(records[0], () => deadLetter(dlqDeps, topic, partition, messages.get(records[0])!, failure));
+      await sendToDlq(control, topic, partition, messages.get(records[0])!, failure);
       await control.resolve(offset);
       return true;
     }
@@ -169,7 +174,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     }
     const [again] = await decodeAll(serde, sub.spec, topic, partition, [message]);
     if ('record' in again) return processRun(sub.spec, sub.handle, [again.record], new Map([[again.record, message]]), control);
-    await inRecordTrace({ headers: headerText(message.headers) }, () => deadLetter(dlqDeps, topic, partition, message, again.error));
+    await sendToDlq(control, topic, partition, message, again.error);
     await control.resolve(message.offset);
     return true;
   }
