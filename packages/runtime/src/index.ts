@@ -3,6 +3,7 @@ export * from './consumer.ts';
 export * from './db.ts';
 export * from './errors.ts';
 export * from './http.ts';
+export * from './jobs.ts';
 export * from './kafka.ts';
 export * from './locks.ts';
 export * from './logger.ts';

@@ -5,6 +5,7 @@ import { type CommonConfig } from './config.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.ts';
 import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
 import { createHttpApp, type ReadinessCheck } from './http.ts';
+import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createPublisher, type EventPublisher } from './producer.ts';
@@ -29,6 +30,8 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   groupId(purpose: string): string;
   /** Starts a consumer loop that shutdown stops and readiness watches. */
   consume(opts: ConsumerOptions): Promise<RunningConsumer>;
+  /** Starts a background job (interval, wake-up, optional single-instance lock); shutdown stops it. */
+  job(opts: JobOptions): RunningJob;
   /** Work to finish on shutdown (timers, schedulers), run before consumers and connections close. */
   onStop(fn: () => Promise<void> | void): void;
   addCheck(name: string, check: ReadinessCheck): void;
@@ -92,6 +95,11 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       const running = await startConsumer({ kafka, serde, publisher, logger, db }, { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS, ...opts });
       consumers.push(running);
       return running;
+    },
+    job(opts) {
+      const job = startJob(db, logger, opts);
+      stoppers.push(() => job.stop());
+      return job;
     },
     onStop: (fn) => void stoppers.push(fn),
     addCheck: (name, check) => void (checks[name] = check),

@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { Counter } from 'prom-client';
+import type { Knex } from './db.ts';
+import { tryLockKey } from './locks.ts';
+import type { Logger } from './logger.ts';
+import { backoffMs } from './retry.ts';
+
+const jobRuns = new Counter({ name: 'job_runs_total', help: 'Runs of background jobs, by job and outcome (done, idle, skipped, failed)', labelNames: ['job', 'outcome'] as const });
+const tracer = trace.getTracer('invoice-signal');
+
+export interface JobContext {
+  /** Set for a singleton job: the transaction holding the job's lock (write through it to stay in the run). */
+  trx?: Knex.Transaction;
+  /** Aborted when the service stops: a long run checks it between steps. */
+  signal: AbortSignal;
+}
+
+export interface JobOptions {
+  /** Names the job in logs, metrics, spans and its lock. */
+  name: string;
+  /** Runs at least this often, ms. */
+  everyMs: number;
+  /**
+   * One instance at a time across the deployment: the run happens inside a transaction that holds
+   * the advisory lock `job:<name>`, and an instance that finds it taken skips the run.
+   */
+  singleton?: boolean;
+  /**
+   * One run. Return how many items it handled: a positive count means there may be more, so the
+   * job runs again at once (a backlog drains without waiting for the interval).
+   */
+  run(ctx: JobContext): Promise<number | void>;
+}
+
+export interface RunningJob {
+  /** Runs soon (coalesced with a run already due), instead of waiting for the interval. */
+  wake(): void;
+  /** Runs now and resolves when that run (and its follow-ups) is done. */
+  runNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one job runner: an interval, a wake-up, an optional single-instance lock, a span and a
+ * counter per run; a failing run is logged and retried after a growing delay (capped at the
+ * interval), never rethrown.
+ */
+export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob {
+  const log = logger.child({ job: opts.name });
+  const stopping = new AbortController();
+  let wakeUp: (() => void) | undefined;
+  let pending = false;
+  let failures = 0;
+  let begun = 0;
+  // runNow callers, each released by the first run that began after its call and left nothing more to do.
+  let waiters: Array<{ after: number; resolve: () => void }> = [];
+  const release = (run: number) => {
+    waiters = waiters.filter((w) => (w.after < run ? void w.resolve() : true));
+  };
+
+  async function once(): Promise<number> {
+    return tracer.startActiveSpan(`job ${opts.name}`, async (span) => {
+      try {
+        const handled = opts.singleton
+          ? await db.transaction(async (trx) => ((await tryLockKey(trx, `job:${opts.name}`)) ? ((await opts.run({ trx, signal: stopping.signal })) ?? 0) : -1))
+          : ((await opts.run({ signal: stopping.signal })) ?? 0);
+        jobRuns.inc({ job: opts.name, outcome: handled < 0 ? 'skipped' : handled > 0 ? 'done' : 'idle' });
+        return handled;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  const waitForWork = (ms: number) =>
+    pending || stopping.signal.aborted
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wakeUp = undefined;
+          resolve();
+        }
+        wakeUp = done;
+      });
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      pending = false;
+      const run = ++begun;
+      try {
+        const handled = await once();
+        failures = 0;
+        if (handled > 0) continue;
+        release(run);
+        await waitForWork(handled < 0 ? Math.min(50, opts.everyMs) : opts.everyMs);
+      } catch (error) {
+        failures += 1;
+        jobRuns.inc({ job: opts.name, outcome: 'failed' });
+        log.warn({ err: error, failures }, 'job run failed; retrying');
+        release(run);
+        await sleep(Math.min(opts.everyMs, backoffMs(failures, 100)), undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
+  })();
+
+  return {
+    wake() {
+      pending = true;
+      wakeUp?.();
+    },
+    runNow() {
+      return new Promise<void>((resolve) => {
+        waiters.push({ after: begun, resolve });
+        pending = true;
+        wakeUp?.();
+      });
+    },
+    async stop() {
+      stopping.abort();
+      wakeUp?.();
+      await loop;
+      release(Infinity);
+    },
+  };
+}
