@@ -4,7 +4,7 @@ import { startOutboxDrainer } from './adapters/outbox-drainer.ts';
 import { startOverdueScheduler } from './adapters/overdue-scanner.ts';
 import { trackerMetrics } from './adapters/tracker-metrics.ts';
 import type { Config } from './config.ts';
-import { handleInvoiceEvent, handleInvoiceEventBatch } from './handlers/invoice-event.ts';
+import { handleInvoiceEvents } from './handlers/invoice-event.ts';
 import { statusRoutes } from './http/status-routes.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -26,8 +26,9 @@ export const paymentTracker: ServiceDefinition<Config> = {
     });
     ctx.onStop(() => outbox.stop());
 
+    // onApplied runs after the batch committed: its outbox rows are visible to the drainer only from then.
     const handlerDeps = {
-      db, ...fold,
+      ...fold,
       onApplied: ({ events, duplicates, changed }: { events: number; duplicates: number; changed: number }) => {
         trackerMetrics.events.inc({ outcome: 'duplicate' }, duplicates);
         trackerMetrics.events.inc({ outcome: 'applied' }, events - duplicates);
@@ -37,7 +38,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
     await ctx.consume({
       groupId: config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events'),
       partitionsConsumedConcurrently: topics.invoiceEvents.partitions, // invoices are independent; each partition keeps its order
-      subscriptions: [onBatch(topics.invoiceEvents, handleInvoiceEventBatch(handlerDeps), handleInvoiceEvent(handlerDeps))],
+      subscriptions: [onBatch(topics.invoiceEvents, handleInvoiceEvents(handlerDeps))],
     });
 
     const scheduler = startOverdueScheduler(db, logger, config.OVERDUE_SCAN_INTERVAL_MS, {

@@ -60,6 +60,26 @@ describe('enriched invoices become assessments on billing.invoice.assessed.v1', 
     expect([first, same, doubled, down].map((r) => BigInt(r.offset))).toEqual([first, same, doubled, down].map((r) => BigInt(r.offset)).sort((a, b) => (a < b ? -1 : 1)));
   });
 
+  it('two invoices of one account in one batch: the second sees the first as its previous invoice, as if processed one by one', async () => {
+    const account = uniqueName('acc');
+    const invoices = [monthlyInvoice(account, 0, 100_000), monthlyInvoice(account, 1, 250_000)];
+    // One publish is one record batch on the partition, so one fetch hands both to one batch.
+    await h.publishEnriched(...invoices);
+
+    const [first, second] = await Promise.all(invoices.map((i) => assessmentOf(i.enrichmentId)));
+    expect(codes(first)).toContain('FIRST_INVOICE');
+    expect(codes(second)).not.toContain('FIRST_INVOICE');
+    expect(second.value!.flags.find((f) => f.code === 'AMOUNT_CHANGE')).toMatchObject({
+      severity: 'high', facts: { direction: 'up', previousInvoiceId: invoices[0].invoice.invoiceId, deltaMinor: '150000', deltaPercent: '150.0', comparedBy: 'subscription' },
+    });
+    expect(second.value!.actions.map((a) => a.code)).toContain('EXPLAIN_AMOUNT_CHANGE');
+    // published_at is now(), the transaction's start: equal stamps prove one batch, one transaction.
+    const rows = await h.running.ctx.db('assessments').where('account_id', account).orderBy('invoice_id');
+    expect(rows).toHaveLength(2);
+    expect(rows[0].published_at).toEqual(rows[1].published_at);
+    expect(await h.running.ctx.db('invoice_history').where('account_id', account)).toHaveLength(2);
+  });
+
   it('a late account match (revision 2) re-assesses the invoice without counting it as a second invoice', async () => {
     const account = uniqueName('acc');
     const unmatchedId = `unmatched:stripe:cus_${account}`;

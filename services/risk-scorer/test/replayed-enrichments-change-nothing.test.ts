@@ -57,6 +57,23 @@ describe('replays are idempotent: dedupe on enrichmentId', () => {
     expect(now.history).toHaveLength(2);
   });
 
+  it('the same enrichment twice in one batch emits one assessment', async () => {
+    const account = uniqueName('acc');
+    const twice = monthlyInvoice(account, 0, 100_000);
+    const next = monthlyInvoice(account, 1, 100_000);
+    // One publish is one record batch on the partition, so one fetch hands all three to one batch.
+    await h.publishEnriched(twice, twice, next);
+    const [after] = await h.assessed.waitFor(1, (r) => r.value?.enriched.enrichmentId === next.enrichmentId);
+
+    expect(forEnrichment(twice.enrichmentId)).toHaveLength(1);
+    expect(after.value!.flags.map((f) => f.code)).not.toContain('FIRST_INVOICE');
+    const now = await state(account);
+    expect(now.assessments.map((a) => a.enrichment_id)).toEqual([twice.enrichmentId, next.enrichmentId]);
+    // published_at is now(), the transaction's start: equal stamps prove the copies were in one batch.
+    expect(now.assessments[0].published_at).toEqual(now.assessments[1].published_at);
+    expect(now.history).toHaveLength(2);
+  });
+
   it('replaying the whole topic after an offset reset publishes nothing new', async () => {
     const account = uniqueName('acc');
     const invoices = [monthlyInvoice(account, 0, 100_000), monthlyInvoice(account, 1, 150_000), monthlyInvoice(account, 2, 150_000)];

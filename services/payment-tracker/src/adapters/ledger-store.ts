@@ -159,27 +159,20 @@ async function writeSchedule(trx: Knex.Transaction, views: InvoiceView[], graceM
   if (due.length) await trx('overdue_schedule').insert(due).onConflict('invoice_id').merge();
 }
 
-/** Records one entry and refolds its invoice, all in one transaction. A duplicate changes nothing. */
-export async function applyEntry(db: Knex, entry: LedgerEntry, opts: FoldOptions): Promise<ApplyResult> {
-  return db.transaction(async (trx) => {
-    await lockInvoice(trx, entry.invoiceId);
-    if (!(await recordEntry(trx, entry))) return { outcome: 'duplicate' as const };
-    return refold(trx, entry.invoiceId, opts);
-  });
-}
-
 export interface BatchResult {
   duplicates: number;
   /** Invoices whose published state changed. */
   changed: number;
 }
 
-/** Records many entries and refolds every invoice they touch, in one transaction. */
-export async function applyEntries(db: Knex, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
-  return db.transaction(async (trx) => {
-    await lockInvoices(trx, entries.map((e) => e.invoiceId));
-    const fresh = await recordEntries(trx, entries);
-    const results = fresh.length ? await refoldMany(trx, fresh.map((e) => e.invoiceId), opts) : new Map();
-    return { duplicates: entries.length - fresh.length, changed: [...results.values()].filter((r) => r.outcome === 'changed').length };
-  });
+/**
+ * Records many entries and refolds every invoice they touch, in the caller's transaction (the
+ * consumer's batch): the invoices are locked first, in sorted order, then 1 insert of the ledger
+ * rows and the set-based refold. Duplicates (stored or repeated in the batch) change nothing.
+ */
+export async function applyEntries(trx: Knex.Transaction, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
+  await lockInvoices(trx, entries.map((e) => e.invoiceId));
+  const fresh = await recordEntries(trx, entries);
+  const results = fresh.length ? await refoldMany(trx, fresh.map((e) => e.invoiceId), opts) : new Map<string, ApplyResult>();
+  return { duplicates: entries.length - fresh.length, changed: [...results.values()].filter((r) => r.outcome === 'changed').length };
 }

@@ -1,92 +1,114 @@
-import type { AssessedInvoice, EnrichedInvoice } from '@invoice-signal/events';
+import type { AssessedInvoice } from '@invoice-signal/events';
 import type { Knex } from '@invoice-signal/runtime';
 import type { Assessment } from '../domain/assess.ts';
-import { invoiceTime, toPastInvoice, type InvoiceHistory, type PastInvoice } from '../domain/history.ts';
+import type { HistoryRow } from '../domain/batch-history.ts';
+import type { InvoiceHistory, PastInvoice } from '../domain/history.ts';
 import type { Rules } from '../domain/rules.ts';
+
+// The scorer's own state: per-account invoice history and the assessments it made. Every
+// function but recordRules runs in the consumer batch's transaction.
 
 export interface StoredAssessment {
   value: AssessedInvoice;
-  /** True when an earlier run already assessed this enrichment (a replay). */
-  replayed: boolean;
+  /** False only for a row an earlier version of the scorer committed before the broker acked it. */
   published: boolean;
 }
 
-interface HistoryRow { invoice_id: string; subscription_id: string | null; currency: string; total_minor: number; issued_at: number }
-const toPast = (r: HistoryRow): PastInvoice => ({ invoiceId: r.invoice_id, subscriptionId: r.subscription_id, currency: r.currency, totalMinor: r.total_minor, issuedAt: r.issued_at });
-
-/** The scorer's own state: per-account invoice history and the assessments it made (its outbox). */
-export function createAssessmentStore(db: Knex) {
-  /** Invoices of the account strictly before this one (by time, then id), never the invoice itself. */
-  const earlier = (trx: Knex.Transaction, enriched: EnrichedInvoice) =>
-    trx<HistoryRow>('invoice_history')
-      .where('account_id', enriched.accountId)
-      .whereNot('invoice_id', enriched.invoice.invoiceId)
-      .whereRaw('(issued_at, invoice_id) < (?, ?)', [invoiceTime(enriched.invoice), enriched.invoice.invoiceId]);
-
-  /** The latest earlier invoice of the account and of the subscription, in one round trip. */
-  async function historyOf(trx: Knex.Transaction, enriched: EnrichedInvoice): Promise<InvoiceHistory> {
-    const latest = (by: 'account' | 'subscription') => {
-      const q = earlier(trx, enriched).select(trx.raw('? as kind', [by]), 'invoice_id', 'subscription_id', 'currency', 'total_minor', 'issued_at');
-      if (by === 'subscription') q.where('subscription_id', enriched.invoice.subscriptionId!);
-      return q.orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'invoice_id', order: 'desc' }]).limit(1);
-    };
-    const rows: Array<HistoryRow & { kind: string }> = enriched.invoice.subscriptionId
-      ? await trx.unionAll([latest('account'), latest('subscription')], true)
-      : await latest('account');
-    const find = (by: string) => rows.find((r) => r.kind === by);
-    return {
-      previousForAccount: find('account') ? toPast(find('account')!) : null,
-      previousForSubscription: find('subscription') ? toPast(find('subscription')!) : null,
-    };
-  }
-
-  /** One row per invoice; a later revision (late account match) moves it, an older one never does. */
-  async function remember(trx: Knex.Transaction, enriched: EnrichedInvoice) {
-    const past = toPastInvoice(enriched.invoice);
-    await trx('invoice_history')
-      .insert({ invoice_id: past.invoiceId, account_id: enriched.accountId, subscription_id: past.subscriptionId, currency: past.currency, total_minor: past.totalMinor, issued_at: past.issuedAt, revision: enriched.revision, enrichment_id: enriched.enrichmentId })
-      .onConflict('invoice_id')
-      .merge(['account_id', 'subscription_id', 'currency', 'total_minor', 'issued_at', 'revision', 'enrichment_id'])
-      .where('invoice_history.revision', '<=', enriched.revision);
-  }
-
-  return {
-    /**
-     * Returns the assessment of this enrichment, deciding it only the first time. The account is
-     * locked for the transaction so two consumers (during a rebalance) never interleave its history.
-     */
-    async assessOnce(enriched: EnrichedInvoice, decide: (history: InvoiceHistory) => Assessment): Promise<StoredAssessment> {
-      return db.transaction(async (trx) => {
-        await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [enriched.accountId]);
-        const existing = await trx('assessments').where('enrichment_id', enriched.enrichmentId).first('value', 'published_at');
-        if (existing) return { value: existing.value as AssessedInvoice, replayed: true, published: existing.published_at !== null };
-        const { value, decision } = decide(await historyOf(trx, enriched));
-        await remember(trx, enriched);
-        await trx('assessments').insert({
-          enrichment_id: enriched.enrichmentId, assessment_id: value.assessmentId, account_id: value.accountId, invoice_id: enriched.invoice.invoiceId,
-          revision: enriched.revision, rule_version: value.ruleVersion, risk_level: value.riskLevel, risk_score: decision.score,
-          reasons: JSON.stringify(decision.reasons), value: JSON.stringify(value), assessed_at: new Date(value.assessedAt),
-        });
-        return { value, replayed: false, published: false };
-      });
-    },
-
-    /**
-     * Not waiting for the WAL flush is safe here: losing this mark in a database crash only means
-     * a replay re-sends the identical stored assessment.
-     */
-    async markPublished(enrichmentId: string) {
-      await db.transaction(async (trx) => {
-        await trx.raw('set local synchronous_commit = off');
-        await trx('assessments').where('enrichment_id', enrichmentId).whereNull('published_at').update({ published_at: trx.fn.now() });
-      });
-    },
-
-    /** Records the rule version in use, once, with its full configuration. */
-    async recordRules(rules: Rules) {
-      await db('rule_versions').insert({ version: rules.version, config: JSON.stringify(rules.config) }).onConflict('version').ignore();
-    },
-  };
+/**
+ * Serialises the batch with any other transaction on the same accounts (another partition's
+ * batch during a rebalance, a second instance): one statement, locks taken in sorted order so
+ * two batches never wait on each other in a cycle. It must be a statement of its own: the reads
+ * after it take their snapshot once every lock is granted, so they see what the holder committed.
+ */
+export async function lockAccounts(trx: Knex.Transaction, accountIds: string[]): Promise<void> {
+  const keys = [...new Set(accountIds)].sort();
+  await trx.raw('select count(pg_advisory_xact_lock(hashtext(k))) from (select k from unnest(?::text[]) as k order by k) as sorted', [keys]);
 }
 
-export type AssessmentStore = ReturnType<typeof createAssessmentStore>;
+/** The assessments already made for these enrichments (replays), by enrichmentId. */
+export async function existingAssessments(trx: Knex.Transaction, enrichmentIds: string[]): Promise<Map<string, StoredAssessment>> {
+  const rows: Array<{ enrichment_id: string; value: AssessedInvoice; published_at: Date | null }> = await trx('assessments')
+    .select('enrichment_id', 'value', 'published_at').whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]);
+  return new Map(rows.map((r) => [r.enrichment_id, { value: r.value, published: r.published_at !== null }]));
+}
+
+interface RowOut { i: number | null; kind: 'account' | 'subscription' | 'stored'; invoice_id: string; account_id: string; subscription_id: string | null; currency: string; total_minor: number; issued_at: number; revision: number }
+const toRow = (r: RowOut): HistoryRow => ({ invoiceId: r.invoice_id, accountId: r.account_id, subscriptionId: r.subscription_id, currency: r.currency, totalMinor: r.total_minor, issuedAt: r.issued_at, revision: r.revision });
+const toPast = (r: RowOut): PastInvoice => ({ invoiceId: r.invoice_id, subscriptionId: r.subscription_id, currency: r.currency, totalMinor: r.total_minor, issuedAt: r.issued_at });
+
+const COLUMNS = 'h.invoice_id, h.account_id, h.subscription_id, h.currency, h.total_minor, h.issued_at, h.revision';
+/** The latest row strictly before the looked-up invoice (by time, then id in byte order), skipping the invoices the batch writes. */
+const latestEarlier = (extra: string) => `select ${COLUMNS} from invoice_history h
+  where h.account_id = q.account_id ${extra}
+    and (h.issued_at, h.invoice_id collate "C") < (q.at, q.invoice_id collate "C")
+    and h.invoice_id <> all(?::text[])
+  order by h.issued_at desc, h.invoice_id collate "C" desc limit 1`;
+
+const HISTORY_SQL = `with q as (
+  select * from unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) with ordinality as q(account_id, subscription_id, at, invoice_id, i)
+)
+select q.i, 'account' as kind, h.* from q cross join lateral (${latestEarlier('')}) h
+union all
+select q.i, 'subscription' as kind, h.* from q cross join lateral (${latestEarlier('and h.subscription_id = q.subscription_id')}) h where q.subscription_id is not null
+union all
+select null, 'stored' as kind, ${COLUMNS} from invoice_history h where h.invoice_id = any(?::text[])`;
+
+/**
+ * What the table says about the batch's new invoices, in one statement: for each row, the latest
+ * earlier invoice of its account and of its subscription among the invoices the batch does not
+ * write, and the stored rows of those it does (see domain/batch-history.ts for how they combine).
+ */
+export async function storedHistory(trx: Knex.Transaction, rows: HistoryRow[]): Promise<{ fromTable: InvoiceHistory[]; stored: Map<string, HistoryRow> }> {
+  const written = [...new Set(rows.map((r) => r.invoiceId))];
+  const { rows: out }: { rows: RowOut[] } = await trx.raw(HISTORY_SQL, [
+    rows.map((r) => r.accountId), rows.map((r) => r.subscriptionId) as string[] /* null elements bind as SQL null */, rows.map((r) => r.issuedAt), rows.map((r) => r.invoiceId),
+    written, written, written,
+  ]);
+  const fromTable: InvoiceHistory[] = rows.map(() => ({ previousForAccount: null, previousForSubscription: null }));
+  const stored = new Map<string, HistoryRow>();
+  for (const r of out) {
+    if (r.kind === 'stored') stored.set(r.invoice_id, toRow(r));
+    else if (r.kind === 'account') fromTable[r.i! - 1].previousForAccount = toPast(r);
+    else fromTable[r.i! - 1].previousForSubscription = toPast(r);
+  }
+  return { fromTable, stored };
+}
+
+/** One row per invoice (dedupe first); a later revision (late account match) moves it, an older one never does. */
+export async function rememberInvoices(trx: Knex.Transaction, rows: Array<HistoryRow & { enrichmentId: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await trx('invoice_history')
+    .insert(rows.map((r) => ({
+      invoice_id: r.invoiceId, account_id: r.accountId, subscription_id: r.subscriptionId, currency: r.currency, total_minor: r.totalMinor,
+      issued_at: r.issuedAt, revision: r.revision, enrichment_id: r.enrichmentId,
+    })))
+    .onConflict('invoice_id')
+    .merge(['account_id', 'subscription_id', 'currency', 'total_minor', 'issued_at', 'revision', 'enrichment_id'])
+    .where('invoice_history.revision', '<=', trx.ref('excluded.revision'));
+}
+
+/**
+ * The new assessments, already marked published: the runtime commits only after the broker
+ * acknowledged the records emitted with this batch, so a committed row was published.
+ */
+export async function saveAssessments(trx: Knex.Transaction, made: Assessment[]): Promise<void> {
+  if (made.length === 0) return;
+  await trx('assessments')
+    .insert(made.map(({ value, decision }) => ({
+      enrichment_id: value.enriched.enrichmentId, assessment_id: value.assessmentId, account_id: value.accountId, invoice_id: value.enriched.invoice.invoiceId,
+      revision: value.enriched.revision, rule_version: value.ruleVersion, risk_level: value.riskLevel, risk_score: decision.score,
+      reasons: JSON.stringify(decision.reasons), value: JSON.stringify(value), assessed_at: new Date(value.assessedAt), published_at: trx.fn.now(),
+    })))
+    .onConflict().ignore();
+}
+
+/** Rows left unpublished by the scorer's former per-record path, re-emitted with this batch. */
+export async function markPublished(trx: Knex.Transaction, enrichmentIds: string[]): Promise<void> {
+  if (enrichmentIds.length === 0) return;
+  await trx('assessments').whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]).whereNull('published_at').update({ published_at: trx.fn.now() });
+}
+
+/** Records the rule version in use, once, with its full configuration. */
+export async function recordRules(db: Knex, rules: Rules): Promise<void> {
+  await db('rule_versions').insert({ version: rules.version, config: JSON.stringify(rules.config) }).onConflict('version').ignore();
+}
