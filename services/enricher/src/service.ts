@@ -1,5 +1,5 @@
 import { topics } from '@invoice-signal/events';
-import { on, type ServiceDefinition } from '@invoice-signal/runtime';
+import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
 import type { Config } from './config.ts';
 import { customerContextHandler } from './handlers/customer-context.ts';
 import type { HandlerDeps } from './handlers/deps.ts';
@@ -17,7 +17,7 @@ export const enricher: ServiceDefinition<Config> = {
   async setup(ctx) {
     const { config } = ctx;
     const deps: HandlerDeps = {
-      db: ctx.db, publisher: ctx.publisher, logger: ctx.logger, fallbackOwner: config.fallbackOwner, historyMonths: config.PAYMENT_HISTORY_MONTHS,
+      logger: ctx.logger, fallbackOwner: config.fallbackOwner, historyMonths: config.PAYMENT_HISTORY_MONTHS,
       trend: { windowDays: config.HEALTH_TREND_WINDOW_DAYS, minDeltaPoints: config.HEALTH_TREND_MIN_DELTA },
     };
     registerContextRoutes(ctx.app, { token: config.CONTEXT_ADMIN_TOKEN, publisher: ctx.publisher, db: ctx.db });
@@ -25,10 +25,10 @@ export const enricher: ServiceDefinition<Config> = {
     // so a burst of invoices never delays the snapshots they are waiting for.
     await ctx.consume({
       groupId: ctx.groupId('state'),
-      subscriptions: [on(topics.customerContext, customerContextHandler(deps)), on(topics.paymentStatus, paymentStatusHandler(deps))],
+      subscriptions: [onBatch(topics.customerContext, customerContextHandler(deps)), onBatch(topics.paymentStatus, paymentStatusHandler())],
     });
-    // Every partition of the events topic in parallel (6 by default): per-invoice work is mostly
-    // waiting on Postgres and broker acks, so more partitions in flight means more throughput.
-    await ctx.consume({ groupId: ctx.groupId('invoices'), partitionsConsumedConcurrently: topics.invoiceEvents.partitions, subscriptions: [on(topics.invoiceEvents, invoiceEventHandler(deps))] });
+    // Every partition of the events topic in parallel (6 by default): while one batch waits on
+    // Postgres or the broker's acknowledgement, the others proceed.
+    await ctx.consume({ groupId: ctx.groupId('invoices'), partitionsConsumedConcurrently: topics.invoiceEvents.partitions, subscriptions: [onBatch(topics.invoiceEvents, invoiceEventHandler(deps))] });
   },
 };

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AvroSerde, topicName, topics, type TopicSpec } from '@invoice-signal/events';
-import { createKafka, createLogger, createPublisher, parseEnv, commonEnv, provisionTopics, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import {
+  commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, migrate, parseEnv, provisionTopics, startService,
+  type BatchContext, type BatchHandler, type EmittedRecord, type EventPublisher, type IncomingRecord, type Knex, type RunningService,
+} from '@invoice-signal/runtime';
 import { eventually, stackEndpoints, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import { enricherSettings, type Config } from '../src/config.ts';
+import { migrations } from '../src/migrations/index.ts';
 import { enricher } from '../src/service.ts';
 
 export const FALLBACK = { id: 'csm_triage', email: 'triage@example.com', slackUserId: 'UTRIAGE' };
@@ -71,4 +75,61 @@ async function provisionWithRetry(kafka: ReturnType<typeof createKafka>, namespa
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A database of the test's own with the enricher's schema, for handler- and SQL-level tests. */
+export async function openEnricherDb(label: string): Promise<{ db: Knex; drop(): Promise<void> }> {
+  const url = new URL(stackEndpoints().DATABASE_URL);
+  url.pathname = `/${uniqueName(label)}`;
+  await ensureDatabase(url.toString());
+  const db = createDb(url.toString(), 4);
+  await migrate(db, migrations);
+  return {
+    db,
+    async drop() {
+      await db.destroy();
+      const admin = createDb(stackEndpoints().DATABASE_URL, 1);
+      try {
+        await admin.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]);
+      } finally {
+        await admin.destroy();
+      }
+    },
+  };
+}
+
+/** A record as the runtime hands it to a batch handler (one partition, offsets in order). */
+export function incoming<V>(values: Array<{ key: string | null; value: V | null }>, topic = 'test'): IncomingRecord<V>[] {
+  return values.map(({ key, value }, i) => ({ topic, partition: 0, offset: String(i), key, value, headers: {}, timestamp: Date.now() }));
+}
+
+export interface BatchRun {
+  emitted: Array<EmittedRecord<unknown> & { spec: string }>;
+  /** Statements the handler sent, BEGIN and COMMIT included. */
+  statements: string[];
+}
+
+/**
+ * Runs a batch handler the way the runtime does, minus Kafka: one transaction around it, the
+ * after-commit work once it committed. What it emitted is returned instead of sent.
+ */
+export async function runBatch<V>(db: Knex, handle: BatchHandler<V>, records: IncomingRecord<V>[]): Promise<BatchRun> {
+  const run: BatchRun = { emitted: [], statements: [] };
+  const after: Array<() => unknown> = [];
+  const count = (q: { sql: string }) => void run.statements.push(q.sql);
+  db.on('query', count);
+  try {
+    await db.transaction(async (trx) => {
+      const ctx: BatchContext = {
+        trx,
+        emit: (spec, list) => void run.emitted.push(...list.map((r) => ({ ...r, spec: spec.name }))),
+        afterCommit: (fn) => void after.push(fn),
+      };
+      await handle(records, ctx);
+    });
+  } finally {
+    db.off('query', count);
+  }
+  for (const fn of after) await fn();
+  return run;
 }

@@ -1,6 +1,7 @@
-import type { BillingSource, CustomerContext } from '@invoice-signal/events';
+import type { CustomerContext } from '@invoice-signal/events';
 import type { Knex } from '@invoice-signal/runtime';
 import { vendorRefsOf, type VendorRef } from '../domain/account-resolution.ts';
+import { refKey } from './payment-store.ts';
 
 /** The latest context snapshot per account and the vendor references it declares. */
 export function contextStore(db: Knex) {
@@ -15,9 +16,23 @@ export function contextStore(db: Knex) {
       return row ? Number(row.snapshot_at) : null;
     },
 
-    async accountFor(source: BillingSource, vendorCustomerId: string): Promise<string | null> {
-      const row = await db('vendor_refs').where({ source, vendor_customer_id: vendorCustomerId }).first('account_id');
-      return row?.account_id ?? null;
+    /** The contexts held for these accounts, in one statement. */
+    async getMany(accountIds: string[]): Promise<Map<string, CustomerContext>> {
+      if (accountIds.length === 0) return new Map();
+      const { rows } = await db.raw('select account_id, context from account_context where account_id = any(?::text[])', [accountIds]);
+      return new Map((rows as Array<{ account_id: string; context: CustomerContext }>).map((r) => [r.account_id, r.context]));
+    },
+
+    /** Which account each of these billing identities belongs to, in one statement (keyed by refKey). */
+    async accountsFor(refs: VendorRef[]): Promise<Map<string, string>> {
+      if (refs.length === 0) return new Map();
+      const { rows } = await db.raw(
+        `select vr.source, vr.vendor_customer_id, vr.account_id
+           from unnest(?::text[], ?::text[]) as r(source, vendor_customer_id)
+           join vendor_refs vr on vr.source = r.source and vr.vendor_customer_id = r.vendor_customer_id`,
+        [refs.map((r) => r.source), refs.map((r) => r.vendorCustomerId)],
+      );
+      return new Map((rows as Array<{ source: string; vendor_customer_id: string; account_id: string }>).map((r) => [refKey(r.source, r.vendor_customer_id), r.account_id]));
     },
 
     /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, DAY_MS, daysLate, summarizePaymentHistory, windowStart, type PaymentCounts, type PaymentRecord } from './payment-history.ts';
+import { classify, DAY_MS, daysLate, historyBefore, summarizePaymentHistory, windowStart, type PaymentCounts, type PaymentRecord } from './payment-history.ts';
 
 const counts = (c: Partial<PaymentCounts>): PaymentCounts => ({ invoices: 5, paidOnTime: 5, paidLate: 0, averageDaysLate: 0, maxDaysLate: 0, failed: 0, overdue: 0, ...c });
 
@@ -90,5 +90,13 @@ describe('summarizing an account history', () => {
     expect(summarizePaymentHistory([], ref)).toEqual({
       windowMonths: 12, invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, maxDaysLate: 0, failed: 0, overdue: 0, lastFailedAt: null, classification: 'good',
     });
+  });
+});
+
+describe('one invoice\'s share of a batch lookup', () => {
+  const at = (invoiceId: string, issuedAt: number) => rec({ invoiceId, issuedAt });
+  it('keeps the records dated from its own window start on, and leaves the invoice itself out', () => {
+    const records = [at('a day before', ref - DAY_MS - 1), at('at the start', ref - DAY_MS), at('self', ref), at('after', ref - 1)];
+    expect(historyBefore(records, 'self', ref - DAY_MS).map((r) => r.invoiceId)).toEqual(['at the start', 'after']);
   });
 });

@@ -86,3 +86,11 @@ export function summarizePaymentHistory(records: PaymentRecord[], referenceAt: n
   };
   return { windowMonths: months, ...counts, lastFailedAt: failedTimes.length ? Math.max(...failedTimes) : null, classification: classify(counts) };
 }
+
+/**
+ * One invoice's share of a payment-history lookup made for a whole batch (which reaches back to
+ * the earliest window of the batch): the records dated from `from` on, the invoice itself left out.
+ */
+export function historyBefore(records: readonly PaymentRecord[], invoiceId: string, from: number): PaymentRecord[] {
+  return records.filter((r) => r.invoiceId !== invoiceId && invoiceDate(r) >= from);
+}

@@ -1,10 +1,9 @@
 import type { CsmOwner } from '@invoice-signal/events';
-import type { EventPublisher, Knex, Logger } from '@invoice-signal/runtime';
+import type { Knex, Logger } from '@invoice-signal/runtime';
 import type { TrendOptions } from '../domain/health-trend.ts';
 
+/** What the batch handlers need besides their batch (which brings the transaction and the output). */
 export interface HandlerDeps {
-  db: Knex;
-  publisher: EventPublisher;
   logger: Logger;
   fallbackOwner: CsmOwner;
   historyMonths: number;
@@ -13,10 +12,11 @@ export interface HandlerDeps {
 }
 
 /**
- * Serialises matching against context updates. Invoice handlers hold it shared (they run in
- * parallel with each other); a context snapshot takes it exclusively. So an invoice that found no
- * mapping has committed its waiting row before the snapshot looks for waiting rows, or it sees
- * the snapshot's mapping: no invoice can fall between the two and stay unmatched.
+ * Serialises matching against context updates. Invoice batches hold it shared (they run in
+ * parallel with each other); a batch of context snapshots takes it exclusively. So an invoice that
+ * found no mapping has committed its waiting row before the snapshot looks for waiting rows, or it
+ * sees the snapshot's mapping: no invoice can fall between the two and stay unmatched. One lock,
+ * taken once per batch, so batches cannot deadlock on it.
  */
 export const MATCH_LOCK_ID = 0x656e7231;
 
