@@ -13,7 +13,7 @@ import { AvroSerde, topics, type AssessedInvoice } from '@invoice-signal/events'
 import { createKafka, createLogger, createPublisher, startService } from '@invoice-signal/runtime';
 import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig } from '../src/config.ts';
-import { createNotifier } from '../src/service.ts';
+import { createNotifier, type NotifierParts } from '../src/service.ts';
 import { notificationId } from '../src/domain/notification.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 1000);
@@ -40,12 +40,12 @@ async function main() {
   const namespace = uniqueName('bench_notifier');
   const secret = randomBytes(32).toString('hex');
   const config = { ...loadConfig({ ...stackEndpoints(), TOPIC_NAMESPACE: namespace, AUTH_JWT_SECRET: secret, LOG_LEVEL: 'error', DELIVERY_TICK_MS: '1000' }), PORT: 0, HOST: '127.0.0.1', databaseUrl: testServiceConfig('notifier', namespace).databaseUrl };
-  const def = createNotifier();
-  const running = await startService(def, config, createLogger('notifier', 'error'));
+  let parts: NotifierParts | undefined;
+  const running = await startService(createNotifier({ onSetup: (p) => (parts = p) }), config, createLogger('notifier', 'error'));
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace });
   await serde.register(topics.assessed);
   const publisher = await createPublisher(createKafka('bench', config, createLogger('bench', 'error')), serde);
-  const db = def.handle.deps!.db;
+  const db = running.ctx.db;
   try {
     // Warm-up: the group must own its partitions before latency means anything.
     await publisher.publish(topics.assessed, [{ key: 'warm', value: { ...assessed(-1), accountId: 'warm' } }]);
@@ -54,7 +54,7 @@ async function main() {
     const sentAt = new Map<string, number>();
     // Stored = committed: the service announces a new notification only after its transaction commits.
     const committedAt = new Map<string, number>();
-    def.handle.deps!.live.subscribe('*', (e) => {
+    parts!.deps.live.subscribe('*', (e) => {
       if (e.type === 'created' && !committedAt.has(e.notificationId)) committedAt.set(e.notificationId, Date.now());
     });
     const stored = async (from: number, to: number) => {

@@ -1,14 +1,13 @@
 import { topics } from '@invoice-signal/events';
-import { InvalidRecordError, on, type ServiceDefinition } from '@invoice-signal/runtime';
+import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
 import type { Config } from './config.ts';
 import { migrations } from './migrations/index.ts';
 import { defaultPreferences } from './domain/preferences.ts';
 import { createLiveHub } from './adapters/live-hub.ts';
 import { createMailer } from './adapters/mailer.ts';
 import { createSlackSender, type SlackSender } from './adapters/slack.ts';
-import { handleAssessed } from './handlers/assessed-invoice.ts';
 import type { NotifierDeps } from './handlers/deps.ts';
-import { handlePaymentStatus } from './handlers/payment-status.ts';
+import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { registerHttp } from './http/api.ts';
 import { claimDigests, sendDigests } from './workers/digest-worker.ts';
@@ -16,25 +15,25 @@ import { publishPending } from './workers/publish-outbox.ts';
 import { createScheduler, type Job, type Scheduler } from './workers/scheduler.ts';
 import { runSlackDeliveries } from './workers/slack-worker.ts';
 
+/** What a started notifier is made of: tests run its delivery jobs on demand, the benchmark listens to its live events. */
+export interface NotifierParts {
+  deps: NotifierDeps;
+  scheduler: Scheduler;
+}
+
 export interface NotifierOptions {
   /** The clock for notification times, quiet hours, caps and digest periods. Tests move it. */
   now?: () => number;
+  /** Told the parts once they are wired: tests run the delivery jobs on demand, the benchmark listens to live events. */
+  onSetup?: (parts: NotifierParts) => void;
 }
 
-/** Handles a started notifier exposes to tests and the benchmark. */
-export interface NotifierHandle {
-  deps?: NotifierDeps;
-  scheduler?: Scheduler;
-}
-
-export function createNotifier(options: NotifierOptions = {}): ServiceDefinition<Config> & { handle: NotifierHandle } {
-  const handle: NotifierHandle = {};
+export function createNotifier(options: NotifierOptions = {}): ServiceDefinition<Config> {
   return {
     name: 'notifier',
     migrations,
     produces: [topics.notifications],
     bodyLimit: 64 * 1024,
-    handle,
     async setup(ctx) {
       const { config, logger } = ctx;
       const live = createLiveHub(config.databaseUrl, logger);
@@ -56,7 +55,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       if (slack) jobs.push(['slack', () => runSlackDeliveries(deps, slack, policy)]);
       if (mailer) jobs.push(['digest-claim', () => claimDigests(deps), 'tick-only'], ['digest-send', () => sendDigests(deps, mailer, policy), 'tick-only']);
       scheduler = createScheduler(jobs, config.DELIVERY_TICK_MS, logger);
-      Object.assign(handle, { deps, scheduler });
+      options.onSetup?.({ deps, scheduler });
 
       const auth = createAuthenticator({ secret: config.AUTH_JWT_SECRET, jwksUrl: config.AUTH_JWKS_URL });
       await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
@@ -69,15 +68,11 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
         mailer?.close();
       });
 
+      // One group for both topics: a batch comes from one partition of one of them; the two
+      // handlers serialise per invoice through the invoice locks.
       await ctx.consume({
         groupId: ctx.groupId('notifications'),
-        subscriptions: [
-          on(topics.assessed, async (record) => {
-            if (record.value === null) throw new InvalidRecordError('NTF_TOMBSTONE', `assessed record ${record.key} has no value; assessments are never deleted`);
-            await handleAssessed(deps, record.value);
-          }),
-          on(topics.paymentStatus, async (record) => handlePaymentStatus(deps, record.key, record.value)),
-        ],
+        subscriptions: [onBatch(topics.assessed, assessedBatch(deps)), onBatch(topics.paymentStatus, statusBatch(deps))],
       });
     },
   };

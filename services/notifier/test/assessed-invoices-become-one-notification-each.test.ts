@@ -43,13 +43,13 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     const [event] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_core1');
     expect(event.key).toBe('csm_core');
     expect(event.value).toMatchObject({ id: item.id, kind: 'invoice_issued', csmId: 'csm_core', amountMinor: 1_250_000, channels: ['in_app'] });
-    const rows = await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_core1' });
+    const rows = await n.db('notifications').where({ invoice_id: 'stripe:in_core1' });
     expect(rows).toHaveLength(1);
   });
 
   it('keeps a status that arrives before the assessment and applies it, alerting once for the failure', async () => {
     await up.status(samplePaymentStatus({ invoiceId: 'stripe:in_early', status: 'failed', version: 2 }));
-    await eventually('the status to be kept', async () => (await n.handle.deps!.db('invoice_status').where({ invoice_id: 'stripe:in_early' }).first()) ?? undefined);
+    await eventually('the status to be kept', async () => (await n.db('invoice_status').where({ invoice_id: 'stripe:in_early' }).first()) ?? undefined);
     await up.assessed(assessment({ invoiceId: 'stripe:in_early', csmId: 'csm_early' }));
     const page = await eventually('two notifications', async () => {
       const p = await pending('csm_early');
@@ -83,7 +83,7 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     await up.assessed(assessment({ invoiceId: 'stripe:in_late', accountId: 'unmatched:stripe:cus_x', csmId: 'csm_fallback', revision: 1 }));
     await eventually('the real owner has it', async () => (await pending('csm_real')).total === 1);
     expect((await pending('csm_fallback')).total).toBe(0);
-    const rows = await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_late' });
+    const rows = await n.db('notifications').where({ invoice_id: 'stripe:in_late' });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ csm_id: 'csm_real', customer_id: 'acc_late', revision: 2 });
     await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_late' && r.value.csmId === 'csm_real');

@@ -15,7 +15,7 @@ describe('the CSM API', () => {
       assessment({ invoiceId: 'stripe:in_a3', accountId: 'acc_a', csmId: 'csm_a', riskLevel: 'medium', dueAt: Date.UTC(2026, 11, 5) }),
       assessment({ invoiceId: 'stripe:in_b1', accountId: 'acc_b', csmId: 'csm_b' }),
     );
-    await eventually('four notifications', async () => Number((await n.handle.deps!.db('notifications').count({ c: '*' }))[0].c) === 4);
+    await eventually('four notifications', async () => Number((await n.db('notifications').count({ c: '*' }))[0].c) === 4);
   });
   afterAll(async () => {
     await up?.close();
@@ -57,7 +57,7 @@ describe('the CSM API', () => {
     expect(prefs.status).toBe(403);
     expect((await api(n, '/api/invoices/csm/csm_b/pending', { as: 'boss', role: 'manager' })).body.total).toBe(1);
     expect((await api(n, '/api/invoices/customer/acc_b', { as: 'root', role: 'admin' })).status).toBe(200);
-    expect((await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_b1' }).first()).acknowledged_at).toBeNull();
+    expect((await n.db('notifications').where({ invoice_id: 'stripe:in_b1' }).first()).acknowledged_at).toBeNull();
   });
 
   it('acknowledges idempotently with the action taken, and 404s an unknown invoice', async () => {

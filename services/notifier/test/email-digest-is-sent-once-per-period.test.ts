@@ -40,7 +40,7 @@ describe('the e-mail digest', () => {
       assessment({ invoiceId: 'stripe:in_d2', riskLevel: 'high', amountMinor: 20_000, ...csm }),
       assessment({ invoiceId: 'stripe:in_d3', riskLevel: 'medium', amountMinor: 30_000, ...csm }),
     );
-    await eventually('three queued for the digest', async () => Number((await a.handle.deps!.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).count({ c: '*' }))[0].c) === 3);
+    await eventually('three queued for the digest', async () => Number((await a.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).count({ c: '*' }))[0].c) === 3);
     await a.deliver();
     expect(mailsTo('paris@example.com')).toHaveLength(0); // today's 08:00 period closed before these arrived
     clock.set(paris('2026-11-25T07:59:00'));
@@ -60,21 +60,21 @@ describe('the e-mail digest', () => {
     expect(text).toContain('Date: Wed, 25 Nov 2026 07:00:30 +0000');
     await a.deliver();
     expect(mailsTo('paris@example.com')).toHaveLength(1);
-    await eventually('deliveries marked sent', async () => (await a.handle.deps!.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).pluck('state')).join() === 'sent,sent,sent');
+    await eventually('deliveries marked sent', async () => (await a.db('deliveries').where({ csm_id: 'csm_paris', channel: 'email_digest' }).pluck('state')).join() === 'sent,sent,sent');
   });
 
   it('sends nothing when nothing is queued (a digest is never empty)', async () => {
     clock.set(paris('2026-11-26T08:10:00'));
     await a.deliver();
     expect(mailsTo('paris@example.com')).toHaveLength(1);
-    expect(await a.handle.deps!.db('digests').where({ csm_id: 'csm_paris' }).pluck('period_key')).toEqual(['daily:2026-11-25']);
+    expect(await a.db('digests').where({ csm_id: 'csm_paris' }).pluck('period_key')).toEqual(['daily:2026-11-25']);
   });
 
   it('sends a period’s digest once with two instances running and across a restart', async () => {
     clock.set(paris('2026-11-26T09:00:00'));
     b = await startNotifier({ namespace: a.namespace, env: env(), clock, databaseUrl: a.running.ctx.config.databaseUrl });
     await up.assessed(assessment({ invoiceId: 'stripe:in_d4', csmId: 'csm_paris', email: 'paris@example.com', timeZone: 'Europe/Paris' }));
-    await eventually('queued', async () => (await a.handle.deps!.db('deliveries').join('notifications', 'notifications.id', 'deliveries.notification_id').where('notifications.invoice_id', 'stripe:in_d4').first()) ?? undefined);
+    await eventually('queued', async () => (await a.db('deliveries').join('notifications', 'notifications.id', 'deliveries.notification_id').where('notifications.invoice_id', 'stripe:in_d4').first()) ?? undefined);
     clock.set(paris('2026-11-27T08:00:05'));
     await Promise.all([a.deliver(), b.deliver(), a.deliver(), b.deliver()]);
     await eventually('the second digest', () => mailsTo('paris@example.com').length === 2);
@@ -82,22 +82,22 @@ describe('the e-mail digest', () => {
     a = await startNotifier({ namespace: a.namespace, env: env(), clock, databaseUrl: b.running.ctx.config.databaseUrl });
     await Promise.all([a.deliver(), b.deliver()]);
     expect(mailsTo('paris@example.com')).toHaveLength(2);
-    expect(await a.handle.deps!.db('digests').where({ csm_id: 'csm_paris' }).orderBy('id').pluck('period_key')).toEqual(['daily:2026-11-25', 'daily:2026-11-27']);
+    expect(await a.db('digests').where({ csm_id: 'csm_paris' }).orderBy('id').pluck('period_key')).toEqual(['daily:2026-11-25', 'daily:2026-11-27']);
   });
 
   it('retries when the SMTP server refuses, then delivers once, logging each attempt', async () => {
     await api(a, '/api/csm/csm_hourly/preferences', { as: 'csm_hourly', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ digest: { frequency: 'hourly' } }) });
     clock.set(Date.parse('2026-11-27T10:20:00Z'));
     await up.assessed(assessment({ invoiceId: 'stripe:in_d5', csmId: 'csm_hourly', email: 'hourly@example.com', timeZone: 'UTC' }));
-    await eventually('queued', async () => (await a.handle.deps!.db('deliveries').where({ csm_id: 'csm_hourly' }).first()) ?? undefined);
+    await eventually('queued', async () => (await a.db('deliveries').where({ csm_id: 'csm_hourly' }).first()) ?? undefined);
     smtp.failNext = 1;
     clock.set(Date.parse('2026-11-27T11:00:01Z'));
-    await eventually('the refusal logged', async () => (await a.handle.deps!.db('delivery_log').where({ csm_id: 'csm_hourly', outcome: 'retry' }).first()) ?? undefined);
+    await eventually('the refusal logged', async () => (await a.db('delivery_log').where({ csm_id: 'csm_hourly', outcome: 'retry' }).first()) ?? undefined);
     expect(mailsTo('hourly@example.com')).toHaveLength(0);
     clock.set(Date.parse('2026-11-27T11:01:00Z')); // past the backoff
     const [mail] = await eventually('the hourly digest', () => { const m = mailsTo('hourly@example.com'); return m.length ? m : undefined; });
     expect(decoded(mail)).toContain('invoice-signal digest (hourly:2026-11-27T11): 1 notification');
-    const outcomes = () => a.handle.deps!.db('delivery_log').where({ csm_id: 'csm_hourly', channel: 'email_digest' }).orderBy('id').pluck('outcome');
+    const outcomes = () => a.db('delivery_log').where({ csm_id: 'csm_hourly', channel: 'email_digest' }).orderBy('id').pluck('outcome');
     await eventually('the send logged', async () => (await outcomes()).includes('sent'));
     expect(await outcomes()).toEqual(['claimed', 'retry', 'sent']);
     await Promise.all([a.deliver(), b!.deliver()]);

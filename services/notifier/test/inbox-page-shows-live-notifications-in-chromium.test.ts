@@ -59,7 +59,7 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     await item.waitFor({ state: 'detached', timeout: 10000 });
     await expect.poll(() => page.locator('#message').innerText()).toBe('Acknowledged stripe:in_browser');
     const row = await eventually('acknowledged in the database', async () => {
-      const r = await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_browser' }).first();
+      const r = await n.db('notifications').where({ invoice_id: 'stripe:in_browser' }).first();
       return r?.acknowledged_at ? r : undefined;
     });
     expect(row).toMatchObject({ acknowledged_by: 'csm_browser', action_taken: 'acknowledged in inbox' });

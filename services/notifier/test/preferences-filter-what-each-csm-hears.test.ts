@@ -30,7 +30,7 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  const stored = (invoiceId: string) => eventually(`${invoiceId} stored`, async () => (await n.handle.deps!.db('notifications').where({ invoice_id: invoiceId }).first()) ?? undefined);
+  const stored = (invoiceId: string) => eventually(`${invoiceId} stored`, async () => (await n.db('notifications').where({ invoice_id: invoiceId }).first()) ?? undefined);
   const posts = (user: string) => slack.posts((c) => c.params.channel === user);
   const publish = async (...specs: InvoiceSpec[]) => {
     await up.assessed(...specs.map(assessment));
@@ -88,7 +88,7 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
     // The three arrive on different partitions, so any one of them may be the overflow.
     const channels = await Promise.all([1, 2, 3].map(async (i) => (await stored(`stripe:in_cap${i}`)).channels.join('+')));
     expect(channels.sort()).toEqual(['in_app+email_digest', 'in_app+slack', 'in_app+slack']);
-    const reason = await n.handle.deps!.db('delivery_log').where({ csm_id: 'csm_cap', outcome: 'filtered' }).first();
+    const reason = await n.db('delivery_log').where({ csm_id: 'csm_cap', outcome: 'filtered' }).first();
     expect(reason.detail).toContain('slack: cap of 2 per hour reached; overflow into the digest');
     clock.set(clock.now() + 3600_001);
     await publish({ invoiceId: 'stripe:in_cap4', csmId: 'csm_cap' });

@@ -29,7 +29,7 @@ describe('the Slack channel', () => {
     await smtp.stop();
   });
 
-  const log = (csmId: string) => n.handle.deps!.db('delivery_log').where({ csm_id: csmId, channel: 'slack' }).orderBy('id');
+  const log = (csmId: string) => n.db('delivery_log').where({ csm_id: csmId, channel: 'slack' }).orderBy('id');
 
   it('sends a high-risk invoice to the CSM as a Block Kit message with Acknowledge and Open', async () => {
     await up.assessed(assessment({ invoiceId: 'stripe:in_s1', csmId: 'csm_s1', riskLevel: 'high', amountMinor: 50_000 }));
@@ -41,7 +41,7 @@ describe('the Slack channel', () => {
     const actions = blocks.find((b) => b.type === 'actions')!.elements!;
     expect(actions.map((a) => a.action_id)).toEqual(['acknowledge', 'open']);
     expect(actions[1].url).toBe('http://inbox.test/inbox#invoice=stripe%3Ain_s1');
-    const row = await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_s1' }).first();
+    const row = await n.db('notifications').where({ invoice_id: 'stripe:in_s1' }).first();
     expect(actions[0].value).toBe(row.id);
     expect(row.channels).toEqual(['in_app', 'slack']);
     await eventually('sent logged', async () => (await log('csm_s1')).some((l) => l.outcome === 'sent'));
@@ -53,7 +53,7 @@ describe('the Slack channel', () => {
       assessment({ invoiceId: 'stripe:in_small', csmId: 'csm_s2', riskLevel: 'low', amountMinor: 20_000 }),
     );
     await eventually('the big one in Slack', () => slack.posts((c) => c.params.channel === 'U_csm_s2').length === 1);
-    const small = await eventually('the small one stored', async () => (await n.handle.deps!.db('notifications').where({ invoice_id: 'stripe:in_small' }).first()) ?? undefined);
+    const small = await eventually('the small one stored', async () => (await n.db('notifications').where({ invoice_id: 'stripe:in_small' }).first()) ?? undefined);
     expect(small.channels).toEqual(['in_app', 'email_digest']);
     await n.deliver();
     expect(slack.posts((c) => c.params.channel === 'U_csm_s2')).toHaveLength(1);
@@ -65,7 +65,7 @@ describe('the Slack channel', () => {
     await up.assessed(assessment({ invoiceId: 'stripe:in_s3', csmId: 'csm_dana', slackUserId: null, email: 'dana@example.com' }));
     await eventually('a message to the looked-up user', () => slack.posts((c) => c.params.channel === 'U_DANA').length === 1);
     expect(slack.calls.some((c) => c.method === 'users.lookupByEmail' && c.params.email === 'dana@example.com')).toBe(true);
-    expect((await n.handle.deps!.db('csm_directory').where({ csm_id: 'csm_dana' }).first()).slack_user_id).toBe('U_DANA');
+    expect((await n.db('csm_directory').where({ csm_id: 'csm_dana' }).first()).slack_user_id).toBe('U_DANA');
   });
 
   it('retries 429 and 5xx answers, honouring Retry-After, and sends exactly once', async () => {
@@ -89,7 +89,7 @@ describe('the Slack channel', () => {
     await up.assessed(assessment({ invoiceId: 'stripe:in_s5', csmId: 'csm_s5' }));
     await eventually('given up', async () => (await log('csm_s5')).some((l) => l.outcome === 'failed'), { timeoutMs: 15000 });
     expect((await log('csm_s5')).map((l) => l.outcome)).toEqual(['retry', 'retry', 'retry', 'failed']);
-    const deliveries = await n.handle.deps!.db('deliveries').join('notifications', 'notifications.id', 'deliveries.notification_id').where('notifications.invoice_id', 'stripe:in_s5').select('deliveries.channel', 'deliveries.state');
+    const deliveries = await n.db('deliveries').join('notifications', 'notifications.id', 'deliveries.notification_id').where('notifications.invoice_id', 'stripe:in_s5').select('deliveries.channel', 'deliveries.state');
     expect(deliveries).toEqual(expect.arrayContaining([{ channel: 'slack', state: 'failed' }, { channel: 'email_digest', state: 'pending' }]));
   });
 
@@ -98,7 +98,7 @@ describe('the Slack channel', () => {
       fetch(`${n.url}/api/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
     const form = (id: string, user: string) => `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: user }, actions: [{ action_id: 'acknowledge', value: id }] }))}`;
     const signed = (body: string, ts = Math.floor(Date.now() / 1000)) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${signSlack(slackSigningSecret, String(ts), body)}` });
-    const notification = async (invoiceId: string) => n.handle.deps!.db('notifications').where({ invoice_id: invoiceId }).first();
+    const notification = async (invoiceId: string) => n.db('notifications').where({ invoice_id: invoiceId }).first();
 
     it('records the acknowledgement of a correctly signed click by the owner', async () => {
       const row = await notification('stripe:in_s1');

@@ -1,3 +1,4 @@
+import type { Knex } from '@invoice-signal/runtime';
 import type { Channel } from '../domain/preferences.ts';
 import { notifierMetrics } from '../metrics.ts';
 import type { Db } from './notification-store.ts';
@@ -18,15 +19,16 @@ export async function addDelivery(db: Db, d: { notificationId: string; csmId: st
     .ignore();
 }
 
-/** Slack messages sent or waiting for a CSM in the last hour: what the hourly cap counts. */
-export async function slackCountSince(db: Db, csmId: string, since: number): Promise<number> {
-  const [{ count }] = await db('deliveries').where({ csm_id: csmId, channel: 'slack' }).whereIn('state', ['pending', 'sent']).where('created_at', '>=', since).count({ count: '*' });
-  return Number(count);
-}
+/** Slack messages sent or waiting per CSM since a time, grouped (deliveries_csm index: csm_id, channel, created_at). */
+export const slackCountQuery = (db: Db, csmIds: string[], since: number) =>
+  db('deliveries').select('csm_id').count({ count: '*' })
+    .whereRaw('csm_id = any(?::text[])', [csmIds]).where({ channel: 'slack' }).whereIn('state', ['pending', 'sent']).where('created_at', '>=', since)
+    .groupBy('csm_id');
 
-/** Withdraws what a reassigned notification was still going to push to its previous owner. */
-export async function cancelPendingFor(db: Db, notificationIds: string[], csmId: string, reason: string): Promise<void> {
-  await db('deliveries').whereIn('notification_id', notificationIds).where({ csm_id: csmId, state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason });
+/** Slack messages sent or waiting per CSM in the last hour: what the hourly cap counts. */
+export async function slackCountsSince(db: Db, csmIds: string[], since: number): Promise<Map<string, number>> {
+  const rows = (await slackCountQuery(db, csmIds, since)) as Array<{ csm_id: string; count: string | number }>;
+  return new Map(rows.map((r) => [r.csm_id, Number(r.count)]));
 }
 
 export async function log(db: Db, e: { channel: string; csmId: string; deliveryId?: number | null; digestId?: number | null; attempt: number; outcome: string; detail?: string | null; at: number }): Promise<void> {
@@ -34,20 +36,27 @@ export async function log(db: Db, e: { channel: string; csmId: string; deliveryI
   await db('delivery_log').insert({ channel: e.channel, csm_id: e.csmId, delivery_id: e.deliveryId ?? null, digest_id: e.digestId ?? null, attempt: e.attempt, outcome: e.outcome, detail: e.detail?.slice(0, 2000) ?? null, at: e.at });
 }
 
+/** Live Slack rows: pending and not leased, or leased by an instance that died. */
+const unleased = (now: number) => (q: Knex.QueryBuilder) => q.whereNull('lease_until').orWhere('lease_until', '<', now);
+
+/** The next due Slack delivery (deliveries_due index: pending Slack rows by not_before). */
+export const dueSlackHead = (db: Db, now: number) =>
+  db('deliveries').where({ channel: 'slack', state: 'pending' }).where('not_before', '<=', now).where(unleased(now)).orderBy('not_before').limit(1).forUpdate().skipLocked();
+
+/** The pending Slack deliveries of one CSM and account, sent as one message (deliveries_slack_batch index). */
+export const pendingSlackOf = (db: Db, csmId: string, customerId: string, now: number) =>
+  db('deliveries').where({ channel: 'slack', state: 'pending', csm_id: csmId, customer_id: customerId }).where(unleased(now)).orderBy('id').limit(50).forUpdate().skipLocked();
+
 /**
  * Leases one due Slack delivery and every other pending Slack delivery of the same CSM and
  * account (batching: they go out as one message). SKIP LOCKED keeps two instances apart; the
  * lease lets another instance take over if this one dies mid-send.
  */
-export async function leaseSlackBatch(db: Db, now: number, leaseMs: number): Promise<DeliveryRow[]> {
+export async function leaseSlackBatch(db: Knex, now: number, leaseMs: number): Promise<DeliveryRow[]> {
   return db.transaction(async (trx) => {
-    const head = await trx('deliveries').where({ channel: 'slack', state: 'pending' }).where('not_before', '<=', now)
-      .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
-      .orderBy('not_before').limit(1).forUpdate().skipLocked().first();
+    const [head] = await dueSlackHead(trx, now);
     if (!head) return [];
-    const rows = await trx('deliveries').where({ channel: 'slack', state: 'pending', csm_id: head.csm_id, customer_id: head.customer_id })
-      .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
-      .orderBy('id').limit(50).forUpdate().skipLocked();
+    const rows = await pendingSlackOf(trx, head.csm_id, head.customer_id, now);
     const ids = rows.map((r) => r.id);
     await trx('deliveries').whereIn('id', ids).update({ lease_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
     return rows.map((r) => ({ id: Number(r.id), notificationId: r.notification_id, csmId: r.csm_id, customerId: r.customer_id, channel: r.channel, attempts: r.attempts + 1 }));

@@ -1,17 +1,17 @@
 import pg from 'pg';
 import type { Knex, Logger } from '@invoice-signal/runtime';
+import type { LiveEvent } from '../domain/notification.ts';
 
-export interface LiveEvent {
-  /** created: new in the CSM's inbox; updated: status/facts changed; acknowledged; removed: reassigned away. */
-  type: 'created' | 'updated' | 'acknowledged' | 'removed';
-  csmId: string;
-  notificationId: string;
-}
+export type { LiveEvent };
 
 export interface LiveHub {
   subscribe(csmId: string, listener: (e: LiveEvent) => void): () => void;
-  /** Announces changes to every instance (Postgres NOTIFY), so an SSE client on any instance hears them. */
-  announce(db: Knex, events: LiveEvent[]): Promise<void>;
+  /**
+   * Announces changes to every instance (Postgres NOTIFY), so an SSE client on any instance hears
+   * them: one statement, whatever the number of events. Given a transaction, Postgres delivers
+   * the notifications when it commits, and never if it rolls back.
+   */
+  announce(db: Knex | Knex.Transaction, events: LiveEvent[]): Promise<void>;
   subscribers(): number;
   /** Whether this instance is listening; readiness fails while it is not. */
   connected(): boolean;
@@ -20,6 +20,28 @@ export interface LiveHub {
 }
 
 const channel = 'notifier_live';
+/** Postgres refuses a NOTIFY payload of 8000 bytes or more. */
+const maxPayloadBytes = 7900;
+
+/** Events as JSON arrays, each under the payload limit. */
+export function payloads(events: LiveEvent[]): string[] {
+  const out: string[] = [];
+  let chunk: string[] = [];
+  let bytes = 2;
+  for (const e of events) {
+    const item = JSON.stringify(e);
+    const size = Buffer.byteLength(item) + 1;
+    if (chunk.length && bytes + size > maxPayloadBytes) {
+      out.push(`[${chunk.join(',')}]`);
+      chunk = [];
+      bytes = 2;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length) out.push(`[${chunk.join(',')}]`);
+  return out;
+}
 
 export function createLiveHub(databaseUrl: string, logger: Logger): LiveHub {
   const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
@@ -35,7 +57,9 @@ export function createLiveHub(databaseUrl: string, logger: Logger): LiveHub {
     const c = new pg.Client({ connectionString: databaseUrl });
     c.on('notification', (msg) => {
       try {
-        dispatch(JSON.parse(msg.payload ?? '') as LiveEvent);
+        const parsed = JSON.parse(msg.payload ?? '') as LiveEvent | LiveEvent[];
+        // An array since batching; a single event from an instance of the previous version.
+        for (const e of Array.isArray(parsed) ? parsed : [parsed]) dispatch(e);
       } catch (error) {
         logger.warn({ err: error }, 'unreadable live event');
       }
@@ -61,7 +85,7 @@ export function createLiveHub(databaseUrl: string, logger: Logger): LiveHub {
       };
     },
     async announce(db, events) {
-      for (const e of events) await db.raw('select pg_notify(?, ?)', [channel, JSON.stringify(e)]);
+      if (events.length) await db.raw('select pg_notify(?, p) from unnest(?::text[]) as p', [channel, payloads(events)]);
     },
     subscribers: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
     connected: () => client !== undefined,

@@ -62,6 +62,14 @@ export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   updatedAt: number;
 }
 
+/** A change announced to the inbox streams of every instance. */
+export interface LiveEvent {
+  /** created: new in the CSM's inbox; updated: status/facts changed; acknowledged; removed: reassigned away. */
+  type: 'created' | 'updated' | 'acknowledged' | 'removed';
+  csmId: string;
+  notificationId: string;
+}
+
 /** Deterministic, so a replayed assessment or status lands on the same row. */
 export function notificationId(invoiceId: string, kind: NotificationKind): string {
   return `ntf_${createHash('sha256').update(`${invoiceId}\u0000${kind}`).digest('hex').slice(0, 24)}`;

@@ -1,8 +1,25 @@
 import { topics } from '@invoice-signal/events';
-import type { EventPublisher } from '@invoice-signal/runtime';
+import type { EventPublisher, Knex } from '@invoice-signal/runtime';
 import { fromRow } from '../adapters/notification-store.ts';
 import { toEvent } from '../domain/notification.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
+
+/** Notification versions not yet published, oldest change first (the partial index notifications_unpublished holds only these). */
+export const unpublished = (db: Knex | Knex.Transaction, limit: number) => db('notifications').whereRaw('published_version < version').orderBy('updated_at').limit(limit);
+
+/**
+ * Records what was published, in one statement. The rows are locked in id order first (the CTE),
+ * the order the batch handler locks notifications in, so the two never deadlock; the update then
+ * touches only rows it already holds.
+ */
+export const markPublished = (db: Knex | Knex.Transaction, published: Array<{ id: string; version: number }>) =>
+  db.raw(
+    `with locked as materialized (select id from notifications where id = any(?::text[]) order by id for update)
+     update notifications n set published_version = greatest(n.published_version, v.version)
+     from unnest(?::text[], ?::int[]) as v(id, version) join locked l on l.id = v.id
+     where n.id = v.id`,
+    [published.map((p) => p.id), published.map((p) => p.id), published.map((p) => p.version)],
+  );
 
 /**
  * Publishes every notification version not yet on csm.notifications.v1. The database is the
@@ -14,11 +31,10 @@ export async function publishPending(deps: NotifierDeps, publisher: EventPublish
   return deps.db.transaction(async (trx) => {
     const { rows: [lock] } = await trx.raw("select pg_try_advisory_xact_lock(hashtextextended('notifier.publish-outbox', 0)) as mine");
     if (!lock.mine) return 0;
-    const rows = await trx('notifications').whereRaw('published_version < version').orderBy('updated_at').limit(batch);
-    if (rows.length === 0) return 0;
-    const items = rows.map(fromRow);
+    const items = (await unpublished(trx, batch)).map(fromRow);
+    if (items.length === 0) return 0;
     await publisher.publish(topics.notifications, items.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
-    for (const n of items) await trx('notifications').where({ id: n.id }).update({ published_version: trx.raw('greatest(published_version, ?)', [n.version]) });
+    await markPublished(trx, items);
     return items.length;
   });
 }

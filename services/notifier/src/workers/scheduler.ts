@@ -1,10 +1,10 @@
 import type { Logger } from '@invoice-signal/runtime';
 
-/** A named job; `tickOnly` jobs (the digest's period scans) are not worth running after every record. */
+/** A named job; `tickOnly` jobs (the digest's period scans) are not worth running after every change. */
 export type Job = [name: string, run: () => Promise<unknown>, when?: 'tick-only'];
 
 export interface Scheduler {
-  /** Runs the per-record jobs soon (coalesced), instead of waiting for the next tick. */
+  /** Runs the per-change jobs soon (coalesced), instead of waiting for the next tick. */
   kick(): void;
   /** Runs the jobs now and resolves when done (tests and the benchmark wait on it). */
   runNow(): Promise<void>;
@@ -12,9 +12,9 @@ export interface Scheduler {
 }
 
 /**
- * One loop per instance running the delivery jobs every tick; a kick (after each handled record)
- * runs the per-record jobs at once. Digest claims scan every CSM's period: running them per record
- * cost ~60 commits per invoice in the benchmark, so they run on the tick only.
+ * One loop per instance running the delivery jobs every tick; a kick (after each batch that
+ * changed something) runs the per-change jobs at once. Digest claims scan every CSM's period:
+ * running them per record cost ~60 commits per invoice in the benchmark, so they run on the tick only.
  */
 export function createScheduler(jobs: Job[], tickMs: number, logger: Logger): Scheduler {
   let current: Promise<void> | null = null;

@@ -1,9 +1,10 @@
 import { SignJWT } from 'jose';
 import { AvroSerde, topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type RunningService } from '@invoice-signal/runtime';
+import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type Knex, type RunningService } from '@invoice-signal/runtime';
 import { eventually, sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createNotifier, type NotifierHandle } from '../../src/service.ts';
+import type { NotifierDeps } from '../../src/handlers/deps.ts';
+import { createNotifier, type NotifierParts } from '../../src/service.ts';
 
 export const jwtSecret = 'test-secret-for-the-notifier-at-least-32-chars';
 export const slackSigningSecret = 'slack-signing-secret-for-tests';
@@ -24,7 +25,9 @@ export async function token(csmId: string, role: 'csm' | 'manager' | 'admin' = '
 export interface Notifier {
   running: RunningService<Config>;
   url: string;
-  handle: NotifierHandle;
+  /** The service's own database (its pool). */
+  db: Knex;
+  deps: NotifierDeps;
   clock: TestClock;
   namespace: string;
   /** Runs the delivery jobs once (Slack, digest, publish) and waits for them. */
@@ -43,11 +46,11 @@ export async function startNotifier(opts: { namespace?: string; env?: Record<str
   const config = { ...loadConfig(env), PORT: 0, HOST: '127.0.0.1', databaseUrl: opts.databaseUrl ?? base.databaseUrl };
   const clock = opts.clock ?? new TestClock();
   if (!opts.namespace) await prepareNamespace(namespace);
-  const def = createNotifier({ now: clock.now });
-  const running = await startService(def, config);
+  let parts: NotifierParts | undefined;
+  const running = await startService(createNotifier({ now: clock.now, onSetup: (p) => (parts = p) }), config);
   return {
-    running, url: running.url, handle: def.handle, clock, namespace,
-    deliver: () => def.handle.scheduler!.runNow(),
+    running, url: running.url, db: running.ctx.db, deps: parts!.deps, clock, namespace,
+    deliver: () => parts!.scheduler.runNow(),
     stop: () => running.stop(),
   };
 }
@@ -68,6 +71,10 @@ export class Upstream {
   }
   async assessed(...values: AssessedInvoice[]) {
     await this.publisher!.publish(topics.assessed, values.map((value) => ({ key: value.accountId, value })));
+  }
+  /** Assessed records as given, tombstones included, in one send (one partition when the keys match). */
+  async assessedRecords(records: Array<{ key: string; value: AssessedInvoice | null }>) {
+    await this.publisher!.publish(topics.assessed, records);
   }
   async status(...values: PaymentStatus[]) {
     await this.publisher!.publish(topics.paymentStatus, values.map((value) => ({ key: value.invoiceId, value })));
@@ -127,7 +134,7 @@ export async function api(n: Notifier, path: string, init: RequestInit & { as?: 
  * a busy single-node broker can answer "does not host this topic-partition" to a consumer that
  * subscribes right after creation.
  */
-async function prepareNamespace(namespace: string): Promise<void> {
+export async function prepareNamespace(namespace: string): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
   try {

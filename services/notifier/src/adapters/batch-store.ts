@@ -1,0 +1,170 @@
+import type { Knex } from '@invoice-signal/runtime';
+import type { PaymentState } from '@invoice-signal/events';
+import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
+import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
+import { riskRank } from '../domain/preferences.ts';
+import { fromRow } from './notification-store.ts';
+import { names, unnestRows, type Column } from './sql.ts';
+
+/*
+ * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
+ * fixed number of bindings (one array per column). Reads first, under the locks, then writes.
+ */
+
+/**
+ * Serialises everything that happens to the batch's invoices (assessments, statuses, on any
+ * partition or instance) until the transaction ends. One statement; the lock is evaluated after
+ * the sort (a volatile target list), so every batch locks in the same order and overlapping
+ * batches wait for each other instead of deadlocking.
+ */
+export async function lockInvoices(trx: Knex.Transaction, invoiceIds: string[]): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(k) from (select distinct hashtextextended(id, 0) as k from unnest(?::text[]) as id) as ids order by k', [invoiceIds]);
+}
+
+/** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
+export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {
+  return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
+}
+
+export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): Promise<Map<string, { status: PaymentState; version: number }>> {
+  const rows = await trx('invoice_status').select('invoice_id', 'status', 'version').whereRaw('invoice_id = any(?::text[])', [invoiceIds]);
+  return new Map(rows.map((r) => [r.invoice_id, { status: r.status, version: Number(r.version) }]));
+}
+
+/**
+ * Directory rows of the CSMs the batch may route to, row-locked in id order after the invoice
+ * locks: routing decisions of one CSM (the hourly Slack cap) are serialised across batches.
+ */
+export async function lockCsms(trx: Knex.Transaction, csmIds: string[]): Promise<Map<string, CsmRef>> {
+  const rows = await trx('csm_directory').whereRaw('csm_id = any(?::text[])', [csmIds]).orderBy('csm_id').forUpdate();
+  return new Map(rows.map((r) => [r.csm_id, { id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone }]));
+}
+
+const csmColumns: Column<CsmRef>[] = [['csm_id', 'text', (c) => c.id], ['email', 'text', (c) => c.email], ['slack_user_id', 'text', (c) => c.slackUserId], ['time_zone', 'text', (c) => c.timeZone]];
+
+/**
+ * Writes new or changed CSM details (in id order). Runs before the Slack count: a CSM new to the
+ * directory is then locked too (a concurrent batch inserting it waits for this one's commit).
+ */
+export async function saveCsms(trx: Knex.Transaction, csms: CsmRef[], now: number): Promise<void> {
+  if (csms.length === 0) return;
+  const v = unnestRows(csms, csmColumns);
+  await trx.raw(
+    `insert into csm_directory (${names(csmColumns)}, updated_at) select ${names(csmColumns, 'v.')}, ?::bigint from ${v.sql}
+     on conflict (csm_id) do update set email = excluded.email, slack_user_id = excluded.slack_user_id, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
+    [now, ...v.bindings],
+  );
+}
+
+/** Writes what the batch decided, one statement per kind of change (none when there is nothing of that kind). */
+export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: number): Promise<void> {
+  await saveStatuses(trx, plan.statuses);
+  await insertNotifications(trx, plan.inserts);
+  await updateFacts(trx, plan.factUpdates);
+  await updateStatuses(trx, plan.statusUpdates, now);
+  await insertDeliveries(trx, plan.deliveries, now);
+  await cancelDeliveries(trx, plan.cancellations);
+  await logRouting(trx, plan.routingLog, now);
+}
+
+const statusColumns: Column<StatusFact>[] = [
+  ['invoice_id', 'text', (s) => s.invoiceId], ['status', 'text', (s) => s.status], ['version', 'bigint', (s) => s.version],
+  ['account_id', 'text', (s) => s.accountId], ['due_at', 'bigint', (s) => s.dueAt], ['changed_at', 'bigint', (s) => s.changedAt],
+];
+
+/** The newest status per invoice; the version guard keeps a newer stored one (replays change nothing). */
+async function saveStatuses(trx: Knex.Transaction, statuses: StatusFact[]): Promise<void> {
+  if (statuses.length === 0) return;
+  const v = unnestRows(statuses, statusColumns);
+  await trx.raw(
+    `insert into invoice_status (${names(statusColumns)}) select ${names(statusColumns, 'v.')} from ${v.sql}
+     on conflict (invoice_id) do update set status = excluded.status, version = excluded.version, account_id = excluded.account_id,
+       due_at = excluded.due_at, changed_at = excluded.changed_at
+     where invoice_status.version < excluded.version`,
+    v.bindings,
+  );
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/** What a notification carries besides its identity; written on insert and when a revision changes it. */
+const stateColumns: Column<InvoiceNotification>[] = [
+  ['customer_id', 'text', (n) => n.customerId], ['customer_name', 'text', (n) => n.customerName], ['csm_id', 'text', (n) => n.csmId],
+  ['amount_minor', 'bigint', (n) => n.amountMinor], ['currency', 'text', (n) => n.currency], ['due_at', 'bigint', (n) => n.dueAt],
+  ['status', 'text', (n) => n.status], ['risk_level', 'text', (n) => n.riskLevel], ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
+  ['risk_flags', 'jsonb', (n) => json(n.riskFlags)], ['recommended_actions', 'jsonb', (n) => json(n.recommendedActions)],
+  ['customer_context', 'jsonb', (n) => json(n.customerContext)], ['details', 'jsonb', (n) => json(n.details)], ['channels', 'jsonb', (n) => json(n.channels)],
+  ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
+];
+const insertColumns: Column<InvoiceNotification>[] = [
+  ['id', 'text', (n) => n.id], ['kind', 'text', (n) => n.kind], ['invoice_id', 'text', (n) => n.invoiceId],
+  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ...stateColumns,
+];
+
+/** New notifications with their final state; (invoice_id, kind) is unique, so a replay inserts nothing. */
+async function insertNotifications(trx: Knex.Transaction, rows: InvoiceNotification[]): Promise<void> {
+  if (rows.length === 0) return;
+  const v = unnestRows(rows, insertColumns);
+  await trx.raw(`insert into notifications (${names(insertColumns)}) select ${names(insertColumns, 'v.')} from ${v.sql} on conflict (invoice_id, kind) do nothing`, v.bindings);
+}
+
+type FactUpdate = BatchPlan['factUpdates'][number];
+const factUpdateColumns: Column<FactUpdate>[] = [
+  ['id', 'text', (u) => u.notification.id], ['bump', 'int', (u) => u.bump],
+  ...stateColumns.map(([name, type, value]): Column<FactUpdate> => [name, type, (u) => value(u.notification)]),
+];
+
+/** Revised notifications (new facts, maybe a new owner and channels); the version grows by the changes made. */
+async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const v = unnestRows(updates, factUpdateColumns);
+  const set = stateColumns.map(([name]) => `${name} = v.${name}`).join(', ');
+  await trx.raw(`update notifications n set ${set}, version = n.version + v.bump from ${v.sql} where n.id = v.id`, v.bindings);
+}
+
+async function updateStatuses(trx: Knex.Transaction, updates: BatchPlan['statusUpdates'], now: number): Promise<void> {
+  if (updates.length === 0) return;
+  await trx.raw(
+    'update notifications n set status = v.status, updated_at = ?::bigint, version = n.version + v.bump from unnest(?::text[], ?::text[], ?::int[]) as v(id, status, bump) where n.id = v.id',
+    [now, updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.bump)],
+  );
+}
+
+const deliveryColumns: Column<PlannedDelivery>[] = [
+  ['notification_id', 'text', (d) => d.notificationId], ['csm_id', 'text', (d) => d.csmId], ['customer_id', 'text', (d) => d.customerId],
+  ['channel', 'text', (d) => d.channel], ['not_before', 'bigint', (d) => d.notBefore], ['reason', 'text', (d) => d.reason],
+];
+
+/** Slack and digest deliveries, pending; one per notification, channel and CSM (a replay adds none). */
+async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  const v = unnestRows(rows, deliveryColumns);
+  await trx.raw(
+    `insert into deliveries (${names(deliveryColumns)}, state, created_at) select ${names(deliveryColumns, 'v.')}, 'pending', ?::bigint from ${v.sql}
+     on conflict (notification_id, channel, csm_id) do nothing`,
+    [now, ...v.bindings],
+  );
+}
+
+/**
+ * Withdraws what reassigned notifications were still going to push to their previous owner (not
+ * what a digest already claimed). Runs after the insert: a channel routed to that CSM again later
+ * in the batch (`keep`) stays.
+ */
+async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.raw(
+    `update deliveries d set state = 'cancelled', reason = v.reason from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as v(notification_id, csm_id, reason, keep)
+     where d.notification_id = v.notification_id and d.csm_id = v.csm_id and d.state = 'pending' and d.digest_id is null
+       and d.channel <> all(string_to_array(v.keep, ','))`,
+    [rows.map((c) => c.notificationId), rows.map((c) => c.csmId), rows.map((c) => c.reason), rows.map((c) => c.keep.join(','))],
+  );
+}
+
+async function logRouting(trx: Knex.Transaction, rows: BatchPlan['routingLog'], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.raw(
+    "insert into delivery_log (channel, csm_id, attempt, outcome, detail, at) select 'routing', v.csm_id, 0, 'filtered', v.detail, ?::bigint from unnest(?::text[], ?::text[]) as v(csm_id, detail)",
+    [now, rows.map((r) => r.csmId), rows.map((r) => r.detail.slice(0, 2000))],
+  );
+}

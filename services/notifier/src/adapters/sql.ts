@@ -1,0 +1,22 @@
+import type { Knex } from '@invoice-signal/runtime';
+
+/** node-pg sends a JavaScript array as a Postgres array (nulls included); knex's binding types only know arrays of one type. */
+export const pgArray = (values: unknown[]) => values as unknown as Knex.RawBinding;
+
+/** A column of a set-based statement: its name, its Postgres type, and how to read it from a row. */
+export type Column<R> = [name: string, type: string, value: (row: R) => unknown];
+
+/**
+ * `unnest(?::t1[], ?::t2[], ...) as <alias>(c1, c2, ...)` with one array binding per column: a
+ * batch of rows in a fixed number of bindings, whatever its size. The SQL text comes from the
+ * column list in code, never from the values.
+ */
+export function unnestRows<R>(rows: R[], columns: Column<R>[], alias = 'v'): { sql: string; bindings: Knex.RawBinding[] } {
+  return {
+    sql: `unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')}) as ${alias}(${columns.map(([name]) => name).join(', ')})`,
+    bindings: columns.map(([, , value]) => pgArray(rows.map(value))),
+  };
+}
+
+/** The column names of a list, for `insert into t (...)` and `select ...`. */
+export const names = <R>(columns: Column<R>[], prefix = '') => columns.map(([name]) => `${prefix}${name}`).join(', ');

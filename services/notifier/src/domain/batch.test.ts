@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { csmChanges, csmsToRoute, planBatch, type BatchInput, type BatchState } from './batch.ts';
+import type { CsmRef, InvoiceFacts, InvoiceNotification } from './notification.ts';
+import { defaultPreferences } from './preferences.ts';
+
+const now = Date.parse('2026-11-24T12:00:00Z');
+const defaults = defaultPreferences({
+  slackMinAmountMinor: 1_000_000, slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 2,
+  digestFrequency: 'daily', digestHour: 8, quietHours: undefined, batchWindowSeconds: 0,
+});
+const env = { now, defaults, defaultZone: 'UTC', slackAvailable: true, emailAvailable: true };
+const csm = (id: string): CsmRef => ({ id, email: `${id}@example.com`, slackUserId: `U_${id}`, timeZone: 'UTC' });
+
+const facts = (invoiceId: string, owner: string, revision = 1): InvoiceFacts => ({
+  invoiceId, customerId: 'acc_1', customerName: 'Acme', csm: csm(owner), amountMinor: 50_000, currency: 'EUR', dueAt: null, riskLevel: 'high',
+  riskFlags: [], recommendedActions: [], customerContext: { healthScore: null, paymentHistory: 'good', renewalDate: null, recentIssues: false },
+  details: { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null },
+  revision, assessmentId: `asm_${invoiceId}_${revision}`,
+});
+const assessed = (invoiceId: string, owner: string, revision = 1): BatchInput => ({ type: 'assessment', facts: facts(invoiceId, owner, revision), receivedAt: now - 100 });
+const status = (invoiceId: string, s: 'failed' | 'paid' | 'overdue', version: number): BatchInput => ({ type: 'status', status: { invoiceId, status: s, version, accountId: null, dueAt: null, changedAt: now } });
+const empty = (over: Partial<BatchState> = {}): BatchState => ({ notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), ...over });
+
+/** A stored invoice_issued notification of an earlier batch. */
+function stored(invoiceId: string, owner: string): InvoiceNotification {
+  const plan = planBatch([assessed(invoiceId, owner)], empty(), { ...env, now: now - 1000 });
+  return plan.inserts[0];
+}
+
+describe('planning a batch in memory', () => {
+  it('creates once per invoice, counting the Slack cap across the batch', () => {
+    const plan = planBatch([assessed('i1', 'a'), assessed('i2', 'a'), assessed('i1', 'a'), assessed('i3', 'a')], empty({ slackInLastHour: new Map([['a', 1]]) }), env);
+    expect(plan.inserts.map((n) => [n.invoiceId, n.channels])).toEqual([['i1', ['in_app', 'slack']], ['i2', ['in_app', 'email_digest']], ['i3', ['in_app', 'email_digest']]]);
+    expect(plan.deliveries.map((d) => d.channel)).toEqual(['slack', 'email_digest', 'email_digest']);
+    expect(plan.createdFrom).toHaveLength(3);
+  });
+
+  it('follows the newest status of a stored invoice, bumping the version once per change', () => {
+    const n = stored('i1', 'a');
+    const plan = planBatch([status('i1', 'failed', 2), status('i1', 'paid', 3), status('i1', 'overdue', 1)], empty({ notifications: [n] }), env);
+    expect(plan.statusUpdates).toEqual([{ id: n.id, status: 'paid', bump: 2 }]);
+    expect(plan.inserts.map((x) => [x.kind, x.status])).toEqual([['payment_failed', 'paid']]);
+    expect(plan.statuses.map((s) => [s.status, s.version])).toEqual([['paid', 3]]);
+    // paid reaches the alert created by failed too (inserted with its final status, version 1).
+    expect(plan.events.map((e) => e.type)).toEqual(['updated', 'created', 'updated', 'updated']);
+  });
+
+  it('moves a stored notification to a new owner and back: the first owner keeps only what it is routed again', () => {
+    const n = stored('i1', 'a');
+    const plan = planBatch([assessed('i1', 'b', 2), assessed('i1', 'a', 3)], empty({ notifications: [n] }), env);
+    expect(plan.factUpdates.map((u) => [u.notification.csmId, u.notification.revision, u.bump])).toEqual([['a', 3, 2]]);
+    // b's Slack delivery was never written; a's stored one is cancelled except the channel it is routed to again.
+    expect(plan.deliveries.map((d) => [d.csmId, d.channel])).toEqual([['a', 'slack']]);
+    expect(plan.cancellations).toEqual([
+      { notificationId: n.id, csmId: 'a', reason: 'reassigned to b', keep: ['slack'] },
+      { notificationId: n.id, csmId: 'b', reason: 'reassigned to a', keep: [] },
+    ]);
+  });
+
+  it('routes only to CSMs that may hear something, and rewrites only changed directory rows', () => {
+    const n = stored('i1', 'a');
+    expect(csmsToRoute([status('i1', 'paid', 2)], [n])).toEqual([]);
+    expect(csmsToRoute([status('i1', 'failed', 2), assessed('i2', 'c')], [n])).toEqual(['a', 'c']);
+    const moved = { ...csm('a'), timeZone: 'Europe/Paris' };
+    expect(csmChanges([assessed('i2', 'c'), { type: 'assessment', facts: { ...facts('i3', 'a'), csm: moved }, receivedAt: now }, assessed('i4', 'b')], new Map([['a', csm('a')], ['b', csm('b')]])))
+      .toEqual([moved, csm('c')]);
+  });
+});

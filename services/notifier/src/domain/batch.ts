@@ -1,0 +1,306 @@
+import type { PaymentState } from '@invoice-signal/events';
+import { alertFor, notificationId, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
+import type { Channel, Preferences } from './preferences.ts';
+import { route } from './routing.ts';
+
+/** A payment status as the tracker publishes it (newest `version` wins). */
+export interface StatusFact {
+  invoiceId: string;
+  status: PaymentState;
+  version: number;
+  accountId: string | null;
+  dueAt: number | null;
+  changedAt: number;
+}
+
+/** One record of a batch, decoded and checked; applied in offset order. */
+export type BatchInput =
+  | { type: 'assessment'; facts: InvoiceFacts; receivedAt: number }
+  | { type: 'status'; status: StatusFact };
+
+/** What the database held for the batch's invoices and CSMs, read under the batch's locks. */
+export interface BatchState {
+  /** Every notification of the batch's invoices. */
+  notifications: InvoiceNotification[];
+  statuses: Map<string, { status: PaymentState; version: number }>;
+  /** Directory rows of the CSMs the batch may route to (after this batch's own changes). */
+  csms: Map<string, CsmRef>;
+  /** Effective preferences of those CSMs; a CSM missing here has no overrides. */
+  prefs: Map<string, Preferences>;
+  /** Slack messages sent or waiting per CSM in the last hour: what the hourly cap counts. */
+  slackInLastHour: Map<string, number>;
+}
+
+export interface RoutingEnv {
+  now: number;
+  defaults: Preferences;
+  defaultZone: string;
+  slackAvailable: boolean;
+  emailAvailable: boolean;
+}
+
+export type PushChannel = Exclude<Channel, 'in_app'>;
+
+export interface PlannedDelivery {
+  notificationId: string;
+  csmId: string;
+  customerId: string;
+  channel: PushChannel;
+  notBefore: number;
+  reason: string | null;
+}
+
+/** Pending deliveries of a notification to a CSM it moved away from; `keep` are channels routed to that CSM again later in the batch. */
+export interface Cancellation {
+  notificationId: string;
+  csmId: string;
+  reason: string;
+  keep: PushChannel[];
+}
+
+/** Everything a batch writes, in memory first, so it is written with one statement per kind. */
+export interface BatchPlan {
+  /** The newest status per invoice, when newer than the stored one. */
+  statuses: StatusFact[];
+  inserts: InvoiceNotification[];
+  /** Existing notifications whose facts (owner, channels, status...) changed; `bump` is added to the version. */
+  factUpdates: Array<{ notification: InvoiceNotification; bump: number }>;
+  /** Existing notifications whose status alone changed. */
+  statusUpdates: Array<{ id: string; status: PaymentState; bump: number }>;
+  deliveries: PlannedDelivery[];
+  cancellations: Cancellation[];
+  /** Why a routing skipped or changed channels (the delivery log). */
+  routingLog: Array<{ csmId: string; detail: string }>;
+  events: LiveEvent[];
+  /** Kinds of the notifications routed (new, or moved to a new owner), for the metrics. */
+  routed: NotificationKind[];
+  /** receivedAt of each assessment that created its invoice's notifications (end-to-end latency). */
+  createdFrom: number[];
+}
+
+const invoiceOf = (input: BatchInput) => (input.type === 'assessment' ? input.facts.invoiceId : input.status.invoiceId);
+
+/** The batch's invoices, once each. */
+export function invoicesOf(inputs: BatchInput[]): string[] {
+  return [...new Set(inputs.map(invoiceOf))];
+}
+
+/**
+ * CSMs the batch may route a notification to: every assessment's owner, and the current owner
+ * of an invoice that receives an alerting status. Only these need the directory lock (the Slack
+ * cap), their preferences and their Slack count; a batch of `paid` statuses needs none.
+ */
+export function csmsToRoute(inputs: BatchInput[], existing: InvoiceNotification[]): string[] {
+  const owners = new Map(existing.map((n) => [n.invoiceId, n.csmId]));
+  const out = new Set<string>();
+  for (const input of inputs) {
+    if (input.type === 'assessment') out.add(input.facts.csm.id);
+    else if (alertFor(input.status.status) && owners.has(input.status.invoiceId)) out.add(owners.get(input.status.invoiceId)!);
+  }
+  return [...out].sort();
+}
+
+const sameCsm = (a: CsmRef, b: CsmRef) => a.email === b.email && a.slackUserId === b.slackUserId && a.timeZone === b.timeZone;
+
+/** Directory rows to write: each CSM's details from its last assessment in the batch, only where new or changed. */
+export function csmChanges(inputs: BatchInput[], stored: Map<string, CsmRef>): CsmRef[] {
+  const latest = new Map<string, CsmRef>();
+  for (const input of inputs) if (input.type === 'assessment') latest.set(input.facts.csm.id, input.facts.csm);
+  return [...latest.values()].filter((c) => !stored.has(c.id) || !sameCsm(stored.get(c.id)!, c)).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Applies the batch's records in offset order to what was stored, exactly as one record at a time would. */
+export function planBatch(inputs: BatchInput[], state: BatchState, env: RoutingEnv): BatchPlan {
+  const planner = new BatchPlanner(state, env);
+  for (const input of inputs) {
+    if (input.type === 'assessment') planner.assessment(input.facts, input.receivedAt);
+    else planner.status(input.status);
+  }
+  return planner.plan();
+}
+
+interface Tracked {
+  n: InvoiceNotification;
+  /** Created by this batch: inserted with its final state, version 1. */
+  isNew: boolean;
+  facts: boolean;
+  status: boolean;
+  bump: number;
+}
+
+const key = (...parts: string[]) => parts.join('\u0000');
+
+class BatchPlanner {
+  private readonly invoices = new Map<string, Tracked[]>();
+  private readonly statuses: Map<string, { status: PaymentState; version: number }>;
+  private readonly newStatuses = new Map<string, StatusFact>();
+  private readonly csms: Map<string, CsmRef>;
+  private readonly slackCount: Map<string, number>;
+  private readonly deliveries = new Map<string, PlannedDelivery>();
+  private readonly cancellations = new Map<string, Cancellation>();
+  private readonly out: Pick<BatchPlan, 'routingLog' | 'events' | 'routed' | 'createdFrom'> = { routingLog: [], events: [], routed: [], createdFrom: [] };
+  private readonly state: BatchState;
+  private readonly env: RoutingEnv;
+
+  constructor(state: BatchState, env: RoutingEnv) {
+    this.state = state;
+    this.env = env;
+    this.statuses = new Map(state.statuses);
+    this.csms = new Map(state.csms);
+    this.slackCount = new Map(state.slackInLastHour);
+    // Oldest first: the first notification's owner is the invoice's owner.
+    for (const n of [...state.notifications].sort((a, b) => a.notifiedAt - b.notifiedAt)) {
+      this.tracked(n.invoiceId).push({ n: { ...n, channels: [...n.channels] }, isNew: false, facts: false, status: false, bump: 0 });
+    }
+  }
+
+  private tracked(invoiceId: string): Tracked[] {
+    let list = this.invoices.get(invoiceId);
+    if (!list) this.invoices.set(invoiceId, (list = []));
+    return list;
+  }
+
+  /** billing.invoice.assessed.v1: create once; a later revision updates (and reassigns); a replay changes nothing. */
+  assessment(facts: InvoiceFacts, receivedAt: number): void {
+    this.csms.set(facts.csm.id, facts.csm);
+    const list = this.tracked(facts.invoiceId);
+    const issued = list.find((t) => t.n.kind === 'invoice_issued');
+    if (!issued) return this.create(facts, list, receivedAt);
+    if (facts.revision > issued.n.revision) this.revise(facts, list);
+  }
+
+  private create(facts: InvoiceFacts, list: Tracked[], receivedAt: number): void {
+    const stored = this.statuses.get(facts.invoiceId);
+    const made = [this.fresh(facts, facts.csm.id, 'invoice_issued', stored?.status ?? 'pending')];
+    const alert = stored ? alertFor(stored.status) : null;
+    if (alert && !list.some((t) => t.n.kind === alert)) made.push(this.fresh(facts, facts.csm.id, alert, stored!.status));
+    for (const t of made) {
+      list.push(t);
+      this.routeTo(t, facts.csm);
+      this.event('created', t.n.csmId, t.n.id);
+    }
+    this.out.createdFrom.push(receivedAt);
+  }
+
+  private revise(facts: InvoiceFacts, list: Tracked[]): void {
+    const previous = list[0].n.csmId;
+    for (const t of list) {
+      Object.assign(t.n, factFields(facts), { updatedAt: this.env.now });
+      this.touch(t, 'facts');
+    }
+    if (previous === facts.csm.id) return list.forEach((t) => this.event('updated', t.n.csmId, t.n.id));
+    // Reassigned (e.g. the account was matched late): the old owner stops hearing about it, the
+    // new one hears once, unless it was already dealt with.
+    this.cancel(list, previous, `reassigned to ${facts.csm.id}`);
+    for (const t of list) {
+      this.event('removed', previous, t.n.id);
+      if (t.n.acknowledgedAt === null) this.routeTo(t, facts.csm);
+      this.event('created', t.n.csmId, t.n.id);
+    }
+  }
+
+  /** billing.invoice.payment-status.v1: newest version wins; known invoices follow it; failed/overdue alert once. */
+  status(s: StatusFact): void {
+    const stored = this.statuses.get(s.invoiceId);
+    if (stored && stored.version >= s.version) return; // stale or replayed
+    this.statuses.set(s.invoiceId, s);
+    this.newStatuses.set(s.invoiceId, s);
+    const list = this.tracked(s.invoiceId);
+    const issued = list.find((t) => t.n.kind === 'invoice_issued');
+    if (!issued) return; // kept; applied when the assessment arrives
+    for (const t of list.filter((x) => x.n.status !== s.status)) {
+      Object.assign(t.n, { status: s.status, updatedAt: this.env.now });
+      this.touch(t, 'status');
+      this.event('updated', t.n.csmId, t.n.id);
+    }
+    const alert = alertFor(s.status);
+    if (!alert || list.some((t) => t.n.kind === alert)) return;
+    const t = this.fresh(issued.n, issued.n.csmId, alert, s.status);
+    list.push(t);
+    this.routeTo(t, this.csms.get(issued.n.csmId) ?? { id: issued.n.csmId, email: null, slackUserId: null, timeZone: null });
+    this.event('created', t.n.csmId, t.n.id);
+  }
+
+  private fresh(facts: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState): Tracked {
+    const now = this.env.now;
+    const n: InvoiceNotification = {
+      ...factFields({ ...facts, csm: { id: csmId } }), invoiceId: facts.invoiceId, id: notificationId(facts.invoiceId, kind), kind, status,
+      channels: [], notifiedAt: now, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: now,
+    };
+    return { n, isNew: true, facts: false, status: false, bump: 0 };
+  }
+
+  /** A stored notification changed: one version more per change, as when each record was its own transaction. */
+  private touch(t: Tracked, what: 'facts' | 'status'): void {
+    if (t.isNew) return;
+    t[what] = true;
+    t.bump += 1;
+  }
+
+  private event(type: LiveEvent['type'], csmId: string, notificationId: string): void {
+    this.out.events.push({ type, csmId, notificationId });
+  }
+
+  /** Decides the channels with the CSM's preferences and queues its Slack and digest deliveries; the cap counts the batch too. */
+  private routeTo({ n }: Tracked, csm: CsmRef): void {
+    const prefs = this.state.prefs.get(csm.id) ?? this.env.defaults;
+    const now = this.env.now;
+    const routing = route({
+      kind: n.kind, amountMinor: n.amountMinor, currency: n.currency, riskLevel: n.riskLevel, prefs,
+      zone: prefs.timeZone ?? csm.timeZone ?? this.env.defaultZone, now,
+      slackAvailable: this.env.slackAvailable, emailAvailable: this.env.emailAvailable, slackInLastHour: this.slackCount.get(csm.id) ?? 0,
+    });
+    for (const channel of routing.channels) {
+      if (channel === 'in_app') continue;
+      const reason = channel === 'email_digest' ? routing.reasons.find((r) => r.includes('overflow')) : routing.reasons.find((r) => r.startsWith(channel));
+      this.deliver({ notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore: channel === 'slack' ? routing.slackNotBefore ?? now : now, reason: reason ?? null });
+    }
+    if (routing.reasons.length) this.out.routingLog.push({ csmId: csm.id, detail: `${n.id}: ${routing.reasons.join('; ')}` });
+    // A stored notification is routed only when reassigned, which marked its facts: the channels are written with them.
+    n.channels = routing.channels;
+    this.out.routed.push(n.kind);
+  }
+
+  /** One delivery per notification, channel and CSM: a second one is ignored, as the unique key did. */
+  private deliver(d: PlannedDelivery): void {
+    const k = key(d.notificationId, d.channel, d.csmId);
+    this.cancellations.get(key(d.notificationId, d.csmId))?.keep.push(d.channel);
+    if (this.deliveries.has(k)) return;
+    this.deliveries.set(k, d);
+    if (d.channel === 'slack') this.slackCount.set(d.csmId, (this.slackCount.get(d.csmId) ?? 0) + 1);
+  }
+
+  /** Withdraws what the notifications were going to push to a CSM: planned here (never written) and stored (cancelled). */
+  private cancel(list: Tracked[], csmId: string, reason: string): void {
+    for (const t of list) {
+      for (const channel of ['slack', 'email_digest'] as const) {
+        const k = key(t.n.id, channel, csmId);
+        if (!this.deliveries.delete(k)) continue;
+        if (channel === 'slack') this.slackCount.set(csmId, (this.slackCount.get(csmId) ?? 1) - 1);
+      }
+      if (!t.isNew) this.cancellations.set(key(t.n.id, csmId), { notificationId: t.n.id, csmId, reason, keep: [] });
+    }
+  }
+
+  plan(): BatchPlan {
+    const all = [...this.invoices.values()].flat();
+    return {
+      statuses: [...this.newStatuses.values()],
+      inserts: all.filter((t) => t.isNew).map((t) => t.n),
+      factUpdates: all.filter((t) => !t.isNew && t.facts).map((t) => ({ notification: t.n, bump: t.bump })),
+      statusUpdates: all.filter((t) => !t.isNew && !t.facts && t.status).map((t) => ({ id: t.n.id, status: t.n.status, bump: t.bump })),
+      deliveries: [...this.deliveries.values()],
+      cancellations: [...this.cancellations.values()],
+      ...this.out,
+    };
+  }
+}
+
+/** The fields an assessment sets on every notification of its invoice. */
+function factFields(f: Omit<InvoiceFacts, 'csm'> & { csm: Pick<CsmRef, 'id'> }) {
+  return {
+    customerId: f.customerId, customerName: f.customerName, csmId: f.csm.id, amountMinor: f.amountMinor, currency: f.currency, dueAt: f.dueAt,
+    riskLevel: f.riskLevel, riskFlags: f.riskFlags, recommendedActions: f.recommendedActions, customerContext: f.customerContext, details: f.details,
+    revision: f.revision, assessmentId: f.assessmentId,
+  };
+}

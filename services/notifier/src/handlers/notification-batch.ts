@@ -1,0 +1,89 @@
+import type { AssessedInvoice, PaymentStatus } from '@invoice-signal/events';
+import { InvalidRecordError, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
+import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan } from '../domain/batch.ts';
+import { factsFromAssessment, type InvoiceFacts } from '../domain/notification.ts';
+import { lockCsms, lockInvoices, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
+import { slackCountsSince } from '../adapters/delivery-store.ts';
+import { preferencesOf } from '../adapters/preference-store.ts';
+import { notifierMetrics } from '../metrics.ts';
+import type { NotifierDeps } from './deps.ts';
+
+/** Checks what the schema cannot: values the notifier would store or show wrongly. */
+export function validateAssessment(a: AssessedInvoice): InvoiceFacts {
+  const f = factsFromAssessment(a);
+  const bad = (field: string, value: unknown) => new InvalidRecordError('NTF_INVALID_ASSESSMENT', `assessment ${a.assessmentId}: ${field} ${JSON.stringify(value)} is not acceptable`);
+  if (!f.invoiceId) throw bad('enriched.invoice.invoiceId', f.invoiceId);
+  if (!f.csm.id) throw bad('enriched.owner.id', f.csm.id);
+  if (!/^[A-Z]{3}$/.test(f.currency)) throw bad('enriched.invoice.currency', f.currency);
+  if (!Number.isSafeInteger(f.amountMinor) || f.amountMinor < 0) throw bad('enriched.invoice.amountDueMinor', f.amountMinor);
+  return f;
+}
+
+/** An assessed record as a batch input; one the notifier cannot use throws (the runtime dead-letters it alone). */
+export function assessedInput(record: IncomingRecord<AssessedInvoice>): BatchInput {
+  if (record.value === null) throw new InvalidRecordError('NTF_TOMBSTONE', `assessed record ${record.key} has no value; assessments are never deleted`);
+  return { type: 'assessment', facts: validateAssessment(record.value), receivedAt: record.value.enriched.invoice.receivedAt };
+}
+
+/** A status record as a batch input; a tombstone (compaction) is none: notifications keep their last status. */
+export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput | null {
+  const s = record.value;
+  if (s === null) return null;
+  return { type: 'status', status: { invoiceId: s.invoiceId, status: s.status, version: s.version, accountId: s.accountId, dueAt: s.dueAt, changedAt: s.changedAt } };
+}
+
+/** billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it. */
+export function assessedBatch(deps: NotifierDeps): BatchHandler<AssessedInvoice> {
+  return (records, ctx) => handleInputs(deps, records.map(assessedInput), ctx);
+}
+
+/** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue alert once. */
+export function statusBatch(deps: NotifierDeps): BatchHandler<PaymentStatus> {
+  return (records, ctx) => {
+    const inputs = records.map(statusInput).filter((i): i is BatchInput => i !== null);
+    if (inputs.length < records.length) deps.logger.info({ tombstones: records.length - inputs.length }, 'status tombstones ignored: notifications keep their last status');
+    return handleInputs(deps, inputs, ctx);
+  };
+}
+
+/**
+ * A batch's records (either topic, offset order) in the batch's transaction: a handful of
+ * statements whatever its size. Reads under sorted locks (invoices, then CSMs), routing worked
+ * out in memory by the pure domain, one multi-row statement per kind of write, one NOTIFY
+ * (delivered on commit). The workers are woken and the metrics counted once it committed.
+ */
+export async function handleInputs(deps: NotifierDeps, inputs: BatchInput[], ctx: BatchContext): Promise<void> {
+  if (inputs.length === 0) return;
+  const { trx } = ctx;
+  const now = deps.now();
+  const invoiceIds = invoicesOf(inputs);
+  await lockInvoices(trx, invoiceIds);
+  const notifications = await notificationsForUpdate(trx, invoiceIds);
+  const statuses = await statusesOf(trx, invoiceIds);
+  const csmIds = csmsToRoute(inputs, notifications);
+  const routing = csmIds.length ? await routingState(deps, trx, inputs, csmIds, now) : { csms: new Map(), prefs: new Map(), slackInLastHour: new Map() };
+  const plan = planBatch(inputs, { notifications, statuses, ...routing }, {
+    now, defaults: deps.defaults, defaultZone: deps.defaultZone, slackAvailable: deps.slackAvailable, emailAvailable: deps.emailAvailable,
+  });
+  await writePlan(trx, plan, now);
+  await deps.live.announce(trx, plan.events);
+  ctx.afterCommit(() => afterCommit(deps, plan));
+}
+
+/** The CSMs the batch may route to: their directory rows (locked, then brought up to date), preferences and Slack counts. */
+async function routingState(deps: NotifierDeps, trx: BatchContext['trx'], inputs: BatchInput[], csmIds: string[], now: number) {
+  const stored = await lockCsms(trx, csmIds);
+  const changed = csmChanges(inputs, stored);
+  await saveCsms(trx, changed, now);
+  const prefs = await preferencesOf(trx, csmIds, deps.defaults);
+  // Without Slack the cap never applies: no need to count.
+  const slackInLastHour = deps.slackAvailable ? await slackCountsSince(trx, csmIds, now - 3600_000) : new Map<string, number>();
+  return { csms: new Map([...stored, ...changed.map((c) => [c.id, c] as const)]), prefs, slackInLastHour };
+}
+
+function afterCommit(deps: NotifierDeps, plan: BatchPlan): void {
+  const at = Date.now();
+  for (const receivedAt of plan.createdFrom) notifierMetrics.endToEnd.observe(Math.max(0, at - receivedAt) / 1000);
+  for (const kind of plan.routed) notifierMetrics.notifications.inc({ kind });
+  if (plan.events.length) deps.kick();
+}
