@@ -79,11 +79,17 @@ describe('database outages under every consumer', () => {
     const statuses = await TopicReader.open(topics.paymentStatus, serde);
     const dlqs = await Promise.all(Object.values(topics).map((spec) => TopicReader.openRaw(deadLetterName(topicName(spec, run)))));
     try {
-      const issued = await eventually('every invoice announced', () => {
+      const announced = () => {
         const ids = new Map<string, Set<string>>();
         for (const r of notifications.records) if (r.value?.kind === 'invoice_issued') ids.set(r.value.invoiceId, (ids.get(r.value.invoiceId) ?? new Set()).add(r.value.id));
-        return sent.every((id) => ids.has(id)) ? ids : undefined;
-      }, { timeoutMs: 90000, intervalMs: 500 });
+        return ids;
+      };
+      const issued = await eventually('every invoice announced', () => (sent.every((id) => announced().has(id)) ? announced() : undefined), { timeoutMs: 90000, intervalMs: 500 })
+        .catch((error: Error) => {
+          const missing = sent.filter((id) => !announced().has(id));
+          const warnings = serviceNames.flatMap((name) => system.output(name).split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-5).map((l) => `${name}: ${l.slice(0, 400)}`));
+          throw new Error(`${error.message}: ${missing.length} of ${invoices} missing (${missing.slice(0, 3).join(', ')}); dead letters ${dlqs.map((d) => d.records.length).join('/')}\n${warnings.join('\n')}`);
+        });
       await eventually('every paid invoice paid on the status topic', () => {
         const latest = new Map(statuses.records.map((r) => [r.key, r.value?.status]));
         return sent.filter((_, i) => i % paidEvery === 0).every((id) => latest.get(id) === 'paid') ? true : undefined;

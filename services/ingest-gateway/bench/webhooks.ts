@@ -22,7 +22,7 @@ const secret = 'whsec_bench_0123456789abcdef';
 const namespace = uniqueName('bench');
 const secrets = { STRIPE_WEBHOOK_SECRET: secret, CHARGEBEE_WEBHOOK_USERNAME: 'bench', CHARGEBEE_WEBHOOK_PASSWORD: 'bench-password', SALESFORCE_ORG_ID: '00D000000000DEVAAA', INGEST_API_TOKEN: 'bench-token-0123456789' };
 const config = {
-  ...loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'error', RATE_LIMIT_STRIPE: '1000000', DB_POOL_MAX: '20' }),
+  ...loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'error', DB_POOL_MAX: '20' }),
   PORT: 0, HOST: '127.0.0.1', databaseUrl: testServiceConfig('ingest-gateway', namespace).databaseUrl,
 };
 const gateway = await startService(ingestGateway, config);
@@ -52,16 +52,21 @@ async function load(base: string, path: string, durationMs: number) {
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  const failures = new Map<string, number>();
   const end = performance.now() + durationMs;
   const worker = async () => {
     while (performance.now() < end) {
       const d = delivery();
       const t0 = performance.now();
       const res = await pool.request({ method: 'POST', path, headers: d.headers, body: d.body });
-      await res.body.text();
+      const text = await res.body.text();
       latencies.push(performance.now() - t0);
       if (res.statusCode === 200) ok++;
-      else failed++;
+      else {
+        failed++;
+        const why = `${res.statusCode} ${text.slice(0, 160)}`;
+        failures.set(why, (failures.get(why) ?? 0) + 1);
+      }
     }
   };
   const started = performance.now();
@@ -70,6 +75,7 @@ async function load(base: string, path: string, durationMs: number) {
   await pool.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  for (const [why, n] of failures) console.log(`  ${n} x ${why}`);
   return { perSecond: ok / elapsed, p50: pct(50), p99: pct(99), ok, failed };
 }
 

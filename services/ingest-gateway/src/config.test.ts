@@ -20,6 +20,17 @@ describe('configuration', () => {
     expect(config.databaseUrl).toMatch(/\/invoice_signal_ingest_gateway$/);
   });
 
+  it('does not limit verified vendor deliveries by default, but limits failed authentication per client address', () => {
+    const config = loadConfig(required);
+    expect([config.RATE_LIMIT_STRIPE, config.RATE_LIMIT_CHARGEBEE, config.RATE_LIMIT_SALESFORCE, config.RATE_LIMIT_INTERNAL]).toEqual([0, 0, 0, 0]);
+    expect(config.RATE_LIMIT_UPLOAD).toBe(5);
+    expect(config.RATE_LIMIT_FAILED_AUTH_PER_IP).toBe(20);
+    expect(config.TRUSTED_PROXIES).toEqual([]);
+    expect(loadConfig({ ...required, TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,fd00::/8' }).TRUSTED_PROXIES).toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8']);
+    expect(() => loadConfig({ ...required, TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/TRUSTED_PROXIES: expected IP addresses or CIDR networks/);
+    expect(() => loadConfig({ ...required, TRUSTED_PROXIES: 'lb.internal' })).toThrow(/TRUSTED_PROXIES/);
+  });
+
   it('names a malformed organisation id and never echoes a secret', () => {
     expect(() => loadConfig({ ...required, SALESFORCE_ORG_ID: 'acme' })).toThrow(/SALESFORCE_ORG_ID: a Salesforce organisation id/);
     expect(() => loadConfig({ ...required, INGEST_API_TOKEN: 'short' })).toThrow(/INGEST_API_TOKEN: .*\(got "\*\*\*"\)/);

@@ -1,8 +1,17 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
 
 const secret = z.string().min(8, 'must be at least 8 characters');
-const perSecond = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+/** Requests per second; 0 turns the limit off. */
+const perSecond = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
+const addressOrNetwork = z.string().refine((s) => {
+  const [address, bits, extra] = s.split('/');
+  const family = isIP(address);
+  const max = family === 6 ? 128 : 32;
+  return family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
+}, 'expected IP addresses or CIDR networks, comma-separated');
 
 export const ingestGatewayEnv = {
   ...commonEnv,
@@ -22,12 +31,26 @@ export const ingestGatewayEnv = {
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Largest upload body, bytes. */
   UPLOAD_BODY_LIMIT: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
-  /** Accepted requests per second per source (burst = 2 s worth). */
-  RATE_LIMIT_STRIPE: perSecond(200),
-  RATE_LIMIT_CHARGEBEE: perSecond(100),
-  RATE_LIMIT_SALESFORCE: perSecond(100),
-  RATE_LIMIT_INTERNAL: perSecond(200),
+  /**
+   * Authenticated requests per second per source (burst = 2 s worth); 0 = no limit. Verified
+   * vendor deliveries are not limited by default: Kafka is the buffer, and every 429 makes the
+   * vendor retry hours later. Uploads (up to thousands of rows each) keep a limit.
+   */
+  RATE_LIMIT_STRIPE: perSecond(0),
+  RATE_LIMIT_CHARGEBEE: perSecond(0),
+  RATE_LIMIT_SALESFORCE: perSecond(0),
+  RATE_LIMIT_INTERNAL: perSecond(0),
   RATE_LIMIT_UPLOAD: perSecond(5),
+  /**
+   * Failed authentications (bad signature, credentials, token; anything refused before the sender
+   * was authenticated) per second per client address, burst 2 s worth; 0 = no limit. Over it the
+   * client gets 429 before any verification work is done.
+   */
+  RATE_LIMIT_FAILED_AUTH_PER_IP: perSecond(20),
+  /** How many client addresses' failure budgets are remembered (least recently failed forgotten first). */
+  RATE_LIMIT_TRACKED_IPS: z.coerce.number().int().min(100).default(10_000),
+  /** Load balancers whose X-Forwarded-For is believed (addresses or CIDR networks); empty = the socket peer is the client. */
+  TRUSTED_PROXIES: csv.pipe(z.array(addressOrNetwork)).default([]),
   /** Reconciliation: off unless an interval is set; each vendor only when its API key is set. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3 * 24 * 3600 * 1000),

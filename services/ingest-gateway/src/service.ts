@@ -4,7 +4,7 @@ import { createReceiptLog } from './adapters/receipt-log.ts';
 import type { Config } from './config.ts';
 import { createIngestor } from './handlers/accept-deliveries.ts';
 import { startReconciliation } from './handlers/reconcile.ts';
-import { createLimits } from './http/deps.ts';
+import { createFailureBudget, createLimits } from './http/deps.ts';
 import { registerIngestRoutes } from './http/routes.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -15,8 +15,8 @@ export const ingestGateway: ServiceDefinition<Config> = {
   async setup(ctx) {
     const now = () => Date.now();
     const receipts = createReceiptLog(ctx.db);
-    const ingestor = createIngestor({ receipts, publisher: ctx.publisher, publishTimeoutMs: ctx.config.PUBLISH_TIMEOUT_MS });
-    await registerIngestRoutes(ctx.app, { config: ctx.config, ingestor, receipts, logger: ctx.logger, limit: createLimits(ctx.config, now), now });
+    const ingestor = createIngestor({ receipts, publisher: ctx.publisher, publishTimeoutMs: ctx.config.PUBLISH_TIMEOUT_MS, logger: ctx.logger });
+    await registerIngestRoutes(ctx.app, { config: ctx.config, ingestor, receipts, logger: ctx.logger, limit: createLimits(ctx.config, now), failures: createFailureBudget(ctx.config, now), now });
     const reconciliation = startReconciliation(ctx.config, { receipts, ingestor, logger: ctx.logger });
     ctx.onStop(() => reconciliation.stop());
   },

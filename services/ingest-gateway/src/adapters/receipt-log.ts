@@ -18,43 +18,99 @@ interface Row {
 
 const toReceipt = (r: Row): Receipt => ({ id: r.id, dedupeKey: r.dedupe_key, event: r.event, publishedAt: r.published_at });
 
+/** A receipt this instance holds the claim of: it publishes `event`, then marks it published. */
+export interface Claimed {
+  id: number;
+  dedupeKey: string;
+  event: InvoiceEvent;
+}
+
+/** A stored receipt as a later copy of its delivery sees it. */
+export interface ReceiptState {
+  dedupeKey: string;
+  hasEvent: boolean;
+  published: boolean;
+  /** Unpublished and not claimed, or its claim expired (its owner died or gave up). */
+  claimable: boolean;
+}
+
+export interface NewReceipt {
+  delivery: Delivery;
+  raw: string;
+  contentType: string | null;
+}
+
+/** The receipt's columns, as one element of the json_to_recordset parameter. */
+const receiptRow = ({ delivery: d, raw, contentType }: NewReceipt) => ({
+  source: d.source, vendor_event_id: d.vendorEventId, vendor_type: d.vendorType, dedupe_key: dedupeKey(d.source, d.vendorEventId),
+  content_type: contentType, raw_payload: raw, event: d.event, invoice_id: d.event?.invoiceId ?? null, event_type: d.event?.type ?? null, occurred_at: d.event?.occurredAt ?? null,
+});
+
+/**
+ * One statement for a whole group: every new receipt, already claimed for `claimMs` by this
+ * instance when it has an event to publish (a receipt with none is done: published_at set).
+ * Known dedupe keys are left alone (`DO NOTHING`): the stored event, decided at first acceptance,
+ * is the one published, so retries publish the same bytes. Rows go in key order, so two instances
+ * inserting overlapping copies wait on each other's keys in the same order and never deadlock.
+ */
+const insertClaimedSql = `
+insert into receipts (source, vendor_event_id, vendor_type, dedupe_key, content_type, raw_payload, event, invoice_id, event_type, occurred_at, published_at, claimed_until, publish_attempts)
+select r.source, r.vendor_event_id, r.vendor_type, r.dedupe_key, r.content_type, r.raw_payload, r.event, r.invoice_id, r.event_type, r.occurred_at,
+       case when r.event is null then now() end,
+       case when r.event is not null then now() + ?::int * interval '1 millisecond' end,
+       case when r.event is not null then 1 else 0 end
+from json_to_recordset(?::json) as r(source text, vendor_event_id text, vendor_type text, dedupe_key text, content_type text, raw_payload text,
+                                     event jsonb, invoice_id text, event_type text, occurred_at bigint)
+order by r.dedupe_key
+on conflict (dedupe_key) do nothing
+returning id, dedupe_key`;
+
+/**
+ * Claims the stored, unpublished receipts of these keys that nobody else holds (or whose claim
+ * expired), rows locked in id order so overlapping claims never deadlock. A concurrent claimer's
+ * row is re-checked after its lock is released, so exactly one of them gets it.
+ */
+const claimSql = `
+update receipts r set claimed_until = now() + ?::int * interval '1 millisecond', publish_attempts = r.publish_attempts + 1
+from (select id from receipts
+      where dedupe_key = any(?::text[]) and published_at is null and event is not null and (claimed_until is null or claimed_until < now())
+      order by id for update) c
+where r.id = c.id
+returning r.id, r.dedupe_key, r.event`;
+
 /** The gateway's receipt log: every accepted delivery with its raw payload, deduplicated by key. */
 export function createReceiptLog(db: Knex) {
   return {
-    /**
-     * Records the delivery unless its dedupe key is known; either way returns the stored receipt,
-     * whose event (decided at first acceptance) is the one to publish, so retries publish the same bytes.
-     */
-    async record(delivery: Delivery, raw: string, contentType: string | null): Promise<Receipt> {
-      const key = dedupeKey(delivery.source, delivery.vendorEventId);
-      const [inserted] = await db<Row>('receipts')
-        .insert({
-          source: delivery.source, vendor_event_id: delivery.vendorEventId, vendor_type: delivery.vendorType, dedupe_key: key,
-          content_type: contentType, raw_payload: raw, event: delivery.event ? JSON.stringify(delivery.event) : null,
-          invoice_id: delivery.event?.invoiceId ?? null, event_type: delivery.event?.type ?? null, occurred_at: delivery.event?.occurredAt ?? null,
-        } as never)
-        .onConflict('dedupe_key').ignore()
-        .returning(['id', 'dedupe_key', 'event', 'published_at']);
-      if (delivery.paymentRefs?.length && delivery.event) {
-        await db('payment_refs').insert(delivery.paymentRefs.map((ref) => ({ ref, invoice_id: delivery.event!.invoiceId }))).onConflict('ref').merge();
-      }
-      if (inserted) return toReceipt(inserted as Row);
-      return toReceipt(await db<Row>('receipts').where({ dedupe_key: key }).first(['id', 'dedupe_key', 'event', 'published_at']) as Row);
+    /** Inserts the receipts whose keys are new, claimed by this instance; returns the inserted ones' ids by key. */
+    async insertClaimed(receipts: NewReceipt[], claimMs: number): Promise<Map<string, number>> {
+      if (!receipts.length) return new Map();
+      const { rows } = await db.raw(insertClaimedSql, [claimMs, JSON.stringify(receipts.map(receiptRow))]);
+      return new Map((rows as Array<{ id: string | number; dedupe_key: string }>).map((r) => [r.dedupe_key, Number(r.id)]));
     },
 
-    /**
-     * Runs `publish` for the receipt while holding its row lock, then marks it published, so two
-     * concurrent copies of one delivery publish once. Returns false when it was already published.
-     */
-    async publishOnce(id: number, publish: (event: InvoiceEvent | null) => Promise<void>): Promise<boolean> {
-      return db.transaction(async (trx) => {
-        const row = await trx<Row>('receipts').where({ id }).forUpdate().first(['id', 'event', 'published_at']);
-        if (!row || row.published_at) return false;
-        await trx('receipts').where({ id }).increment('publish_attempts', 1);
-        await publish(row.event);
-        await trx('receipts').where({ id }).update({ published_at: trx.fn.now() });
-        return true;
-      });
+    /** Claims the unpublished receipts of these keys that no one else holds. */
+    async claim(keys: string[], claimMs: number): Promise<Claimed[]> {
+      if (!keys.length) return [];
+      const { rows } = await db.raw(claimSql, [claimMs, keys]);
+      return (rows as Array<{ id: string | number; dedupe_key: string; event: InvoiceEvent }>).map((r) => ({ id: Number(r.id), dedupeKey: r.dedupe_key, event: r.event }));
+    },
+
+    async states(keys: string[]): Promise<ReceiptState[]> {
+      if (!keys.length) return [];
+      const rows = await db('receipts').whereRaw('dedupe_key = any(?::text[])', [keys]).select(db.raw(
+        'dedupe_key, event is not null as has_event, published_at is not null as published, (claimed_until is null or claimed_until < now()) as claimable',
+      ));
+      return rows.map((r) => ({ dedupeKey: r.dedupe_key as string, hasEvent: Boolean(r.has_event), published: Boolean(r.published), claimable: Boolean(r.claimable) }));
+    },
+
+    /** Gives up claims after a failed publish, so a retry on any instance publishes at once. */
+    async releaseClaims(ids: number[]): Promise<void> {
+      if (ids.length) await db('receipts').whereRaw('id = any(?::bigint[])', [ids]).whereNull('published_at').update({ claimed_until: null });
+    },
+
+    /** Stripe payment intent / charge ids → invoice, one upsert for the group (refs unique and sorted). */
+    async saveRefs(refs: Array<{ ref: string; invoiceId: string }>): Promise<void> {
+      if (refs.length) await db('payment_refs').insert(refs.map((r) => ({ ref: r.ref, invoice_id: r.invoiceId }))).onConflict('ref').merge();
     },
 
     /** The invoice's most recent event by vendor time, and whether it was ever issued. */
@@ -88,8 +144,9 @@ export function createReceiptLog(db: Knex) {
       }
     },
 
+    /** One statement for every receipt whose records the broker acknowledged. */
     async markPublished(ids: number[]): Promise<void> {
-      if (ids.length) await db('receipts').whereIn('id', ids).whereNull('published_at').update({ published_at: db.fn.now() });
+      if (ids.length) await db('receipts').whereRaw('id = any(?::bigint[])', [ids]).whereNull('published_at').update({ published_at: db.fn.now() });
     },
   };
 }

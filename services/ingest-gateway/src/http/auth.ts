@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../domain/errors.ts';
+import { markAuthenticated } from './request-source.ts';
 
 /** Constant-time comparison of two secrets of any length. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -14,6 +15,7 @@ export function requireBearer(request: FastifyRequest, token: string): void {
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) throw unauthorized('missing bearer token (Authorization: Bearer <INGEST_API_TOKEN>)');
   if (!sameSecret(match[1].trim(), token)) throw unauthorized('invalid bearer token');
+  markAuthenticated(request);
 }
 
 export function requireBasic(request: FastifyRequest, username: string, password: string): void {
@@ -26,4 +28,5 @@ export function requireBasic(request: FastifyRequest, username: string, password
   const userOk = sameSecret(colon > 0 ? decoded.slice(0, colon) : '', username);
   const passOk = sameSecret(colon > 0 ? decoded.slice(colon + 1) : '', password);
   if (colon <= 0 || !userOk || !passOk) throw unauthorized('invalid basic credentials');
+  markAuthenticated(request);
 }

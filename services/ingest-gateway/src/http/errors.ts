@@ -7,8 +7,8 @@ import { sourceOf } from './request-source.ts';
 
 export class RateLimited extends DeliveryRejected {
   readonly retryAfterSeconds: number;
-  constructor(source: string, retryAfterSeconds: number) {
-    super('INGEST_RATE_LIMITED', 429, `too many requests from ${source}; retry in ${retryAfterSeconds} s`);
+  constructor(source: string, retryAfterSeconds: number, detail = `too many requests from ${source}`) {
+    super('INGEST_RATE_LIMITED', 429, `${detail}; retry in ${retryAfterSeconds} s`);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

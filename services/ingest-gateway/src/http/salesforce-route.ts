@@ -3,7 +3,7 @@ import { unauthorized } from '../domain/errors.ts';
 import { decideSalesforceNotification, salesforceInvoiceRef } from '../domain/salesforce-mapping.ts';
 import { sameSecret } from './auth.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
-import { setSource } from './request-source.ts';
+import { markAuthenticated, setSource } from './request-source.ts';
 
 /**
  * Salesforce Outbound Messages: the organisation id must be ours; each notification is its own
@@ -17,6 +17,7 @@ export function salesforceRoute(deps: RouteDeps): IngestHandler {
     const message = parseOutboundMessage(body.toString('utf8'));
     // Salesforce sends 15- or 18-character ids; the first 15 identify the org.
     if (!sameSecret(message.organizationId.slice(0, 15), deps.config.SALESFORCE_ORG_ID.slice(0, 15))) throw unauthorized(`unknown Salesforce organisation ${message.organizationId}`);
+    markAuthenticated(request);
     deps.limit('salesforce');
     const raw = rawPayload(request, body);
     const receivedAt = deps.now();

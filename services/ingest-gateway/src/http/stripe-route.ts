@@ -1,9 +1,9 @@
 import Stripe from 'stripe';
 import { disputeEvent, decideStripeEvent } from '../domain/stripe-mapping.ts';
 import { isEpochSeconds } from '../domain/delivery.ts';
-import { invalid, unauthorized } from '../domain/errors.ts';
+import { DeliveryRejected, invalid, unauthorized } from '../domain/errors.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
-import { setSource } from './request-source.ts';
+import { markAuthenticated, setSource } from './request-source.ts';
 
 type StripeEvent = ReturnType<typeof Stripe.webhooks.constructEvent>;
 
@@ -33,7 +33,15 @@ export function stripeRoute(deps: RouteDeps): IngestHandler {
     setSource(request, 'stripe');
     const body = rawBody(request);
     const receivedAt = deps.now();
-    const event = verifyStripe(body, request.headers['stripe-signature'], deps.config.STRIPE_WEBHOOK_SECRET, deps.config.STRIPE_TOLERANCE_SECONDS, receivedAt);
+    let event: StripeEvent;
+    try {
+      event = verifyStripe(body, request.headers['stripe-signature'], deps.config.STRIPE_WEBHOOK_SECRET, deps.config.STRIPE_TOLERANCE_SECONDS, receivedAt);
+    } catch (error) {
+      // Malformed JSON is only found once the signature held: the sender is Stripe, not a failing client.
+      if (error instanceof DeliveryRejected && error.status === 400) markAuthenticated(request);
+      throw error;
+    }
+    markAuthenticated(request);
     deps.limit('stripe');
     // An empty id would make every such event the same dedupe key ("stripe:"), dropping all but the first.
     if (typeof event?.id !== 'string' || !event.id || typeof event.type !== 'string') throw invalid('id', 'a Stripe event needs a non-empty id and a type');

@@ -1,4 +1,5 @@
 import type { Migration } from '@invoice-signal/runtime';
+import { receiptClaims } from './002_receipt_claims.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
 export const migrations: Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
       await db.schema.dropTable('receipts');
     },
   },
+  receiptClaims,
 ];

@@ -1,4 +1,4 @@
-import type { Knex } from '@invoice-signal/runtime';
+import { lockKeys, type Knex } from '@invoice-signal/runtime';
 import type { Channel } from '../domain/preferences.ts';
 import { notifierMetrics } from '../metrics.ts';
 import type { Db } from './notification-store.ts';
@@ -41,26 +41,33 @@ const unleased = (now: number) => (q: Knex.QueryBuilder) => q.whereNull('lease_u
 
 /** The next due Slack delivery (deliveries_due index: pending Slack rows by not_before). */
 export const dueSlackHead = (db: Db, now: number) =>
-  db('deliveries').where({ channel: 'slack', state: 'pending' }).where('not_before', '<=', now).where(unleased(now)).orderBy('not_before').limit(1).forUpdate().skipLocked();
+  db('deliveries').where({ channel: 'slack', state: 'pending' }).where('not_before', '<=', now).where(unleased(now)).orderBy('not_before').limit(1);
 
 /** The pending Slack deliveries of one CSM and account, sent as one message (deliveries_slack_batch index). */
 export const pendingSlackOf = (db: Db, csmId: string, customerId: string, now: number) =>
-  db('deliveries').where({ channel: 'slack', state: 'pending', csm_id: csmId, customer_id: customerId }).where(unleased(now)).orderBy('id').limit(50).forUpdate().skipLocked();
+  db('deliveries').where({ channel: 'slack', state: 'pending', csm_id: csmId, customer_id: customerId }).where(unleased(now)).orderBy('id').limit(50).forUpdate();
 
 /**
  * Leases one due Slack delivery and every other pending Slack delivery of the same CSM and
- * account (batching: they go out as one message). SKIP LOCKED keeps two instances apart; the
- * lease lets another instance take over if this one dies mid-send.
+ * account (batching: they go out as one message). Leasing a (CSM, account) group happens under
+ * its advisory lock, so two instances never split one group into two messages: the second finds
+ * the rows leased and moves on. The lease lets another instance take over if this one dies mid-send.
  */
 export async function leaseSlackBatch(db: Knex, now: number, leaseMs: number): Promise<DeliveryRow[]> {
-  return db.transaction(async (trx) => {
-    const [head] = await dueSlackHead(trx, now);
-    if (!head) return [];
-    const rows = await pendingSlackOf(trx, head.csm_id, head.customer_id, now);
-    const ids = rows.map((r) => r.id);
-    await trx('deliveries').whereIn('id', ids).update({ lease_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
-    return rows.map((r) => ({ id: Number(r.id), notificationId: r.notification_id, csmId: r.csm_id, customerId: r.customer_id, channel: r.channel, attempts: r.attempts + 1 }));
-  });
+  for (let tries = 0; tries < 5; tries++) {
+    const leased = await db.transaction(async (trx) => {
+      const [head] = await dueSlackHead(trx, now);
+      if (!head) return null;
+      await lockKeys(trx, [`notifier:slack:${head.csm_id}:${head.customer_id}`]);
+      const rows = await pendingSlackOf(trx, head.csm_id, head.customer_id, now);
+      if (rows.length === 0) return [];
+      await trx('deliveries').whereIn('id', rows.map((r) => r.id)).update({ lease_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
+      return rows.map((r): DeliveryRow => ({ id: Number(r.id), notificationId: r.notification_id, csmId: r.csm_id, customerId: r.customer_id, channel: r.channel, attempts: r.attempts + 1 }));
+    });
+    if (leased === null) return [];
+    if (leased.length) return leased;
+  }
+  return [];
 }
 
 export async function markSent(db: Db, ids: number[], now: number, externalRef: string | null): Promise<void> {

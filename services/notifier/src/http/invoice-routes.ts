@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
+import { lockInvoices } from '../adapters/batch-store.ts';
 import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
@@ -43,6 +44,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     const { invoiceId } = request.params;
     const principal = request.principal!;
     const result = await deps.db.transaction(async (trx) => {
+      // The invoice's lock before its rows, as the consumer's batches take them: the two never deadlock.
+      await lockInvoices(trx, [invoiceId]);
       const all = await notificationsOfInvoice(trx, invoiceId, true);
       if (all.length === 0) return 'unknown' as const;
       const foreign = all.find((n) => !canActFor(principal, n.csmId));

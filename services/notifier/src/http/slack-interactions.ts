@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
+import { lockInvoices } from '../adapters/batch-store.ts';
 import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
@@ -51,7 +52,11 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
       .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser).pluck('notifications.id');
     if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
     const csmId: string = (await deps.db('csm_directory').where({ slack_user_id: slackUser }).first())?.csm_id ?? slackUser;
-    const changed = await deps.db.transaction((trx) => acknowledge(trx, owned, csmId, 'acknowledged in Slack', deps.now(), false));
+    const changed = await deps.db.transaction(async (trx) => {
+      // Invoice locks first, in the consumer's order, so this never deadlocks with a batch.
+      await lockInvoices(trx, await trx('notifications').whereIn('id', owned).pluck('invoice_id'));
+      return acknowledge(trx, owned, csmId, 'acknowledged in Slack', deps.now(), false);
+    });
     if (changed.length) await deps.live.announce(deps.db, changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
     deps.kick();
     return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s).` });
