@@ -30,8 +30,10 @@ export interface FuzzReport {
 
 export const fuzzServices: ServiceName[] = ['ingest-gateway', 'enricher', 'notifier'];
 
-/** Generous rate limits: the point is to reach parsing and validation, not the token bucket. */
-// The fuzzer sends forged credentials from one address on purpose: the failed-auth budget would answer 429 before the parsers it means to reach.
+/**
+ * Limits out of the way: the point is to reach parsing and validation. The fuzzer sends forged
+ * credentials from one address on purpose, which the failed-auth budget would answer with 429.
+ */
 export const fuzzEnv = { RATE_LIMIT_UPLOAD: '100000', RATE_LIMIT_FAILED_AUTH_PER_IP: '0' };
 
 async function credentials(system: SystemUnderTest): Promise<Credentials> {
