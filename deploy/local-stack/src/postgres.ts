@@ -43,6 +43,16 @@ export function postgresPid(s: StackSettings): number | undefined {
   return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
 }
 
+/**
+ * Opt-in (STACK_POSTGRES_STATEMENT_STATS=1, used by the benchmark's private stack): load
+ * pg_stat_statements, which counts every statement per database, nested ones included. It costs a
+ * little CPU per statement, so the default stack runs without it.
+ */
+function statementStatsOptions(env = process.env): string {
+  if (!['1', 'true', 'yes'].includes(env.STACK_POSTGRES_STATEMENT_STATS ?? '')) return '';
+  return ' -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.max=10000';
+}
+
 export function startPostgres(s: StackSettings): number {
   const running = postgresPid(s);
   if (running !== undefined) return running;
@@ -61,7 +71,7 @@ export function startPostgres(s: StackSettings): number {
   const logDir = join(s.stackDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(home, 'postgres.log');
-  const options = `-p ${s.postgresPort} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on`;
+  const options = `-p ${s.postgresPort} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=on${statementStatsOptions()}`;
   asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
   return postgresPid(s) ?? 0;
 }

@@ -47,6 +47,7 @@ export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort
   // The page and the total from one statement, so they agree even while notifications arrive.
   const rows = await base.clone().select('*', db.raw('count(*) over () as total')).orderBy(order as never).limit(opts.limit).offset(opts.offset);
   if (rows.length) return { items: rows.map(fromRow), total: Number(rows[0].total) };
+  if (opts.offset === 0) return { items: [], total: 0 };
   const [{ count }] = await base.clone().count({ count: '*' }); // past the last page
   return { items: [], total: Number(count) };
 }
