@@ -18,7 +18,7 @@ export function summarize(values: readonly number[]): Summary {
   return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
 }
 
-export const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
+export const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : v === Number.POSITIVE_INFINITY ? '∞' : '–');
 export const fixed = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 export const ratio = (ours: number, reference: number) => {
   if (!(Number.isFinite(ours) && Number.isFinite(reference) && reference > 0)) return '–';

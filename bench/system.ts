@@ -17,7 +17,7 @@ export interface Bench {
   accounts: number;
 }
 
-export async function startSystem(namespace: string, accounts: number, partitions: number, extraEnv: Record<string, string> = {}): Promise<Bench> {
+export async function startSystem(namespace: string, accounts: number, partitions: number, extraEnv: Record<string, string>, onStarted: (b: Bench) => void): Promise<Bench> {
   const slack = await new SlackStandIn().start();
   const smtp = await new SmtpSink().start();
   const system = new SystemUnderTest({
@@ -25,20 +25,17 @@ export async function startSystem(namespace: string, accounts: number, partition
     env: {
       LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(partitions), KAFKAJS_NO_PARTITIONER_WARNING: '1',
       SLACK_BOT_TOKEN: 'xoxb-bench-token', SLACK_API_URL: slack.url, SMTP_URL: smtp.url, DIGEST_FROM: 'digest@invoice-signal.dev',
-      // The gateway's per-source token bucket (200/s by default) would cap the load we mean to offer.
-      RATE_LIMIT_STRIPE: '1000000',
+      // The gateway's rate limits stay at their defaults: they must not refuse verified deliveries
+      // below what the system sustains (issue 12), and the bench is where that shows.
       ...extraEnv,
     },
   });
   const bench = { system, slack, smtp, namespace, accounts };
-  try {
-    // One after the other: the first creates the namespace's topics, the others find them.
-    for (const name of serviceNames) await system.startService(name);
-    await seedAccounts(bench);
-  } catch (error) {
-    await stopSystem(bench);
-    throw error;
-  }
+  // One after the other: the first creates the namespace's topics, the others find them. On a
+  // failure the caller still holds the half-started system (onStarted) and cleans it up.
+  onStarted(bench);
+  for (const name of serviceNames) await system.startService(name);
+  await seedAccounts(bench);
   return bench;
 }
 
@@ -73,22 +70,33 @@ export function serviceUrls(b: Bench): Array<[ServiceName, string]> {
   return serviceNames.filter((n) => b.system.urls.has(n)).map((n) => [n, b.system.url(n)]);
 }
 
-/** Stops the processes and removes what the run created: topics, groups, schema subjects, databases. */
-export async function stopSystem(b: Bench): Promise<void> {
+export function servicePids(b: Bench): Map<ServiceName, number> {
+  return new Map(serviceNames.flatMap((n) => {
+    const pid = b.system.processes.get(n)?.child.pid;
+    return pid === undefined ? [] : [[n, pid] as [ServiceName, number]];
+  }));
+}
+
+/** Stops the services' processes (their databases stay, for the Postgres floor). */
+export async function stopServices(b: Bench): Promise<void> {
   await b.system.stop();
   await Promise.all([b.slack.stop(), b.smtp.stop()]);
+}
+
+/** Removes what a run created: topics, groups and schema subjects under `prefix`, and the databases named. */
+export async function cleanup(prefix: string, databases: string[]): Promise<void> {
   const endpoints = { brokers: process.env.KAFKA_BROKERS!.split(','), registry: process.env.SCHEMA_REGISTRY_URL!, database: process.env.DATABASE_URL! };
   const admin = new Kafka({ clientId: 'bench-cleanup', brokers: endpoints.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${b.namespace}.`));
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 60000 });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(b.namespace));
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
   } finally {
     await admin.disconnect();
   }
-  const subjects = ((await (await fetch(`${endpoints.registry}/subjects`)).json()) as string[]).filter((s) => s.startsWith(`${b.namespace}.`));
+  const subjects = ((await (await fetch(`${endpoints.registry}/subjects`)).json()) as string[]).filter((s) => s.startsWith(prefix));
   for (const subject of subjects) {
     await fetch(`${endpoints.registry}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
     await fetch(`${endpoints.registry}/subjects/${encodeURIComponent(subject)}?permanent=true`, { method: 'DELETE' });
@@ -96,9 +104,8 @@ export async function stopSystem(b: Bench): Promise<void> {
   const client = new pg.Client({ connectionString: endpoints.database });
   await client.connect();
   try {
-    const names = [...b.system.databaseUrls().values()].map((url) => decodeURIComponent(new URL(url).pathname.slice(1)));
-    for (const name of names) await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
-    const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_database where datname = any($1)', [names]);
+    for (const name of databases) await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_database where datname = any($1)', [databases]);
     if (Number(rows[0]!.n) > 0) throw new Error(`${rows[0]!.n} of the run's databases are still there`);
   } finally {
     await client.end();
