@@ -3,6 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import { runBatchOnce, inRecordTrace, type BatchHandler, type BatchListener } from './consumer/batch.ts';
 import { deadLetter } from './consumer/dead-letter.ts';
+import { controlOf, gatherer, type Control, type PartitionPart } from './consumer/gather.ts';
 import { decodeAll, headerText, type IncomingRecord } from './consumer/records.ts';
 import type { Knex } from './db.ts';
 import { errorCode, isRetriable } from './errors.ts';
@@ -109,8 +110,6 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   /** Retriable by type and code, or because a dependency is down right now. */
   const mayPass = async (error: unknown) => isRetriable(error) || !(await dependenciesUp());
 
-  interface Control { heartbeat(): Promise<void>; stopping(): boolean; resolve(offset: string): Promise<void> }
-
   /** Retries while the failure may pass; returns the failure that cannot, or null on success (or when stopping). */
   async function attempt(topic: string, what: string, control: Control, work: () => Promise<void>): Promise<unknown> {
     const abort = new AbortController();
@@ -151,13 +150,13 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     timer();
     if (done) {
       metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' }, records.length);
-      await control.resolve(records[records.length - 1].offset);
+      await control.commit(records);
       return true;
     }
     if (failure === null) return false; // stopping
     if (records.length === 1) {
       await sendToDlq(control, topic, partition, messages.get(records[0])!, failure);
-      await control.resolve(offset);
+      await control.commit(records);
       return true;
     }
     log.info({ topic, partition, from: offset, count: records.length, code: errorCode(failure) }, 'batch failed; splitting it to isolate the bad record');
@@ -166,7 +165,10 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   }
 
   /** A record that did not decode: dead-lettered once the registry and database answer and it still does not. */
-  async function undecodable(sub: Subscription, topic: string, partition: number, message: KafkaMessage, control: Control): Promise<boolean> {
+  async function undecodable(sub: Subscription, part: PartitionPart & { partition: number }, message: KafkaMessage): Promise<boolean> {
+    const topic = topicName(sub.spec, serde.namespace);
+    const { partition } = part;
+    const control = controlOf([{ ...part, records: [{ topic, partition, offset: message.offset } as IncomingRecord<unknown>] }], committed);
     while (!(await dependenciesUp())) {
       if (control.stopping()) return false;
       await control.heartbeat();
@@ -175,9 +177,14 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     const [again] = await decodeAll(serde, sub.spec, topic, partition, [message]);
     if ('record' in again) return processRun(sub.spec, sub.handle, [again.record], new Map([[again.record, message]]), control);
     await sendToDlq(control, topic, partition, message, again.error);
-    await control.resolve(message.offset);
+    await control.commit([{ topic, partition, offset: message.offset } as IncomingRecord<unknown>]);
     return true;
   }
+
+  const committed = (records: IncomingRecord<unknown>[]) =>
+    opts.listener?.({ stage: 'offsets-committed', topic: records[0].topic, partition: records[0].partition, records: records.length, firstOffset: records[0].offset });
+  // One gatherer per subscription: the partitions of a fetch become one run of its handler.
+  const gathered = new Map([...byTopic].map(([topic, sub]) => [topic, gatherer((records, messages, control) => processRun(sub.spec, sub.handle, records, messages, control), committed)]));
 
   await consumer.connect();
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
@@ -187,24 +194,20 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       metrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: opts.groupId }, Number(batch.offsetLag()));
       const sub = byTopic.get(batch.topic)!;
-      const control: Control = {
-        heartbeat,
-        stopping: () => !isRunning() || isStale(),
-        resolve: async (offset) => {
-          resolveOffset(offset);
-          await commitOffsetsIfNecessary();
-          opts.listener?.({ stage: 'offsets-committed', topic: batch.topic, partition: batch.partition, records: 0, firstOffset: offset });
-        },
-      };
+      const stopping = () => !isRunning() || isStale();
       let decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
       // The registry unreachable: decode again until it answers (the partition waits).
-      while (!control.stopping() && decoded.some((d) => 'error' in d && isRetriable(d.error))) {
+      while (!stopping() && decoded.some((d) => 'error' in d && isRetriable(d.error))) {
         await heartbeat();
         await sleep(500);
         decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
       }
+      const part = (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>): PartitionPart & { partition: number } => ({
+        records, messages, heartbeat, stopping, partition: batch.partition,
+        resolveOffset, commitOffsets: (offsets) => commitOffsetsIfNecessary(offsets),
+      });
       // Runs of decodable records, each undecodable record between them on its own, in offset order.
-      const messages = new Map<IncomingRecord<unknown>, KafkaMessage>();
+      let messages = new Map<IncomingRecord<unknown>, KafkaMessage>();
       let run: IncomingRecord<unknown>[] = [];
       for (const d of decoded) {
         if ('record' in d) {
@@ -212,11 +215,12 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
           run.push(d.record);
           continue;
         }
-        if (!(await processRun(sub.spec, sub.handle, run, messages, control))) return;
+        if (!(await gathered.get(batch.topic)!(part(run, messages)))) return;
         run = [];
-        if (!(await undecodable(sub, batch.topic, batch.partition, d.message, control))) return;
+        messages = new Map();
+        if (!(await undecodable(sub, part([], new Map()), d.message))) return;
       }
-      await processRun(sub.spec, sub.handle, run, messages, control);
+      await gathered.get(batch.topic)!(part(run, messages));
       await heartbeat().catch(() => undefined);
     },
   });

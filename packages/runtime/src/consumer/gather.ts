@@ -1,0 +1,70 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { IncomingRecord } from './records.ts';
+
+/** What the loop needs of the partitions a run of records came from. */
+export interface Control {
+  heartbeat(): Promise<void>;
+  /** The consumer is stopping, or one of the partitions was revoked: leave the rest for its next owner. */
+  stopping(): boolean;
+  /** Marks these records processed and commits their partitions' offsets (one request). */
+  commit(records: IncomingRecord<unknown>[]): Promise<void>;
+}
+
+/** One partition's share of a fetch, as KafkaJS hands it to eachBatch. */
+export interface PartitionPart {
+  records: IncomingRecord<unknown>[];
+  messages: Map<IncomingRecord<unknown>, KafkaMessage>;
+  heartbeat(): Promise<void>;
+  stopping(): boolean;
+  resolveOffset(offset: string): void;
+  commitOffsets(offsets: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<void>;
+}
+
+/** The control of several partitions' parts at once: offsets resolved and committed per partition. */
+export function controlOf(parts: PartitionPart[], onCommitted?: (records: IncomingRecord<unknown>[]) => void): Control {
+  const byPartition = new Map(parts.map((p) => [`${p.records[0]?.topic}\u0000${p.records[0]?.partition}`, p]));
+  return {
+    heartbeat: () => parts[0].heartbeat(),
+    stopping: () => parts.some((p) => p.stopping()),
+    async commit(records) {
+      const last = new Map<string, IncomingRecord<unknown>>();
+      for (const r of records) {
+        const key = `${r.topic}\u0000${r.partition}`;
+        const seen = last.get(key);
+        if (!seen || BigInt(r.offset) > BigInt(seen.offset)) last.set(key, r);
+      }
+      for (const [key, r] of last) byPartition.get(key)!.resolveOffset(r.offset);
+      const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const r of last.values()) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partition: r.partition, offset: (BigInt(r.offset) + 1n).toString() }]);
+      await parts[0].commitOffsets({ topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+      onCommitted?.(records);
+    },
+  };
+}
+
+/**
+ * Joins the parts that KafkaJS hands over side by side (the partitions of one fetch, handled
+ * concurrently) into one run: one transaction, one send and one offset commit for all of them.
+ * Records keep their partition's order; partitions are independent of each other.
+ */
+export function gatherer(run: (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control) => Promise<boolean>, onCommitted?: (records: IncomingRecord<unknown>[]) => void) {
+  let waiting: Array<{ part: PartitionPart; done: (ok: boolean) => void; fail: (error: unknown) => void }> = [];
+  async function flush() {
+    const batch = waiting;
+    waiting = [];
+    const parts = batch.map((w) => w.part);
+    try {
+      const ok = await run(parts.flatMap((p) => p.records), new Map(parts.flatMap((p) => [...p.messages])), controlOf(parts, onCommitted));
+      for (const w of batch) w.done(ok);
+    } catch (error) {
+      for (const w of batch) w.fail(error);
+    }
+  }
+  return (part: PartitionPart) =>
+    new Promise<boolean>((done, fail) => {
+      if (part.records.length === 0) return done(true);
+      // The partitions of one fetch arrive within the same turn of the event loop.
+      if (waiting.length === 0) setImmediate(() => void flush());
+      waiting.push({ part, done, fail });
+    });
+}
