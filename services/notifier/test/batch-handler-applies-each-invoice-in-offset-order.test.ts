@@ -46,16 +46,19 @@ describe('the batch handler', () => {
       a({ invoiceId: 'stripe:in_mix2', csmId: 'csm_mix' }),
       s({ invoiceId: 'stripe:in_mix2', status: 'failed', version: 4 }),
     ];
-    await run(deps, batch);
+    const emitted = await run(deps, batch);
     const mix = await notifications('stripe:in_mix');
     expect(mix.map((n) => [n.kind, n.status, n.version])).toEqual([['invoice_issued', 'paid', 1], ['payment_failed', 'paid', 1]]);
+    // The four new notifications go out with the batch, already marked published (the outbox has nothing left of them).
+    expect(emitted.map((r) => (r.value as { id: string }).id).sort()).toEqual((await db('notifications').whereIn('invoice_id', ['stripe:in_mix', 'stripe:in_mix2']).pluck('id')).sort());
+    expect(await db('notifications').whereIn('invoice_id', ['stripe:in_mix', 'stripe:in_mix2']).whereRaw('published_version < version').count({ n: '*' })).toEqual([{ n: 0 }]);
     expect((await notifications('stripe:in_mix2')).map((n) => [n.kind, n.status])).toEqual([['invoice_issued', 'overdue'], ['overdue', 'overdue']]);
     expect(await db('invoice_status').whereIn('invoice_id', ['stripe:in_mix', 'stripe:in_mix2']).orderBy('invoice_id').select('status', 'version')).toEqual([{ status: 'paid', version: 3 }, { status: 'overdue', version: 5 }]);
     expect(deps.kicks).toBe(1);
 
-    // Replayed after a crash: nothing changes, nothing is announced.
+    // Replayed after a crash: nothing changes, nothing is announced or emitted.
     const before = { notifications: await db('notifications').whereIn('invoice_id', ['stripe:in_mix', 'stripe:in_mix2']).orderBy('id'), deliveries: await deliveries('csm_mix'), log: await db('delivery_log').where({ csm_id: 'csm_mix' }) };
-    await run(deps, batch);
+    expect(await run(deps, batch)).toEqual([]);
     expect(await db('notifications').whereIn('invoice_id', ['stripe:in_mix', 'stripe:in_mix2']).orderBy('id')).toEqual(before.notifications);
     expect(await deliveries('csm_mix')).toEqual(before.deliveries);
     expect(await db('delivery_log').where({ csm_id: 'csm_mix' })).toEqual(before.log);

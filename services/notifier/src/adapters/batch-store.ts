@@ -96,9 +96,10 @@ const stateColumns: Column<InvoiceNotification>[] = [
   ['customer_context', 'jsonb', (n) => json(n.customerContext)], ['details', 'jsonb', (n) => json(n.details)], ['channels', 'jsonb', (n) => json(n.channels)],
   ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
 ];
+// A new notification is published with its batch (emitted before the commit), so it is born published.
 const insertColumns: Column<InvoiceNotification>[] = [
   ['id', 'text', (n) => n.id], ['kind', 'text', (n) => n.kind], ['invoice_id', 'text', (n) => n.invoiceId],
-  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ...stateColumns,
+  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ['published_version', 'int', (n) => n.version], ...stateColumns,
 ];
 
 /** New notifications with their final state; (invoice_id, kind) is unique, so a replay inserts nothing. */

@@ -1,7 +1,7 @@
-import type { AssessedInvoice, PaymentStatus } from '@invoice-signal/events';
+import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
 import { InvalidRecordError, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan } from '../domain/batch.ts';
-import { factsFromAssessment, type InvoiceFacts } from '../domain/notification.ts';
+import { factsFromAssessment, toEvent, type InvoiceFacts } from '../domain/notification.ts';
 import { lockCsms, lockInvoices, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
@@ -66,6 +66,8 @@ export async function handleInputs(deps: NotifierDeps, inputs: BatchInput[], ctx
     now, defaults: deps.defaults, defaultZone: deps.defaultZone, slackAvailable: deps.slackAvailable, emailAvailable: deps.emailAvailable,
   });
   await writePlan(trx, plan, now);
+  // New notifications go out with the batch; later versions (revisions, statuses, acknowledgements) through the outbox.
+  ctx.emit(topics.notifications, plan.inserts.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
   await deps.live.announce(trx, plan.events);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }

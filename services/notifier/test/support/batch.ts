@@ -1,5 +1,5 @@
 import type { AssessedInvoice, PaymentStatus } from '@invoice-signal/events';
-import { createLogger, type BatchContext, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
+import { createLogger, type BatchContext, type EmittedRecord, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
 import { createLiveHub } from '../../src/adapters/live-hub.ts';
 import { defaultPreferences, type PreferenceDefaults } from '../../src/domain/preferences.ts';
 import type { NotifierDeps } from '../../src/handlers/deps.ts';
@@ -26,11 +26,13 @@ export function asRecords<V>(topic: string, values: Array<{ key: string; value: 
 export const assessedRecords = (...values: AssessedInvoice[]) => asRecords('test.billing.invoice.assessed.v1', values.map((value) => ({ key: value.accountId, value })));
 export const statusRecords = (...values: PaymentStatus[]) => asRecords('test.billing.invoice.payment-status.v1', values.map((value) => ({ key: value.invoiceId, value })));
 
-/** Runs a batch the way the runtime does: one transaction around the handler, then the after-commit work. */
-export async function inBatch(db: Knex, handle: (ctx: BatchContext) => Promise<void>): Promise<void> {
+/** Runs a batch the way the runtime does: one transaction around the handler, then the after-commit work. Returns what it emitted. */
+export async function inBatch(db: Knex, handle: (ctx: BatchContext) => Promise<void>): Promise<EmittedRecord<unknown>[]> {
   const after: Array<() => unknown> = [];
+  const emitted: EmittedRecord<unknown>[] = [];
   await db.transaction(async (trx) => {
-    await handle({ trx, emit: () => { throw new Error('the notifier publishes through its outbox, not from its handlers'); }, afterCommit: (fn) => void after.push(fn) });
+    await handle({ trx, emit: (_spec, records) => void emitted.push(...records), afterCommit: (fn) => void after.push(fn) });
   });
   for (const fn of after) await fn();
+  return emitted;
 }
