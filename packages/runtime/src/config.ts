@@ -56,6 +56,8 @@ export const commonEnv = {
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(6000),
   /** Longest the broker holds a fetch with no data, ms (a record that arrives is handed over at once). */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(5000).default(100),
+  /** Bytes a fetch waits for (up to KAFKA_FETCH_MAX_WAIT_MS): more makes bigger batches at low rates, for a little latency. */
+  KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10 * 1024 * 1024).default(1),
   DATABASE_URL: url.default('postgres://postgres@localhost:5433/postgres'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),

@@ -92,7 +92,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     name: def.name, config, logger, db, kafka, serde, publisher, app,
     groupId: (purpose) => [config.TOPIC_NAMESPACE, def.name, purpose].filter(Boolean).join('.'),
     async consume(opts) {
-      const running = await startConsumer({ kafka, serde, publisher, logger, db }, { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS, ...opts });
+      const running = await startConsumer({ kafka, serde, publisher, logger, db }, { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS, fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES, ...opts });
       consumers.push(running);
       return running;
     },
