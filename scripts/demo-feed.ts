@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chargebeeEvent, chargebeeInvoice, chargebeeTransaction, signed, stripeEvent, stripeInvoice, uid } from '@invoice-signal/testkit';
+import { retry } from '@invoice-signal/runtime';
 
 interface Account { accountId: string; contract?: { currency: string } | null; vendorRefs: { stripeCustomerId: string | null; chargebeeCustomerId: string | null } }
 
@@ -24,12 +25,12 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 const amount = () => pick([48_000, 125_000, 390_000, 1_250_000, 2_400_000]);
 const open: Array<{ vendor: 'stripe' | 'chargebee'; invoice: Record<string, unknown> }> = [];
 
+/** Like a vendor: retried until accepted (a few times, then the demo moves on). */
 async function post(path: string, body: string, headers: Record<string, string>): Promise<void> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const res = await fetch(`${gateway}${path}`, { method: 'POST', headers, body }).catch(() => undefined);
-    if (res?.ok) return;
-    await sleep(1000 * attempt); // like a vendor: retry until accepted
-  }
+  await retry(async () => {
+    const res = await fetch(`${gateway}${path}`, { method: 'POST', headers, body });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+  }, { attempts: 5, baseMs: 1000, retryIf: () => true }).catch(() => undefined);
 }
 
 const sendStripe = (event: Record<string, unknown>) => {

@@ -88,7 +88,8 @@ describe('database outages under every consumer', () => {
         .catch((error: Error) => {
           const missing = sent.filter((id) => !announced().has(id));
           const warnings = serviceNames.flatMap((name) => system.output(name).split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-5).map((l) => `${name}: ${l.slice(0, 400)}`));
-          throw new Error(`${error.message}: ${missing.length} of ${invoices} missing (${missing.slice(0, 3).join(', ')}); dead letters ${dlqs.map((d) => d.records.length).join('/')}\n${warnings.join('\n')}`);
+          const dead = dlqs.flatMap((d) => d.records.map((r) => `${r.headers['dlq.original.topic']}: ${r.headers['dlq.error.code']} ${r.headers['dlq.error.message']}`));
+          throw new Error(`${error.message}: ${missing.length} of ${invoices} missing (${missing.slice(0, 3).join(', ')}); dead letters: ${dead.join(' | ') || 'none'}\n${warnings.join('\n')}`);
         });
       await eventually('every paid invoice paid on the status topic', () => {
         const latest = new Map(statuses.records.map((r) => [r.key, r.value?.status]));

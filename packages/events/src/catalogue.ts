@@ -1,6 +1,6 @@
 import type { AssessedInvoice, CsmNotification, CustomerContext, EnrichedInvoice, InvoiceEvent, PaymentStatus } from './generated/types.ts';
 
-export type ServiceName = 'ingest-gateway' | 'enricher' | 'risk-scorer' | 'notifier' | 'payment-tracker' | 'external';
+export type ServiceName = 'ingest-gateway' | 'enricher' | 'risk-scorer' | 'notifier' | 'payment-tracker';
 
 /** One topic of the contract. `V` is the TypeScript type of its values (a phantom, never set). */
 export interface TopicSpec<V = unknown> {
@@ -37,7 +37,7 @@ export const topics = {
   }),
   customerContext: topic<CustomerContext>({
     name: 'cs.customer-context.v1', keyField: 'accountId', valueType: 'io.invoicesignal.cs.CustomerContext',
-    cleanup: 'compact', owner: 'external', partitions: 6,
+    cleanup: 'compact', owner: 'enricher', partitions: 6,
   }),
   enriched: topic<EnrichedInvoice>({
     name: 'billing.invoice.enriched.v1', keyField: 'accountId', valueType: 'io.invoicesignal.billing.EnrichedInvoice',

@@ -3,10 +3,11 @@ import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import { runBatchOnce, inRecordTrace, type BatchHandler, type BatchListener } from './consumer/batch.ts';
 import { deadLetter } from './consumer/dead-letter.ts';
-import { controlOf, gatherer, type Control, type PartitionPart } from './consumer/gather.ts';
+import { offsetCommitter } from './consumer/committer.ts';
+import { controlOf, gatherer, type CommitOffsets, type Control, type PartitionPart } from './consumer/gather.ts';
 import { decodeAll, headerText, type IncomingRecord } from './consumer/records.ts';
 import type { Knex } from './db.ts';
-import { errorCode, isRetriable } from './errors.ts';
+import { errorCode, isPoison, isRetriable } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 import type { EventPublisher } from './producer.ts';
@@ -46,6 +47,8 @@ export interface ConsumerOptions {
   publishTimeoutMs?: number;
   /** First retry delay of a failing batch, ms, doubled each attempt up to 5 s. Default 200. */
   retryDelayMs?: number;
+  /** Processed offsets are committed at most this often, ms (and at once on stop). Default 500; 0 commits after every batch. */
+  commitIntervalMs?: number;
   /** Told each stage of each batch (handled, produced, committed, offsets-committed). */
   listener?: BatchListener;
 }
@@ -110,17 +113,25 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   /** Retriable by type and code, or because a dependency is down right now. */
   const mayPass = async (error: unknown) => isRetriable(error) || !(await dependenciesUp());
 
-  /** Retries while the failure may pass; returns the failure that cannot, or null on success (or when stopping). */
-  async function attempt(topic: string, what: string, control: Control, work: () => Promise<void>): Promise<unknown> {
+  /**
+   * Retries while the failure may pass; returns the failure that cannot, or null on success (or
+   * when stopping). `doubtfulTries`: attempts for a failure that names no culprit (see isPoison)
+   * even while every dependency answers — a connection can break and heal between two probes.
+   */
+  async function attempt(topic: string, what: string, control: Control, work: () => Promise<void>, doubtfulTries = 1): Promise<unknown> {
     const abort = new AbortController();
+    let tries = 0;
     try {
-      await retry(work, {
+      await retry(async () => {
+        tries += 1;
+        await work();
+      }, {
         baseMs: opts.retryDelayMs ?? 200,
         signal: abort.signal,
-        retryIf: mayPass,
+        retryIf: async (error) => (await mayPass(error)) || (!isPoison(error) && tries < doubtfulTries),
         onRetry: async (error, n) => {
           metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'retried' });
-          log.warn({ err: error, code: errorCode(error), attempt: n, batch: what }, 'a dependency is down; retrying the batch');
+          log.warn({ err: error, code: errorCode(error), attempt: n, batch: what }, 'batch failed while a dependency may be down; retrying');
           await control.heartbeat();
           if (control.stopping()) abort.abort();
         },
@@ -146,7 +157,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     const failure = await attempt(topic, `${topic}[${partition}]@${offset}+${records.length}`, control, async () => {
       await runBatchOnce(runDeps, spec, handle, records);
       done = true;
-    });
+    }, records.length === 1 ? 5 : 1);
     timer();
     if (done) {
       metrics.consumed.inc({ topic, group: opts.groupId, outcome: 'ok' }, records.length);
@@ -168,7 +179,7 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   async function undecodable(sub: Subscription, part: PartitionPart & { partition: number }, message: KafkaMessage): Promise<boolean> {
     const topic = topicName(sub.spec, serde.namespace);
     const { partition } = part;
-    const control = controlOf([{ ...part, records: [{ topic, partition, offset: message.offset } as IncomingRecord<unknown>] }], committed);
+    const control = controlOf([{ ...part, records: [{ topic, partition, offset: message.offset } as IncomingRecord<unknown>] }], commitOffsets);
     while (!(await dependenciesUp())) {
       if (control.stopping()) return false;
       await control.heartbeat();
@@ -181,14 +192,17 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     return true;
   }
 
-  const committed = (records: IncomingRecord<unknown>[]) =>
-    opts.listener?.({ stage: 'offsets-committed', topic: records[0].topic, partition: records[0].partition, records: records.length, firstOffset: records[0].offset });
+  const committer = offsetCommitter(consumer, opts.commitIntervalMs ?? 500, log, (records) =>
+    opts.listener?.({ stage: 'offsets-committed', topic: records[0].topic, partition: records[0].partition, records: records.length, firstOffset: records[0].offset }));
+  const commitOffsets: CommitOffsets = (records, now) => committer.add(records, now);
   // One gatherer per subscription: the partitions of a fetch become one run of its handler.
-  const gathered = new Map([...byTopic].map(([topic, sub]) => [topic, gatherer((records, messages, control) => processRun(sub.spec, sub.handle, records, messages, control), committed)]));
+  const gathered = new Map([...byTopic].map(([topic, sub]) => [topic, gatherer((records, messages, control) => processRun(sub.spec, sub.handle, records, messages, control), commitOffsets)]));
 
   await consumer.connect();
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
+    // The committer commits (on an interval, and when stopping); KafkaJS would commit after every batch.
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
@@ -203,8 +217,8 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
         decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
       }
       const part = (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>): PartitionPart & { partition: number } => ({
-        records, messages, heartbeat, stopping, partition: batch.partition,
-        resolveOffset, commitOffsets: (offsets) => commitOffsetsIfNecessary(offsets),
+        records, messages, heartbeat, stopping, partition: batch.partition, resolveOffset,
+        commitNow: (offsets) => commitOffsetsIfNecessary({ topics: [...new Set(offsets.map((o) => o.topic))].map((topic) => ({ topic, partitions: offsets.filter((o) => o.topic === topic) })) }),
       });
       // Runs of decodable records, each undecodable record between them on its own, in offset order.
       let messages = new Map<IncomingRecord<unknown>, KafkaMessage>();
@@ -231,7 +245,8 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
     isReady: () => ready,
     async stop() {
       ready = false;
-      // Disconnect waits for the batch in hand and commits the offsets resolved so far.
+      // What is processed goes out now; the batch in hand commits its own offsets as it ends (it sees the stop).
+      await committer.flush();
       await consumer.disconnect();
     },
   };

@@ -36,3 +36,15 @@ export function errorCode(error: unknown): string {
   const e = error as { code?: string; name?: string };
   return e?.code ?? e?.name ?? 'UNKNOWN';
 }
+
+/**
+ * Whether the error says the record itself is at fault: our own non-retriable errors, and what
+ * Postgres reports about the data (classes 22 data exception, 23 integrity, 42 syntax or
+ * undefined object). Anything else (a connection that broke without a code, a bug's TypeError)
+ * may be the world's fault, so it is retried a few times before a record is called poison.
+ */
+export function isPoison(error: unknown): boolean {
+  if (error instanceof InvoiceSignalError) return !error.retriable;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23|42)[0-9A-Z]{3}$/.test(code);
+}

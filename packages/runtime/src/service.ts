@@ -59,6 +59,9 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
  * schemas, producer, HTTP with health and metrics, then the service's own wiring.
  */
 export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, config: C, logger = createLogger(def.name, config.LOG_LEVEL)): Promise<RunningService<C>> {
+  // One writer per topic: a service publishes only the topics the catalogue says it owns.
+  const foreign = def.produces.filter((spec) => spec.owner !== def.name);
+  if (foreign.length) throw new Error(`${def.name} may not produce ${foreign.map((s) => `${s.name} (written by ${s.owner})`).join(', ')}`);
   await ensureDatabase(config.databaseUrl);
   const db = createDb(config.databaseUrl, config.DB_POOL_MAX);
   const applied = await migrate(db, def.migrations);

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { AvroSerde, type TopicSpec, type ValueOf, topicName } from '@invoice-signal/events';
+import { retry } from '@invoice-signal/runtime';
 import { eventually } from './wait.ts';
 import { stackEndpoints, uniqueName } from './endpoints.ts';
 
@@ -43,16 +43,11 @@ export class TopicReader<V> {
   }
 
   /** A topic created a moment ago can answer "does not host this topic-partition" briefly. */
-  private async start(attempts = 5): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.startOnce();
-      } catch (error) {
-        await this.consumer?.disconnect().catch(() => undefined);
-        if (attempt >= attempts) throw error;
-        await sleep(300 * attempt);
-      }
-    }
+  private start(): Promise<void> {
+    return retry(() => this.startOnce(), {
+      attempts: 5, baseMs: 300, retryIf: () => true,
+      onRetry: () => this.consumer?.disconnect().catch(() => undefined),
+    });
   }
 
   private async startOnce() {

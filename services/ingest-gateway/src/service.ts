@@ -2,8 +2,8 @@ import { topics } from '@invoice-signal/events';
 import type { ServiceDefinition } from '@invoice-signal/runtime';
 import { createReceiptLog } from './adapters/receipt-log.ts';
 import type { Config } from './config.ts';
-import { createIngestor } from './handlers/accept-deliveries.ts';
-import { startReconciliation } from './handlers/reconcile.ts';
+import { createIngestor } from './ingest/accept-deliveries.ts';
+import { reconcileOnce } from './jobs/reconcile.ts';
 import { createFailureBudget, createLimits } from './http/deps.ts';
 import { registerIngestRoutes } from './http/routes.ts';
 import { migrations } from './migrations/index.ts';
@@ -17,7 +17,9 @@ export const ingestGateway: ServiceDefinition<Config> = {
     const receipts = createReceiptLog(ctx.db);
     const ingestor = createIngestor({ receipts, publisher: ctx.publisher, publishTimeoutMs: ctx.config.PUBLISH_TIMEOUT_MS, logger: ctx.logger });
     await registerIngestRoutes(ctx.app, { config: ctx.config, ingestor, receipts, logger: ctx.logger, limit: createLimits(ctx.config, now), failures: createFailureBudget(ctx.config, now), now });
-    const reconciliation = startReconciliation(ctx.config, { receipts, ingestor, logger: ctx.logger });
-    ctx.onStop(() => reconciliation.stop());
+    // Off unless an interval is set. A singleton: one instance asks the vendors' APIs per interval.
+    if (ctx.config.RECONCILE_INTERVAL_MS) {
+      ctx.job({ name: 'ingest-gateway.reconcile', everyMs: ctx.config.RECONCILE_INTERVAL_MS, singleton: true, run: async () => void (await reconcileOnce(ctx.config, { receipts, ingestor, logger: ctx.logger })) });
+    }
   },
 };

@@ -7,7 +7,7 @@ import { createReceiptLog } from '../src/adapters/receipt-log.ts';
 import type { Config } from '../src/config.ts';
 import { canonicalEvent, type Delivery } from '../src/domain/delivery.ts';
 import { decideStripeEvent } from '../src/domain/stripe-mapping.ts';
-import { createIngestor } from '../src/handlers/accept-deliveries.ts';
+import { createIngestor } from '../src/ingest/accept-deliveries.ts';
 import { countReceiptStatements } from './support/database-counters.ts';
 import { deleteNamespaceTopics, openInvoiceReader, startGateway } from './support/gateway.ts';
 import { postStripe, stripeEvent, stripeInvoice, uid } from './support/stripe-payloads.ts';

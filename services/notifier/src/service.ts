@@ -10,10 +10,7 @@ import type { NotifierDeps } from './handlers/deps.ts';
 import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { registerHttp } from './http/api.ts';
-import { claimDigests, sendDigests } from './workers/digest-worker.ts';
-import { publishPending } from './workers/publish-outbox.ts';
-import { createScheduler, type Job, type Scheduler } from './workers/scheduler.ts';
-import { runSlackDeliveries } from './workers/slack-worker.ts';
+import { startDeliveryJobs, type Scheduler } from './jobs/delivery-jobs.ts';
 
 /** What a started notifier is made of: tests run its delivery jobs on demand, the benchmark listens to its live events. */
 export interface NotifierParts {
@@ -40,7 +37,6 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       await live.start();
       const slack: SlackSender | null = config.SLACK_BOT_TOKEN ? createSlackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS }) : null;
       const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.DIGEST_FROM! }) : null;
-      const policy = { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, backoffMs: config.DELIVERY_BACKOFF_MS };
       let scheduler: Scheduler | undefined;
       const deps: NotifierDeps = {
         db: ctx.db, logger, live, now: options.now ?? Date.now, defaultZone: config.DEFAULT_TIME_ZONE, publicUrl: config.PUBLIC_URL,
@@ -51,10 +47,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
           quietHours: config.QUIET_HOURS, batchWindowSeconds: config.BATCH_WINDOW_SECONDS,
         }),
       };
-      const jobs: Job[] = [['publish', () => publishPending(deps, ctx.publisher)]];
-      if (slack) jobs.push(['slack', () => runSlackDeliveries(deps, slack, policy)]);
-      if (mailer) jobs.push(['digest-claim', () => claimDigests(deps), 'tick-only'], ['digest-send', () => sendDigests(deps, mailer, policy), 'tick-only']);
-      scheduler = createScheduler(jobs, config.DELIVERY_TICK_MS, logger);
+      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher });
       options.onSetup?.({ deps, scheduler });
 
       const auth = createAuthenticator({ secret: config.AUTH_JWT_SECRET, jwksUrl: config.AUTH_JWKS_URL });
@@ -63,7 +56,6 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
         if (!live.connected()) throw new Error('not listening for live events (Postgres LISTEN connection down)');
       });
       ctx.onStop(async () => {
-        await scheduler?.stop();
         await live.stop();
         mailer?.close();
       });

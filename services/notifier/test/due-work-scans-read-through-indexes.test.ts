@@ -3,8 +3,8 @@ import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/ru
 import { testServiceConfig } from '@invoice-signal/testkit';
 import { dueSlackHead, pendingSlackOf, slackCountQuery } from '../src/adapters/delivery-store.ts';
 import { migrations } from '../src/migrations/index.ts';
-import { claimableItems, digestItems, digestQueueHeads, dueDigest } from '../src/workers/digest-worker.ts';
-import { markPublished, unpublished } from '../src/workers/publish-outbox.ts';
+import { claimableItems, digestItems, digestQueueHeads, dueDigest } from '../src/jobs/digest-worker.ts';
+import { markPublished, unpublished } from '../src/jobs/publish-outbox.ts';
 
 /**
  * The workers' scans on tables with a long history (200,000 notifications and deliveries, almost

@@ -4,7 +4,7 @@ import { testServiceConfig } from '@invoice-signal/testkit';
 import { migrations } from '../src/migrations/index.ts';
 import { createSlackSender } from '../src/adapters/slack.ts';
 import { assessedBatch } from '../src/handlers/notification-batch.ts';
-import { runSlackDeliveries } from '../src/workers/slack-worker.ts';
+import { runSlackDeliveries } from '../src/jobs/slack-worker.ts';
 import { assessedRecords, batchDeps, inBatch } from './support/batch.ts';
 import { assessment } from './support/harness.ts';
 import { SlackStandIn } from '@invoice-signal/testkit';

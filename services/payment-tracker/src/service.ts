@@ -1,8 +1,8 @@
 import { topics } from '@invoice-signal/events';
 import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
-import { startOutboxDrainer } from './adapters/outbox-drainer.ts';
-import { startOverdueScheduler } from './adapters/overdue-scanner.ts';
-import { trackerMetrics } from './adapters/tracker-metrics.ts';
+import { scanOverdue } from './jobs/overdue-scan.ts';
+import { publishStatuses } from './jobs/publish-statuses.ts';
+import { trackerMetrics } from './metrics.ts';
 import type { Config } from './config.ts';
 import { handleInvoiceEvents } from './handlers/invoice-event.ts';
 import { statusRoutes } from './http/status-routes.ts';
@@ -20,11 +20,14 @@ export const paymentTracker: ServiceDefinition<Config> = {
     const { config, db, logger } = ctx;
     const fold = { overdueGraceMs: config.OVERDUE_GRACE_MS };
 
-    const outbox = startOutboxDrainer({
-      db, publisher: ctx.publisher, logger, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH,
-      onPublished: (n) => trackerMetrics.published.inc(n),
+    const outbox = ctx.job({
+      name: 'payment-tracker.publish-statuses', everyMs: config.OUTBOX_POLL_MS, singleton: true,
+      async run({ trx }) {
+        const published = await publishStatuses(trx!, ctx.publisher, config.OUTBOX_BATCH);
+        trackerMetrics.published.inc(published);
+        return published;
+      },
     });
-    ctx.onStop(() => outbox.stop());
 
     // onApplied runs after the batch committed: its outbox rows are visible to the drainer only from then.
     const handlerDeps = {
@@ -41,14 +44,20 @@ export const paymentTracker: ServiceDefinition<Config> = {
       subscriptions: [onBatch(topics.invoiceEvents, handleInvoiceEvents(handlerDeps))],
     });
 
-    const scheduler = startOverdueScheduler(db, logger, config.OVERDUE_SCAN_INTERVAL_MS, {
-      ...fold, batchSize: config.OVERDUE_SCAN_BATCH,
-      onChanged: (n) => {
-        trackerMetrics.overdue.inc(n);
-        outbox.wake();
+    // Not a singleton: instances share the due rows through SKIP LOCKED.
+    ctx.job({
+      name: 'payment-tracker.overdue-scan', everyMs: config.OVERDUE_SCAN_INTERVAL_MS,
+      async run({ signal }) {
+        const overdue = await scanOverdue(db, {
+          ...fold, batchSize: config.OVERDUE_SCAN_BATCH, keepGoing: () => !signal.aborted,
+          onChanged: (n) => {
+            trackerMetrics.overdue.inc(n);
+            outbox.wake();
+          },
+        });
+        if (overdue > 0) logger.info({ overdue }, 'invoices became overdue');
       },
     });
-    ctx.onStop(() => scheduler.stop());
 
     statusRoutes(ctx.app, db, config.AUTH_JWT_SECRET);
   },

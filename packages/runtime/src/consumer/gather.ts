@@ -1,4 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
+import type { OffsetSender } from './committer.ts';
 import type { IncomingRecord } from './records.ts';
 
 /** What the loop needs of the partitions a run of records came from. */
@@ -6,7 +7,7 @@ export interface Control {
   heartbeat(): Promise<void>;
   /** The consumer is stopping, or one of the partitions was revoked: leave the rest for its next owner. */
   stopping(): boolean;
-  /** Marks these records processed and commits their partitions' offsets (one request). */
+  /** Marks these records processed: their partitions move on, and their offsets go to the committer. */
   commit(records: IncomingRecord<unknown>[]): Promise<void>;
 }
 
@@ -17,11 +18,15 @@ export interface PartitionPart {
   heartbeat(): Promise<void>;
   stopping(): boolean;
   resolveOffset(offset: string): void;
-  commitOffsets(offsets: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<void>;
+  /** Commits offsets at once through this batch (works while the consumer is stopping). */
+  commitNow: OffsetSender;
 }
 
+/** Takes processed records' offsets to commit: later, or at once through `now` (when the consumer is stopping). */
+export type CommitOffsets = (records: IncomingRecord<unknown>[], now?: OffsetSender) => Promise<void>;
+
 /** The control of several partitions' parts at once: offsets resolved and committed per partition. */
-export function controlOf(parts: PartitionPart[], onCommitted?: (records: IncomingRecord<unknown>[]) => void): Control {
+export function controlOf(parts: PartitionPart[], commitOffsets: CommitOffsets): Control {
   const byPartition = new Map(parts.map((p) => [`${p.records[0]?.topic}\u0000${p.records[0]?.partition}`, p]));
   return {
     heartbeat: () => parts[0].heartbeat(),
@@ -33,11 +38,9 @@ export function controlOf(parts: PartitionPart[], onCommitted?: (records: Incomi
         const seen = last.get(key);
         if (!seen || BigInt(r.offset) > BigInt(seen.offset)) last.set(key, r);
       }
+      // Resolved: the next fetch of each partition starts after them, whenever the commit goes out.
       for (const [key, r] of last) byPartition.get(key)!.resolveOffset(r.offset);
-      const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-      for (const r of last.values()) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partition: r.partition, offset: (BigInt(r.offset) + 1n).toString() }]);
-      await parts[0].commitOffsets({ topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
-      onCommitted?.(records);
+      await commitOffsets([...last.values()], parts.some((p) => p.stopping()) ? parts[0].commitNow : undefined);
     },
   };
 }
@@ -47,14 +50,14 @@ export function controlOf(parts: PartitionPart[], onCommitted?: (records: Incomi
  * concurrently) into one run: one transaction, one send and one offset commit for all of them.
  * Records keep their partition's order; partitions are independent of each other.
  */
-export function gatherer(run: (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control) => Promise<boolean>, onCommitted?: (records: IncomingRecord<unknown>[]) => void) {
+export function gatherer(run: (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control) => Promise<boolean>, commitOffsets: CommitOffsets) {
   let waiting: Array<{ part: PartitionPart; done: (ok: boolean) => void; fail: (error: unknown) => void }> = [];
   async function flush() {
     const batch = waiting;
     waiting = [];
     const parts = batch.map((w) => w.part);
     try {
-      const ok = await run(parts.flatMap((p) => p.records), new Map(parts.flatMap((p) => [...p.messages])), controlOf(parts, onCommitted));
+      const ok = await run(parts.flatMap((p) => p.records), new Map(parts.flatMap((p) => [...p.messages])), controlOf(parts, commitOffsets));
       for (const w of batch) w.done(ok);
     } catch (error) {
       for (const w of batch) w.fail(error);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { AvroSerde } from '@invoice-signal/events';
 import { commonEnv, createDb, createKafka, createLogger, createPublisher, parseEnv, serviceDatabaseUrl } from '@invoice-signal/runtime';
 import { createReceiptLog } from '../adapters/receipt-log.ts';
-import { replaySince } from '../handlers/replay.ts';
+import { replaySince } from '../ingest/replay.ts';
 
 const { values } = parseArgs({ options: { since: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 const since = values.since ? new Date(values.since) : undefined;

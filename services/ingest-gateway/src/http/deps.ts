@@ -5,7 +5,7 @@ import type { ReceiptLog } from '../adapters/receipt-log.ts';
 import type { Config } from '../config.ts';
 import { clientAddress, normaliseAddress } from '../domain/client-address.ts';
 import { createKeyedRateLimiter, createRateLimiter } from '../domain/rate-limiter.ts';
-import type { Ingestor, RawPayload } from '../handlers/accept-deliveries.ts';
+import type { Ingestor, RawPayload } from '../ingest/accept-deliveries.ts';
 import { RateLimited } from './errors.ts';
 
 export type IngestSource = 'stripe' | 'chargebee' | 'salesforce' | 'internal' | 'upload';

@@ -7,7 +7,7 @@ import { overdueFireAt } from '../domain/publication.ts';
 import { validateInvoiceEvent } from '../domain/validate.ts';
 import { migrations } from '../migrations/index.ts';
 import { loadEntries, lockInvoice, recordEntry, refold } from './ledger-store.ts';
-import { scanOverdue } from './overdue-scanner.ts';
+import { scanOverdue } from '../jobs/overdue-scan.ts';
 import { readTopicToEnd } from './read-topic.ts';
 
 export interface RebuildReport {

@@ -1,7 +1,7 @@
 import { topics, type AssessedInvoice, type EnrichedInvoice } from '@invoice-signal/events';
 import { InvalidRecordError, type BatchContext, type EmittedRecord, type IncomingRecord, type Knex, type Logger } from '@invoice-signal/runtime';
 import { existingAssessments, lockAccounts, markPublished, rememberInvoices, saveAssessments, storedHistory } from '../adapters/assessment-store.ts';
-import { riskMetrics } from '../adapters/metrics.ts';
+import { riskMetrics } from '../metrics.ts';
 import { assess, problemsOf } from '../domain/assess.ts';
 import { historiesInOffsetOrder, lastWritePerInvoice, type HistoryRow } from '../domain/batch-history.ts';
 import { toPastInvoice } from '../domain/history.ts';

@@ -8,7 +8,7 @@ import { canonicalInvoiceId, secondsToMillis, type Delivery } from '../domain/de
 import { chargebeeStatusType, reconcileEventId, stripeStatusType } from '../domain/reconcile-decision.ts';
 import { stripeInvoiceEvent } from '../domain/stripe-mapping.ts';
 import { reconciled } from '../metrics.ts';
-import type { Ingestor } from './accept-deliveries.ts';
+import type { Ingestor } from '../ingest/accept-deliveries.ts';
 
 interface Deps { receipts: ReceiptLog; ingestor: Ingestor; logger: Logger }
 
@@ -50,20 +50,4 @@ export async function reconcileOnce(config: Config, deps: Deps, now = Date.now()
     deps.logger.info({ counts, invoices: missing.map((d) => canonicalInvoiceId(d.source, d.event!.vendorInvoiceId)) }, 'reconciliation emitted invoices that never arrived by webhook');
   }
   return counts;
-}
-
-/** Runs reconciliation every RECONCILE_INTERVAL_MS (off when 0); a failed run is logged and retried next time. */
-export function startReconciliation(config: Config, deps: Deps) {
-  if (!config.RECONCILE_INTERVAL_MS) return { stop: async () => undefined };
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return; // the previous run is still going
-    running = reconcileOnce(config, deps).catch((error) => deps.logger.warn({ err: error }, 'reconciliation run failed; will retry')).finally(() => (running = undefined));
-  }, config.RECONCILE_INTERVAL_MS);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

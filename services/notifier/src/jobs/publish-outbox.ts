@@ -2,7 +2,6 @@ import { topics } from '@invoice-signal/events';
 import type { EventPublisher, Knex } from '@invoice-signal/runtime';
 import { fromRow } from '../adapters/notification-store.ts';
 import { toEvent } from '../domain/notification.ts';
-import type { NotifierDeps } from '../handlers/deps.ts';
 
 /** Notification versions not yet published, oldest change first (the partial index notifications_unpublished holds only these). */
 export const unpublished = (db: Knex | Knex.Transaction, limit: number) => db('notifications').whereRaw('published_version < version').orderBy('updated_at').limit(limit);
@@ -22,19 +21,16 @@ export const markPublished = (db: Knex | Knex.Transaction, published: Array<{ id
   );
 
 /**
- * Publishes every notification version not yet on csm.notifications.v1. The database is the
- * outbox: a change is committed first and published after, so a broker outage delays events but
- * loses none. One instance publishes at a time (an advisory lock, not row locks, so a slow broker
- * never blocks the handlers or the API); consumers keep the highest version per id.
+ * Publishes notification versions not yet on csm.notifications.v1, in the transaction of a
+ * singleton job (one instance at a time, under an advisory lock rather than row locks, so a slow
+ * broker never blocks the handlers or the API). The database is the outbox: a change is committed
+ * first and published after, so a broker outage delays events but loses none; consumers keep
+ * the highest version per id. Returns how many it published (more may be waiting).
  */
-export async function publishPending(deps: NotifierDeps, publisher: EventPublisher, batch = 200): Promise<number> {
-  return deps.db.transaction(async (trx) => {
-    const { rows: [lock] } = await trx.raw("select pg_try_advisory_xact_lock(hashtextextended('notifier.publish-outbox', 0)) as mine");
-    if (!lock.mine) return 0;
-    const items = (await unpublished(trx, batch)).map(fromRow);
-    if (items.length === 0) return 0;
-    await publisher.publish(topics.notifications, items.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
-    await markPublished(trx, items);
-    return items.length;
-  });
+export async function publishPending(trx: Knex.Transaction, publisher: EventPublisher, batch = 200): Promise<number> {
+  const items = (await unpublished(trx, batch)).map(fromRow);
+  if (items.length === 0) return 0;
+  await publisher.publish(topics.notifications, items.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
+  await markPublished(trx, items);
+  return items.length;
 }

@@ -1,6 +1,6 @@
-import type { Knex, Logger } from '@invoice-signal/runtime';
+import type { Knex } from '@invoice-signal/runtime';
 import { overdueMarker } from '../domain/ledger.ts';
-import { recordEntry, refold, tryLockInvoice, type FoldOptions } from './ledger-store.ts';
+import { recordEntry, refold, tryLockInvoice, type FoldOptions } from '../adapters/ledger-store.ts';
 
 export interface ScanOptions extends FoldOptions {
   /** Schedule rows claimed per transaction. */
@@ -53,35 +53,4 @@ export async function scanOverdue(db: Knex, opts: ScanOptions, now = Date.now())
     if (changed > 0) opts.onChanged?.(changed);
     if (claimed < opts.batchSize || busy === claimed || opts.keepGoing?.() === false) return total;
   }
-}
-
-export interface OverdueScheduler {
-  stop(): Promise<void>;
-}
-
-/** Runs scanOverdue every intervalMs; the schedule lives in the database, so restarts lose nothing. */
-export function startOverdueScheduler(db: Knex, logger: Logger, intervalMs: number, opts: ScanOptions): OverdueScheduler {
-  const log = logger.child({ component: 'overdue-scanner' });
-  let running = true;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const tick = () => {
-    current = (async () => {
-      try {
-        const n = await scanOverdue(db, { ...opts, keepGoing: () => running });
-        if (n > 0) log.info({ overdue: n }, 'invoices became overdue');
-      } catch (error) {
-        log.warn({ err: error }, 'overdue scan failed; the schedule is retried next interval');
-      }
-      if (running) timer = setTimeout(tick, intervalMs);
-    })();
-  };
-  tick();
-  return {
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      await current;
-    },
-  };
 }

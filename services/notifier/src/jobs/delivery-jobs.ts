@@ -1,0 +1,38 @@
+import type { EventPublisher, RunningJob, ServiceContext } from '@invoice-signal/runtime';
+import type { Mailer } from '../adapters/mailer.ts';
+import type { SlackSender } from '../adapters/slack.ts';
+import type { Config } from '../config.ts';
+import type { NotifierDeps } from '../handlers/deps.ts';
+import { claimDigests, sendDigests } from './digest-worker.ts';
+import { publishPending } from './publish-outbox.ts';
+import { runSlackDeliveries, type RetryPolicy } from './slack-worker.ts';
+
+/** The notifier's background jobs as one handle: what a handled record wakes, and a run of all of them. */
+export interface Scheduler {
+  /** Wakes the jobs a new or changed notification concerns (publishing, Slack), not the digest scans. */
+  kick(): void;
+  /** Runs every job once, in order, and resolves when they are done (tests and the benchmark wait on it). */
+  runNow(): Promise<void>;
+}
+
+/**
+ * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox relay
+ * (one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
+ * digest claim and send. The digest scans run on the tick only: they are not worth a run per record.
+ */
+export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher }): Scheduler {
+  const everyMs = ctx.config.DELIVERY_TICK_MS;
+  const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
+  const { slack, mailer, publisher } = channels;
+  const woken: RunningJob[] = [ctx.job({ name: 'notifier.publish', everyMs, singleton: true, run: ({ trx }) => publishPending(trx!, publisher) })];
+  if (slack) woken.push(ctx.job({ name: 'notifier.slack', everyMs, run: () => runSlackDeliveries(deps, slack, policy) }));
+  const ticking: RunningJob[] = mailer
+    ? [ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) }), ctx.job({ name: 'notifier.digest-send', everyMs, run: () => sendDigests(deps, mailer, policy) })]
+    : [];
+  return {
+    kick: () => woken.forEach((job) => job.wake()),
+    async runNow() {
+      for (const job of [...woken, ...ticking]) await job.runNow();
+    },
+  };
+}
