@@ -8,6 +8,7 @@
  * 1 rejected (problems printed with CSV line numbers), 2 usage or configuration error.
  */
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseEnv, type Env } from '@invoice-signal/runtime';
 import { csvToAccounts, CsvImportError } from '../domain/csv-accounts.ts';
@@ -25,10 +26,19 @@ export interface ImportOutcome {
 /** `[3].health.score` → `line 5 health.score` (line 1 is the header). */
 const toCsvPlace = (field: string) => field.replace(/^\[(\d+)\]\.?/, (_m, i: string) => `line ${Number(i) + 2} `);
 
+const usage = 'usage: import-context.ts <accounts.csv> [--url <enricher base URL>]';
+
 export async function runImport(argv: string[], env: Env): Promise<ImportOutcome> {
-  const urlFlag = argv.indexOf('--url');
-  const file = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--url');
-  if (!file) return { exitCode: 2, lines: ['usage: import-context.ts <accounts.csv> [--url <enricher base URL>]'] };
+  let file: string | undefined;
+  let url: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { url: { type: 'string' } } });
+    [file] = positionals;
+    url = values.url;
+  } catch (error) {
+    return { exitCode: 2, lines: [(error as Error).message, usage] };
+  }
+  if (!file) return { exitCode: 2, lines: [usage] };
   let config: z.infer<z.ZodObject<typeof cliEnv>>;
   let accounts: Array<Record<string, unknown>>;
   try {
@@ -37,7 +47,7 @@ export async function runImport(argv: string[], env: Env): Promise<ImportOutcome
   } catch (error) {
     return { exitCode: error instanceof CsvImportError ? 1 : 2, lines: [`${file}: ${(error as Error).message}`] };
   }
-  const base = urlFlag >= 0 ? argv[urlFlag + 1]! : config.ENRICHER_URL;
+  const base = url ?? config.ENRICHER_URL;
   const res = await fetch(new URL('/api/context/accounts?origin=csv', base), {
     method: 'POST',
     headers: { authorization: `Bearer ${config.CONTEXT_ADMIN_TOKEN}`, 'content-type': 'application/json' },

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '@invoice-signal/testkit';
 
-const gobin = join(homedir(), '.cache', 'invoice-signal', 'go', 'bin');
+/** Pinned, so every machine tests against the same API stand-in. */
+const version = 'v0.203.0';
+const gobin = join(homedir(), '.cache', 'invoice-signal', 'go', `stripe-mock-${version}`);
 const binary = join(gobin, 'stripe-mock');
 
 /** Builds stripe-mock (Stripe's own API stand-in, a Go module) once, only when it is missing. */
 async function ensureStripeMock(): Promise<string> {
   if (existsSync(binary)) return binary;
-  await promisify(execFile)('go', ['install', 'github.com/stripe/stripe-mock@latest'], { env: { ...process.env, GOBIN: gobin }, timeout: 300_000 });
+  await promisify(execFile)('go', ['install', `github.com/stripe/stripe-mock@${version}`], { env: { ...process.env, GOBIN: gobin }, timeout: 300_000 });
   return binary;
 }
 

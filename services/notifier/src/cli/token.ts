@@ -2,6 +2,7 @@
  * Development tokens for the CSM API: `npm run token -- <csmId> [csm|manager|admin]` prints a
  * bearer token signed with AUTH_JWT_SECRET (HS256), valid for 12 hours.
  */
+import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 const roles = ['csm', 'manager', 'admin'];
@@ -11,7 +12,8 @@ export async function devToken(secret: string, csmId: string, role = 'csm', ttl 
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const [csmId, role = 'csm'] = argv;
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const [csmId, role = 'csm'] = positionals;
   if (!csmId || !/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$/.test(csmId)) {
     console.error('usage: token <csmId> [csm|manager|admin]');
     return 64;
