@@ -5,6 +5,7 @@
  * when a Docker engine answers; else the local stack under deploy/ is started (or reused).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -82,8 +83,11 @@ async function main(): Promise<number> {
   let ok = false;
   try {
     await dropTestLeftovers(endpoints);
-    const env = { ...process.env, ...endpoints, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
+    // The services' own logs go to a file, not between the test results; a failure points to it.
+    const logFile = join(root, '.test-logs', `services-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+    const env = { ...process.env, ...endpoints, TEST_LOG_FILE: logFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --disable-warning=TimeoutNegativeWarning`.trim() };
     ok = step('tests', bin('vitest'), ['run', ...process.argv.slice(2)], env);
+    if (!ok && existsSync(logFile)) console.log(`\nthe services' logs of this run (JSON lines): ${logFile}`);
   } finally {
     await stopContainers?.();
     if (started.length === 3) {

@@ -42,6 +42,8 @@ export const url = z.string().url();
 /** Variables every service reads. */
 export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Append the JSON logs to this file instead of stdout. */
+  LOG_FILE: z.string().optional(),
   HOST: z.string().default('0.0.0.0'),
   TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
   KAFKA_BROKERS: csv.default(['localhost:9092']),

@@ -58,7 +58,7 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
  * Starts one service: database (created and migrated), topics (provisioned from the catalogue),
  * schemas, producer, HTTP with health and metrics, then the service's own wiring.
  */
-export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, config: C, logger = createLogger(def.name, config.LOG_LEVEL)): Promise<RunningService<C>> {
+export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, config: C, logger = createLogger(def.name, config.LOG_LEVEL, config.LOG_FILE)): Promise<RunningService<C>> {
   // One writer per topic: a service publishes only the topics the catalogue says it owns.
   const foreign = def.produces.filter((spec) => spec.owner !== def.name);
   if (foreign.length) throw new Error(`${def.name} may not produce ${foreign.map((s) => `${s.name} (written by ${s.owner})`).join(', ')}`);
@@ -138,7 +138,7 @@ export async function runMain<C extends ServiceConfig>(def: ServiceDefinition<C>
     process.exit(78);
   }
   startTelemetry(def.name);
-  const logger = createLogger(def.name, config.LOG_LEVEL);
+  const logger = createLogger(def.name, config.LOG_LEVEL, config.LOG_FILE);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   let running: RunningService<C>;
   try {

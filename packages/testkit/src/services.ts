@@ -10,7 +10,7 @@ export const testPartitions = '2';
  */
 export function testServiceConfig(service: string, namespace: string, extraEnv: Record<string, string> = {}): ServiceConfig & Record<string, unknown> {
   const endpoints = stackEndpoints();
-  const common = parseEnv(commonEnv, { ...endpoints, TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', KAFKA_TOPIC_PARTITIONS: testPartitions, ...extraEnv });
+  const common = parseEnv(commonEnv, { ...endpoints, TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', LOG_FILE: process.env.TEST_LOG_FILE, KAFKA_TOPIC_PARTITIONS: testPartitions, ...extraEnv });
   const db = new URL(endpoints.DATABASE_URL);
   db.pathname = `/${uniqueName(service)}`;
   return { ...common, PORT: 0, HOST: '127.0.0.1', databaseUrl: db.toString() };

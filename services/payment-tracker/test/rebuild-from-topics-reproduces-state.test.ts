@@ -59,7 +59,7 @@ describe('rebuilding the tracker from the topics', () => {
     tracker = undefined;
 
     rebuilt = trackerConfig(namespace, env); // same topics, a new empty database
-    const report = await rebuildFromTopics(rebuilt, createLogger('rebuild', 'warn'));
+    const report = await rebuildFromTopics(rebuilt, createLogger('rebuild', 'warn', process.env.TEST_LOG_FILE));
     expect(report).toMatchObject({ statusesRead: 6, eventsRead: 10, eventsSkipped: 0, invoices: 6, differing: 0 });
     newDb = openDb(rebuilt);
     expect(await snapshot(newDb)).toEqual(before);

@@ -19,7 +19,7 @@ export const previousStripeSecret = 'whsec_test_previous_0123456789';
 /** The gateway's configuration for a test: the real stack, a fresh database, the given namespace. */
 export function gatewayConfig(namespace: string, extraEnv: Record<string, string> = {}, databaseUrl?: string): Config {
   const base = testServiceConfig('ingest-gateway', namespace, extraEnv);
-  const parsed = loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...extraEnv });
+  const parsed = loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', LOG_FILE: process.env.TEST_LOG_FILE, ...extraEnv });
   return { ...parsed, PORT: 0, HOST: '127.0.0.1', databaseUrl: databaseUrl ?? base.databaseUrl };
 }
 

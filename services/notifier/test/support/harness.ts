@@ -40,7 +40,7 @@ export async function startNotifier(opts: { namespace?: string; env?: Record<str
   const namespace = opts.namespace ?? uniqueName('notifier');
   const base = testServiceConfig('notifier', namespace);
   const env = {
-    ...stackEndpoints(), TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', AUTH_JWT_SECRET: jwtSecret,
+    ...stackEndpoints(), TOPIC_NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', LOG_FILE: process.env.TEST_LOG_FILE, AUTH_JWT_SECRET: jwtSecret,
     DELIVERY_TICK_MS: '200', DELIVERY_BACKOFF_MS: '50', BATCH_WINDOW_SECONDS: '0', PUBLIC_URL: 'http://inbox.test', ...opts.env,
   };
   const config = { ...loadConfig(env), PORT: 0, HOST: '127.0.0.1', databaseUrl: opts.databaseUrl ?? base.databaseUrl };

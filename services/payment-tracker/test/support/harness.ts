@@ -13,7 +13,7 @@ export function trackerConfig(namespace: string, env: Record<string, string> = {
 
 /** Starts the tracker in-process (the runtime retries topic creation on a busy broker). */
 export function startTracker(config: Config): Promise<RunningService<Config>> {
-  return startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL));
+  return startService(paymentTracker, config, createLogger('payment-tracker', config.LOG_LEVEL, process.env.TEST_LOG_FILE));
 }
 
 /** A running tracker with an event source, a reader of its status topic and its database, torn down together. */
