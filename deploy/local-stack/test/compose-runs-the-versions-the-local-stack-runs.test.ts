@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../src/settings.ts';
+
+/** The local stack's defaults are the one source of the component versions; compose must agree. */
+describe('component versions', () => {
+  const compose = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docker-compose.yml'), 'utf8');
+  const defaults = readSettings({});
+
+  it('docker-compose.yml runs the Kafka and Apicurio versions the local stack runs', () => {
+    expect(compose).toContain(`image: apache/kafka:${defaults.kafkaVersion}\n`);
+    expect(compose).toContain(`image: apicurio/apicurio-registry:${defaults.registryVersion}\n`);
+    expect(compose.match(/image: apache\/kafka:\S+/g)).toHaveLength(1);
+    expect(compose.match(/image: apicurio\/apicurio-registry:\S+/g)).toHaveLength(1);
+  });
+});
