@@ -39,7 +39,8 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${n.url}/inbox#token=${await token('csm_browser')}`);
     await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 15000 });
-    expect(await page.locator('#empty').isVisible()).toBe(true);
+    // The first load may finish after the stream is live: wait for the empty state, never sample it.
+    await page.locator('#empty').waitFor({ state: 'visible', timeout: 15000 });
     expect(page.url()).not.toContain('token='); // the token leaves the address bar
 
     await up.assessed(assessment({ invoiceId: 'stripe:in_browser', csmId: 'csm_browser', accountName: 'Browser Corp', amountMinor: 4_200_000 }));
