@@ -166,7 +166,7 @@ const READING = `**Reading (hand-written, 2026-11-30, from this run and the expl
   waiting in \`pg_advisory_xact_lock\`, because an invoice's assessment and its first status (from the payment tracker)
   reach it at the same moment on two topics and serialise on the invoice lock.
 - **Kafka client (item 6).** @platformatic/kafka produced 1.68× (sends of 100) and 2.47× (sends of 500) kafkajs's
-  records/s for half the client CPU per record. KafkaJS stays behind the runtime for now: it is 13–25 % of each
+  records/s for half the client CPU per record. KafkaJS stays behind the runtime for now: it is 13–27 % of each
   service's CPU in the profiles (\`--profile\`), so a switch would save at most that share, while the batch costs above
   (transactions, broker requests) dominate. The runtime is the only code that touches the client (\`producer.ts\`,
   \`consumer.ts\`, \`kafka.ts\`), so the switch stays a contained change. The KafkaJS warning "Limiting retries for the
