@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService,
+  defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService, withEnvironmentSecrets,
 } from '@invoice-signal/local-stack';
 import { devToken } from '../services/notifier/src/cli/token.ts';
 
@@ -21,7 +21,8 @@ const root = join(import.meta.dirname, '..');
 const sinks = { slackApi: 'http://127.0.0.1:3010/api/', smtp: 'smtp://127.0.0.1:1025', viewer: 'http://127.0.0.1:3011' };
 
 const stack = await up(settings);
-const secrets = devSecrets(join(settings.stackDir, 'dev-secrets.env'));
+// Secrets set in the environment win over the generated development ones.
+const secrets = withEnvironmentSecrets(devSecrets(join(settings.stackDir, 'dev-secrets.env')), process.env);
 const demoEnv = demo
   ? { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SLACK_MIN_AMOUNT_MINOR: '1000000', SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly', BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000' }
   : {};
@@ -52,7 +53,7 @@ if (demo) {
   console.log(`  webhook stream       ${devToolLog(settings.stackDir, 'demo-feed')}`);
 }
 console.log('\nDevelopment secrets (from .stack/dev-secrets.env; set them in the environment to use your own):');
-for (const [k, v] of Object.entries(secrets)) console.log(`  ${k}=${v}`);
+for (const [k, v] of Object.entries(secrets)) console.log(`  ${k}=${process.env[k] ? '(yours, from the environment)' : v}`);
 console.log(`\nLogs: ${join(settings.stackDir, 'logs')}    Stop everything: npm run stack -- down`);
 
 if (!detach) {

@@ -25,3 +25,8 @@ export function devSecrets(file: string): Record<string, string> {
   writeFileSync(file, `${Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
   return secrets;
 }
+
+/** The secrets `npm start` runs with: each one set in the environment wins over the generated development value. */
+export function withEnvironmentSecrets(generated: Record<string, string>, env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(generated).map(([name, value]) => [name, env[name] || value]));
+}
