@@ -11,4 +11,5 @@ export * from './metrics.ts';
 export * from './producer.ts';
 export * from './retry.ts';
 export * from './service.ts';
+export * from './sql.ts';
 export * from './telemetry.ts';

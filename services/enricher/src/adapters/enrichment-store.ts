@@ -1,7 +1,6 @@
 import type { EnrichedInvoice, InvoiceEvent } from '@invoice-signal/events';
-import type { Knex } from '@invoice-signal/runtime';
+import { pgArray, type Knex } from '@invoice-signal/runtime';
 import type { MatchKey, VendorRef } from '../domain/account-resolution.ts';
-import { pgArray } from './sql.ts';
 
 export interface WaitingInvoice {
   eventId: string;

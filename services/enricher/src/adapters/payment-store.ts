@@ -1,8 +1,7 @@
 import type { BillingSource } from '@invoice-signal/events';
-import type { Knex } from '@invoice-signal/runtime';
+import { pgArray, type Knex } from '@invoice-signal/runtime';
 import type { PaymentRecord } from '../domain/payment-history.ts';
 import type { FailureSeen, StatusRow } from '../domain/payment-status-batch.ts';
-import { pgArray } from './sql.ts';
 
 interface Row {
   invoice_id: string; status: PaymentRecord['status']; issued_at: number | null; due_at: number | null; paid_at: number | null;

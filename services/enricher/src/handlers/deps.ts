@@ -1,5 +1,5 @@
 import type { CsmOwner } from '@invoice-signal/events';
-import type { Knex, Logger } from '@invoice-signal/runtime';
+import { lockKeys, lockKeyShared, type Knex, type Logger } from '@invoice-signal/runtime';
 import type { TrendOptions } from '../domain/health-trend.ts';
 
 /** What the batch handlers need besides their batch (which brings the transaction and the output). */
@@ -18,7 +18,7 @@ export interface HandlerDeps {
  * sees the snapshot's mapping: no invoice can fall between the two and stay unmatched. One lock,
  * taken once per batch, so batches cannot deadlock on it.
  */
-export const MATCH_LOCK_ID = 0x656e7231;
+const MATCH_LOCK = 'enricher:account-matching';
 
-export const lockShared = (trx: Knex) => trx.raw('select pg_advisory_xact_lock_shared(?)', [MATCH_LOCK_ID]);
-export const lockExclusive = (trx: Knex) => trx.raw('select pg_advisory_xact_lock(?)', [MATCH_LOCK_ID]);
+export const lockShared = (trx: Knex.Transaction) => lockKeyShared(trx, MATCH_LOCK);
+export const lockExclusive = (trx: Knex.Transaction) => lockKeys(trx, [MATCH_LOCK]);

@@ -59,7 +59,7 @@ async function enrichAll(deps: HandlerDeps, trx: Knex, candidates: Candidate[], 
 }
 
 /** Enriches the batch's issued events under the shared match lock; returns those not enriched before (their rows are new). */
-async function enrichNew(deps: HandlerDeps, trx: Knex, candidates: Candidate[], at: number): Promise<Enriched[]> {
+async function enrichNew(deps: HandlerDeps, trx: Knex.Transaction, candidates: Candidate[], at: number): Promise<Enriched[]> {
   await lockShared(trx);
   const all = await enrichAll(deps, trx, candidates, at);
   // The insert is the dedupe check: an event enriched before keeps its row and is not emitted again.

@@ -1,10 +1,9 @@
-import type { Knex } from '@invoice-signal/runtime';
+import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { PaymentState } from '@invoice-signal/events';
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
 import { riskRank } from '../domain/preferences.ts';
 import { fromRow } from './notification-store.ts';
-import { names, unnestRows, type Column } from './sql.ts';
 
 /*
  * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
@@ -13,13 +12,10 @@ import { names, unnestRows, type Column } from './sql.ts';
 
 /**
  * Serialises everything that happens to the batch's invoices (assessments, statuses, on any
- * partition or instance) until the transaction ends. One statement; the lock is evaluated after
- * the sort (a volatile target list), so every batch locks in the same order and overlapping
+ * partition or instance) until the transaction ends: the runtime's sorted locks, so overlapping
  * batches wait for each other instead of deadlocking.
  */
-export async function lockInvoices(trx: Knex.Transaction, invoiceIds: string[]): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(k) from (select distinct hashtextextended(id, 0) as k from unnest(?::text[]) as id) as ids order by k', [invoiceIds]);
-}
+export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceIds.map((id) => `notifier:invoice:${id}`));
 
 /** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
 export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {

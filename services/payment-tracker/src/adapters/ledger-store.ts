@@ -1,4 +1,4 @@
-import type { Knex } from '@invoice-signal/runtime';
+import { lockKeys, tryLockKey, type Knex } from '@invoice-signal/runtime';
 import { foldInvoice, identicalView, sameView, type InvoiceView, type Transition } from '../domain/fold.ts';
 import type { LedgerEntry, TrackerStatus } from '../domain/ledger.ts';
 import { overdueFireAt, statusRecord } from '../domain/publication.ts';
@@ -29,15 +29,10 @@ interface StateRow {
 const lockKey = (invoiceId: string) => `payment-tracker:invoice:${invoiceId}`;
 
 /** Serialises all work on one invoice (consumer, overdue scan, other instances) until the transaction ends. */
-export async function lockInvoice(trx: Knex.Transaction, invoiceId: string): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [lockKey(invoiceId)]);
-}
+export const lockInvoice = (trx: Knex.Transaction, invoiceId: string) => lockKeys(trx, [lockKey(invoiceId)]);
 
 /** Like lockInvoice but gives up at once, for the scanner, which already holds schedule row locks. */
-export async function tryLockInvoice(trx: Knex.Transaction, invoiceId: string): Promise<boolean> {
-  const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [lockKey(invoiceId)]);
-  return rows[0].locked === true;
-}
+export const tryLockInvoice = (trx: Knex.Transaction, invoiceId: string) => tryLockKey(trx, lockKey(invoiceId));
 
 /** Adds an entry to the ledger; false when its eventId is already there (a replay or duplicate delivery). */
 export async function recordEntry(trx: Knex.Transaction, entry: LedgerEntry): Promise<boolean> {
@@ -60,11 +55,7 @@ async function loadLedgers(trx: Knex.Transaction | Knex, invoiceIds: string[]): 
 }
 
 /** Locks several invoices in one round trip, in sorted order so two transactions never wait on each other in a cycle. */
-export async function lockInvoices(trx: Knex.Transaction, invoiceIds: string[]): Promise<void> {
-  const keys = [...new Set(invoiceIds)].sort().map(lockKey);
-  if (keys.length === 0) return;
-  await trx.raw('select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from (select k from unnest(?::text[]) as k order by k) as sorted', [keys]);
-}
+export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceIds.map(lockKey));
 
 /** Adds entries to the ledger; returns those that were new (duplicates of stored eventIds are dropped). */
 export async function recordEntries(trx: Knex.Transaction, entries: LedgerEntry[]): Promise<LedgerEntry[]> {

@@ -1,5 +1,5 @@
 import type { AssessedInvoice } from '@invoice-signal/events';
-import type { Knex } from '@invoice-signal/runtime';
+import { lockKeys, type Knex } from '@invoice-signal/runtime';
 import type { Assessment } from '../domain/assess.ts';
 import type { HistoryRow } from '../domain/batch-history.ts';
 import type { InvoiceHistory, PastInvoice } from '../domain/history.ts';
@@ -20,10 +20,7 @@ export interface StoredAssessment {
  * two batches never wait on each other in a cycle. It must be a statement of its own: the reads
  * after it take their snapshot once every lock is granted, so they see what the holder committed.
  */
-export async function lockAccounts(trx: Knex.Transaction, accountIds: string[]): Promise<void> {
-  const keys = [...new Set(accountIds)].sort();
-  await trx.raw('select count(pg_advisory_xact_lock(hashtext(k))) from (select k from unnest(?::text[]) as k order by k) as sorted', [keys]);
-}
+export const lockAccounts = (trx: Knex.Transaction, accountIds: string[]) => lockKeys(trx, accountIds.map((id) => `risk-scorer:account:${id}`));
 
 /** The assessments already made for these enrichments (replays), by enrichmentId. */
 export async function existingAssessments(trx: Knex.Transaction, enrichmentIds: string[]): Promise<Map<string, StoredAssessment>> {

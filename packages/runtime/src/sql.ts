@@ -1,7 +1,10 @@
-import type { Knex } from '@invoice-signal/runtime';
+import type { Knex } from './db.ts';
 
-/** node-pg sends a JavaScript array as a Postgres array (nulls included); knex's binding types only know arrays of one type. */
-export const pgArray = (values: unknown[]) => values as unknown as Knex.RawBinding;
+/**
+ * A list bound as one Postgres array parameter (`?::bigint[]` …): node-postgres sends a JavaScript
+ * array as an array, nulls included; knex's binding types only know arrays of one type.
+ */
+export const pgArray = (values: readonly unknown[]) => values as unknown as Knex.RawBinding;
 
 /** A column of a set-based statement: its name, its Postgres type, and how to read it from a row. */
 export type Column<R> = [name: string, type: string, value: (row: R) => unknown];
