@@ -51,7 +51,8 @@ describe('replays are idempotent: dedupe on enrichmentId', () => {
 
     expect(forEnrichment(first.enrichmentId)).toHaveLength(1);
     expect(after.value!.flags.map((f) => f.code)).not.toContain('FIRST_INVOICE');
-    const now = await state(account);
+    // The sentinel is on the topic before its batch commits (sent, then committed): wait for its row.
+    const now = await eventually('the sentinel\'s batch committed', async () => ((await state(account)).history.length >= 2 ? state(account) : undefined));
     expect(now.history.filter((r) => r.invoice_id === first.invoice.invoiceId)).toEqual(before.history);
     expect(now.assessments.filter((r) => r.enrichment_id === first.enrichmentId)).toEqual(before.assessments);
     expect(now.history).toHaveLength(2);
@@ -67,7 +68,8 @@ describe('replays are idempotent: dedupe on enrichmentId', () => {
 
     expect(forEnrichment(twice.enrichmentId)).toHaveLength(1);
     expect(after.value!.flags.map((f) => f.code)).not.toContain('FIRST_INVOICE');
-    const now = await state(account);
+    // The record is on the topic before its batch commits (sent, then committed): wait for the rows.
+    const now = await eventually('the batch committed', async () => ((await state(account)).assessments.length >= 2 ? state(account) : undefined));
     expect(now.assessments.map((a) => a.enrichment_id)).toEqual([twice.enrichmentId, next.enrichmentId]);
     // published_at is now(), the transaction's start: equal stamps prove the copies were in one batch.
     expect(now.assessments[0].published_at).toEqual(now.assessments[1].published_at);
