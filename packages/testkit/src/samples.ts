@@ -12,6 +12,7 @@ export function sampleInvoiceEvent(overrides: Partial<InvoiceEvent> = {}): Invoi
     amountPaidMinor: 0, amountRemainingMinor: 1_250_000, amountRefundedMinor: 0, issuedAt: t0, dueAt: t0 + 30 * day,
     periodStart: t0 - 30 * day, periodEnd: t0, attemptCount: 0, failureReason: null,
     hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test', occurredAt: t0, receivedAt: t0 + 150,
+    dueDate: null, dueTimeZone: null, origin: 'live',
     ...overrides,
   };
 }
@@ -30,14 +31,14 @@ export function samplePaymentStatus(overrides: Partial<PaymentStatus> = {}): Pay
 export function sampleCustomerContext(overrides: Partial<CustomerContext> = {}): CustomerContext {
   return {
     accountId: 'acc_acme', name: 'Acme Corp',
-    csm: { id: 'csm_alice', email: 'alice@example.com', slackUserId: 'U0ALICE', timeZone: 'Europe/Paris' },
+    csm: { id: 'csm_alice', email: 'alice@example.com', slackUserId: 'U0ALICE', timeZone: 'Europe/Paris', team: 'emea' },
     health: { score: 62, asOf: t0, history: [{ score: 80, asOf: t0 - 60 * day }, { score: 71, asOf: t0 - 30 * day }] },
     contract: { arrMinor: 15_000_000, currency: 'EUR', startDate: t0 - 300 * day, endDate: t0 + 65 * day, renewalDate: t0 + 35 * day, plan: 'Enterprise', tier: 'strategic' },
     supportIssues: { open: 2, last30d: 5, recent: [{ id: 'SUP-881', title: 'SSO login loops', severity: 'high', openedAt: t0 - 4 * day, open: true }] },
     disputes: { count: 1, lastAt: t0 - 90 * day },
     valueDelivered: [{ metric: 'hours saved', value: 1240.5, unit: 'hours', period: '2026-Q3' }],
     vendorRefs: { stripeCustomerId: 'cus_Acme001', chargebeeCustomerId: 'cb_acme', salesforceAccountId: '001ACME' },
-    snapshotAt: t0, origin: 'crm',
+    snapshotAt: t0, origin: 'crm', billingTimeZone: 'Europe/Paris',
     ...overrides,
   };
 }
@@ -72,6 +73,7 @@ export function sampleNotification(overrides: Partial<CsmNotification> = {}): Cs
     customerContext: { healthScore: 62, paymentHistory: 'fair', renewalDate: t0 + 35 * day, recentIssues: true },
     channels: ['in_app', 'slack'], notifiedAt: t0 + 800, acknowledgedAt: null, actionTaken: null,
     recommendedActions: ['Call Acme Corp before the due date.'], version: 1, updatedAt: t0 + 800,
+    amountRemainingMinor: 1_250_000, failureReason: null, previousCsmId: null, timeline: [{ at: t0 + 800, event: 'issued', note: null }],
     ...overrides,
   };
 }

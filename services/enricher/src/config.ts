@@ -24,7 +24,7 @@ export function enricherSettings(env: Env) {
   const s = parseEnv(enricherOwnEnv, env);
   return {
     ...s,
-    fallbackOwner: { id: s.FALLBACK_CSM_ID, email: s.FALLBACK_CSM_EMAIL ?? null, slackUserId: s.FALLBACK_CSM_SLACK_USER_ID ?? null, timeZone: null },
+    fallbackOwner: { id: s.FALLBACK_CSM_ID, email: s.FALLBACK_CSM_EMAIL ?? null, slackUserId: s.FALLBACK_CSM_SLACK_USER_ID ?? null, timeZone: null, team: null },
   };
 }
 

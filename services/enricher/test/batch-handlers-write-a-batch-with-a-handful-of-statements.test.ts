@@ -11,7 +11,7 @@ import { FALLBACK, incoming, openEnricherDb, runBatch } from './support.ts';
 const day = 24 * 3600 * 1000;
 const t0 = Date.UTC(2026, 10, 1, 9, 30);
 const deps: HandlerDeps = {
-  logger: createLogger('test', 'silent'), fallbackOwner: { ...FALLBACK, timeZone: null }, historyMonths: 12,
+  logger: createLogger('test', 'silent'), fallbackOwner: { ...FALLBACK, timeZone: null, team: null }, historyMonths: 12,
   trend: { windowDays: 90, minDeltaPoints: 5 }, now: () => t0 + 1000,
 };
 const invoices = invoiceEventHandler(deps);

@@ -31,7 +31,7 @@ function assessed(i: number): AssessedInvoice {
   const invoiceId = `stripe:in_bench_${i}`;
   return sampleAssessedInvoice({
     assessmentId: `asm_${invoiceId}`, accountId, riskLevel: (['none', 'low', 'medium', 'high'] as const)[((i % 4) + 4) % 4],
-    enriched: { ...base, enrichmentId: `enr_${invoiceId}`, accountId, owner: { id: csmId, email: `${csmId}@example.com`, slackUserId: null, timeZone: 'UTC' },
+    enriched: { ...base, enrichmentId: `enr_${invoiceId}`, accountId, owner: { id: csmId, email: `${csmId}@example.com`, slackUserId: null, timeZone: 'UTC', team: null },
       invoice: sampleInvoiceEvent({ invoiceId, accountId, amountDueMinor: 10_000 + i, dueAt: Date.UTC(2026, 11, 1 + (i % 28)) }) },
   });
 }

@@ -84,7 +84,7 @@ describe('enriched invoices become assessments on billing.invoice.assessed.v1', 
     const account = uniqueName('acc');
     const unmatchedId = `unmatched:stripe:cus_${account}`;
     const matched = monthlyInvoice(account, 0, 300_000, { revision: 2 });
-    const unmatched = { ...monthlyInvoice(account, 0, 300_000), enrichmentId: `enr_${matched.invoice.invoiceId}_1`, accountId: unmatchedId, matched: false, context: null, owner: { id: 'csm_fallback', email: null, slackUserId: null, timeZone: null } };
+    const unmatched = { ...monthlyInvoice(account, 0, 300_000), enrichmentId: `enr_${matched.invoice.invoiceId}_1`, accountId: unmatchedId, matched: false, context: null, owner: { id: 'csm_fallback', email: null, slackUserId: null, timeZone: null, team: null } };
 
     await h.publishEnriched(unmatched);
     const first = await assessmentOf(unmatched.enrichmentId);

@@ -37,6 +37,12 @@ export interface InvoiceEvent {
   occurredAt: number;
   /** When the gateway accepted the delivery. */
   receivedAt: number;
+  /** The due date as the vendor sent it when it carried no time of day (YYYY-MM-DD). dueAt is then the end of that day in dueTimeZone; the enricher moves it to the account's billing time zone when it knows one. */
+  dueDate: null | string;
+  /** IANA zone in which a date-only dueDate became dueAt. */
+  dueTimeZone: null | string;
+  /** live: a vendor delivery; recovered: a missed event read back from the vendor's event API; backfill: history imported on first connection, which nobody is notified of. */
+  origin: InvoiceEventOrigin;
 }
 
 export const InvoiceEventTypeSymbols = ['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible', 'deleted', 'refunded', 'disputed', 'overdue_reported', 'unknown'] as const;
@@ -44,6 +50,9 @@ export type InvoiceEventType = (typeof InvoiceEventTypeSymbols)[number];
 
 export const BillingSourceSymbols = ['stripe', 'chargebee', 'salesforce', 'manual', 'other'] as const;
 export type BillingSource = (typeof BillingSourceSymbols)[number];
+
+export const InvoiceEventOriginSymbols = ['live', 'recovered', 'backfill'] as const;
+export type InvoiceEventOrigin = (typeof InvoiceEventOriginSymbols)[number];
 
 /** Latest payment status of one invoice. Topic billing.invoice.payment-status.v1 (compacted), key invoiceId; a tombstone (null value) when the invoice is deleted. */
 export interface PaymentStatus {
@@ -98,6 +107,8 @@ export interface CustomerContext {
   snapshotAt: number;
   /** Which system produced the snapshot (crm, health, support, import-api, csv). */
   origin: string;
+  /** IANA zone of the account's billing entity: a date-only due date ends at midnight there. */
+  billingTimeZone: null | string;
 }
 
 export interface CsmOwner {
@@ -106,6 +117,8 @@ export interface CsmOwner {
   slackUserId: null | string;
   /** IANA zone, e.g. Europe/Paris. */
   timeZone: null | string;
+  /** The CSM's team: a manager scoped to a team sees its accounts. */
+  team: null | string;
 }
 
 export interface Health {
@@ -282,9 +295,17 @@ export interface CsmNotification {
   /** Increases with every change of this notification (status, acknowledgement, reassignment); consumers keep the highest per id. */
   version: number;
   updatedAt: null | number;
+  /** What is still owed, in minor units of currency. */
+  amountRemainingMinor: null | number;
+  /** The last payment failure as the vendor gave it. */
+  failureReason: null | string;
+  /** Set when the account changed owner while this notification was open. */
+  previousCsmId: null | string;
+  /** What happened to the invoice since it was notified, oldest first. */
+  timeline: Array<TimelineEntry>;
 }
 
-export const NotificationKindSymbols = ['invoice_issued', 'payment_failed', 'overdue', 'other'] as const;
+export const NotificationKindSymbols = ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off', 'other'] as const;
 export type NotificationKind = (typeof NotificationKindSymbols)[number];
 
 export const NotificationPaymentStatusSymbols = ['pending', 'paid', 'overdue', 'failed', 'voided', 'uncollectible'] as const;
@@ -295,4 +316,11 @@ export interface NotificationContext {
   paymentHistory: string;
   renewalDate: null | number;
   recentIssues: boolean;
+}
+
+export interface TimelineEntry {
+  at: number;
+  /** issued, updated, payment_failed, overdue, paid, voided, uncollectible, disputed, dispute_lost, dispute_won, refunded, reassigned. */
+  event: string;
+  note: null | string;
 }

@@ -118,7 +118,7 @@ export function toSnapshot(a: AccountImport, now: number, origin: string): Custo
   return {
     accountId: a.accountId,
     name: a.name,
-    csm: { id: a.csm.id, email: a.csm.email, slackUserId: a.csm.slackUserId, timeZone: a.csm.timeZone },
+    csm: { id: a.csm.id, email: a.csm.email, slackUserId: a.csm.slackUserId, timeZone: a.csm.timeZone, team: null },
     health: a.health,
     contract: a.contract,
     supportIssues: a.supportIssues,
@@ -127,6 +127,7 @@ export function toSnapshot(a: AccountImport, now: number, origin: string): Custo
     vendorRefs: a.vendorRefs,
     snapshotAt: a.snapshotAt ?? now,
     origin,
+    billingTimeZone: null,
   };
 }
 

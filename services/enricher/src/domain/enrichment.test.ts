@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleCustomerContext, sampleInvoiceEvent } from '@invoice-signal/testkit';
 import { enrich, enrichmentId } from './enrichment.ts';
 
-const fallbackOwner = { id: 'csm_triage', email: 'triage@example.com', slackUserId: null, timeZone: null };
+const fallbackOwner = { id: 'csm_triage', email: 'triage@example.com', slackUserId: null, timeZone: null, team: null };
 
 describe('enriching an issued invoice', () => {
   it('carries the context, its owner, the health trend and the account id when matched', () => {

@@ -137,5 +137,6 @@ export function toEvent(n: InvoiceNotification): CsmNotification {
     amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
     customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
     actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
+    amountRemainingMinor: null, failureReason: null, previousCsmId: null, timeline: [],
   };
 }

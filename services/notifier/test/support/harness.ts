@@ -114,7 +114,7 @@ export function assessment(s: InvoiceSpec): AssessedInvoice {
       enrichmentId: `enr_${s.invoiceId}_${s.revision ?? 1}`,
       accountId,
       revision: s.revision ?? 1,
-      owner: { id: csmId, email: s.email === undefined ? `${csmId}@example.com` : s.email, slackUserId: s.slackUserId === undefined ? `U_${csmId}` : s.slackUserId, timeZone: s.timeZone === undefined ? 'UTC' : s.timeZone },
+      owner: { id: csmId, email: s.email === undefined ? `${csmId}@example.com` : s.email, slackUserId: s.slackUserId === undefined ? `U_${csmId}` : s.slackUserId, timeZone: s.timeZone === undefined ? 'UTC' : s.timeZone, team: null },
       context: { ...base.context!, accountId, name: s.accountName ?? 'Acme Corp' },
       invoice: sampleInvoiceEvent({ invoiceId: s.invoiceId, accountId, amountDueMinor: amount, totalMinor: amount, amountRemainingMinor: amount, currency: s.currency ?? 'EUR', dueAt: s.dueAt ?? Date.UTC(2026, 11, 1) }),
     },

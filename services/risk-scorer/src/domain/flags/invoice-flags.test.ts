@@ -27,7 +27,7 @@ describe('UNMATCHED_ACCOUNT', () => {
     { matched: true, raised: false },
     { matched: false, raised: true },
   ])('matched=$matched → raised=$raised', ({ matched, raised }) => {
-    const enriched = quietEnriched({ context: matched ? {} : null, enriched: { matched, accountId: matched ? 'acc_acme' : 'unmatched:stripe:cus_Acme001', owner: { id: 'csm_fallback', email: null, slackUserId: null, timeZone: null } } });
+    const enriched = quietEnriched({ context: matched ? {} : null, enriched: { matched, accountId: matched ? 'acc_acme' : 'unmatched:stripe:cus_Acme001', owner: { id: 'csm_fallback', email: null, slackUserId: null, timeZone: null, team: null } } });
     const flag = unmatchedAccount(flagInput(enriched));
     expect(flag !== null).toBe(raised);
     if (flag) {
