@@ -60,10 +60,10 @@ const fixed = (h: Record<string, string>): Auth => () => h;
 const anyWrong = wrongAuth.map(fixed);
 
 /** A webhook route: raw junk with any auth, or a broken but authenticated vendor payload. */
-function webhook(path: string, valid: (c: Credentials) => fc.Arbitrary<{ body: string; auth: Auth; type: string }>) {
+function webhook(path: string, valid: (c: Credentials) => fc.Arbitrary<{ body: string; auth: Auth; type: string; query?: string }>) {
   return (c: Credentials) => fc.oneof(
     request('POST', fc.constant(path), rawBody, fc.oneof(anyWrong, validAuthFor(path, c))),
-    valid(c).map(({ body, auth, type }) => ({ method: 'POST', path, headers: { 'content-type': type, ...auth(body) }, body })),
+    valid(c).map(({ body, auth, type, query }) => ({ method: 'POST', path: query ? `${path}?${query}` : path, headers: { 'content-type': type, ...auth(body) }, body })),
   );
 }
 
@@ -84,12 +84,13 @@ const stripeValid = (c: Credentials) => brokenStripeEvent.map((e) => ({ body: JS
 const chargebeeValid = (c: Credentials) => brokenChargebeeEvent.map((e) => ({ body: json(e), auth: basic(c), type: 'application/json' }));
 const canonicalValid = (c: Credentials) => brokenCanonical.map((e) => ({ body: json(e), auth: bearer(c.secrets.INGEST_API_TOKEN), type: 'application/json' }));
 
-/** Salesforce authenticates by the organisation id inside the SOAP body. */
+/** Salesforce proves itself by the token in the endpoint URL, then the organisation id inside the SOAP body. */
 const salesforceValid = (c: Credentials) => fc.record({
+  token: fc.oneof(fc.constant(c.secrets.SALESFORCE_ENDPOINT_TOKEN), fc.string({ maxLength: 30 })),
   org: fc.oneof(fc.constant(c.secrets.SALESFORCE_ORG_ID), fc.string({ maxLength: 18 })),
   type: fc.constantFrom('blng__Invoice__c', 'blng__Payment__c', 'Account', 'x'),
   fields: fc.dictionary(fc.constantFrom('Id', 'Name', 'blng__InvoiceStatus__c', 'blng__TotalAmount__c', 'blng__Balance__c', 'blng__Account__c', 'blng__Invoice__c', 'blng__Amount__c', 'blng__Status__c'), fc.option(fc.string({ maxLength: 20 }), { nil: null }), { maxKeys: 6 }),
-}).map(({ org, type, fields }) => ({ body: outboundMessage(org, [{ type, fields }]), auth: fixed({ soapaction: '""' }), type: 'text/xml; charset=utf-8' }));
+}).map(({ token, org, type, fields }) => ({ body: outboundMessage(org, [{ type, fields }]), auth: fixed({ soapaction: '""' }), type: 'text/xml; charset=utf-8', query: `token=${encodeURIComponent(token)}` }));
 
 function notifierAuth(c: Credentials): fc.Arbitrary<Auth> {
   return fc.oneof(anyWrong, fc.constantFrom(...c.tokens.forged, c.tokens.admin, c.tokens.csm, c.tokens.manager).map((t) => bearer(t)));

@@ -7,23 +7,27 @@ import { dirname } from 'node:path';
  * so vendor stand-ins and tokens keep working across restarts. Never used outside development.
  */
 export function devSecrets(file: string): Record<string, string> {
-  if (existsSync(file)) {
-    return Object.fromEntries(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  }
+  const kept = existsSync(file)
+    ? Object.fromEntries(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    : {};
   const hex = (n: number) => randomBytes(n).toString('hex');
   const secrets = {
     STRIPE_WEBHOOK_SECRET: `whsec_dev${hex(16)}`,
     CHARGEBEE_WEBHOOK_USERNAME: 'chargebee-dev',
     CHARGEBEE_WEBHOOK_PASSWORD: hex(12),
     SALESFORCE_ORG_ID: '00D000000000DEVAAA',
+    SALESFORCE_ENDPOINT_TOKEN: hex(20),
     INGEST_API_TOKEN: hex(20),
     CONTEXT_ADMIN_TOKEN: hex(20),
     AUTH_JWT_SECRET: hex(32),
     SLACK_SIGNING_SECRET: hex(16),
   };
+  // A file from an older version keeps its values and gains the secrets added since.
+  if (Object.keys(secrets).every((name) => name in kept)) return kept;
+  const merged = { ...secrets, ...kept };
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
-  return secrets;
+  writeFileSync(file, `${Object.entries(merged).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
+  return merged;
 }
 
 /** The secrets `npm start` runs with: each one set in the environment wins over the generated development value. */

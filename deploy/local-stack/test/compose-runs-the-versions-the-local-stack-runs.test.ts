@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { devSecrets } from '../src/dev-secrets.ts';
 import { readSettings } from '../src/settings.ts';
 
 /** The local stack's defaults are the one source of the component versions; compose must agree. */
@@ -13,5 +15,14 @@ describe('component versions', () => {
     expect(compose).toContain(`image: apicurio/apicurio-registry:${defaults.registryVersion}\n`);
     expect(compose.match(/image: apache\/kafka:\S+/g)).toHaveLength(1);
     expect(compose.match(/image: apicurio\/apicurio-registry:\S+/g)).toHaveLength(1);
+  });
+
+  it('docker-compose.yml ships no fallback secrets: each one must be set, or compose refuses to start', () => {
+    const names = Object.keys(devSecrets(join(mkdtempSync(join(tmpdir(), 'compose-')), 'dev-secrets.env')));
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      expect(compose).toContain(`${name}: \${${name}:?`);
+      expect(compose).not.toMatch(new RegExp(`\\$\\{${name}:?-`));
+    }
   });
 });

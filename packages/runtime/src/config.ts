@@ -63,6 +63,17 @@ export const commonEnv = {
   DATABASE_URL: url.default('postgres://postgres@localhost:5433/postgres'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** A request's headers must arrive within this, ms (slow-loris clients are cut off). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** A whole request (headers and body) must arrive within this, ms. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** An idle keep-alive connection is closed after this, ms. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
+  /** A connection with no traffic either way is closed after this, ms (live streams send a heartbeat well within it). */
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** PEM files to serve HTTPS directly (TLS ending at the service); client certificates are requested, not required. */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
 };
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;

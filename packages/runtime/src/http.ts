@@ -27,7 +27,29 @@ export interface HttpOptions {
   checks: Record<string, ReadinessCheck>;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  server?: ServerLimits;
   fastify?: FastifyServerOptions;
+}
+
+/** How long a client may take; Fastify's defaults turn Node's own request timeout off. */
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Serve HTTPS with these PEMs; a client certificate is asked for (so a route can check it) but not required. */
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export const defaultServerLimits: ServerLimits = { headersTimeoutMs: 15_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, idleTimeoutMs: 120_000 };
+
+function serverOptions(limits: ServerLimits): Partial<FastifyServerOptions> {
+  // Node enforces the header and request timeouts on a timer of this period: keep it finer than they are.
+  const node = { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
+  const transport = limits.tls
+    ? { https: { ...node, cert: limits.tls.cert, key: limits.tls.key, requestCert: true, rejectUnauthorized: false } }
+    : { http: node };
+  return { ...transport, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionTimeout: limits.idleTimeoutMs } as Partial<FastifyServerOptions>;
 }
 
 /**
@@ -40,6 +62,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     // Per-request lines would drown the service's own logs; spans and metrics cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    ...serverOptions(opts.server ?? defaultServerLimits),
     ...opts.fastify,
   });
 

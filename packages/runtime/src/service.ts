@@ -4,7 +4,8 @@ import { AvroSerde, topics as catalogue, type ServiceName, type TopicSpec } from
 import { type CommonConfig } from './config.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.ts';
 import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
-import { createHttpApp, type ReadinessCheck } from './http.ts';
+import { readFileSync } from 'node:fs';
+import { createHttpApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
 import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -89,7 +90,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       if (down.length) throw new Error(`not joined: ${down.join(', ')}`);
     },
   };
-  const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit });
+  const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit, server: serverLimits(config) });
 
   const ctx: ServiceContext<C> = {
     name: def.name, config, logger, db, kafka, serde, publisher, app,
@@ -160,4 +161,16 @@ export async function runMain<C extends ServiceConfig>(def: ServiceDefinition<C>
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The HTTP server's limits and optional TLS from the configuration (defaults where a hand-built config leaves them out). */
+function serverLimits(config: Partial<CommonConfig>): ServerLimits {
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) throw new Error('TLS_CERT_FILE and TLS_KEY_FILE: set both to serve HTTPS, or neither');
+  return {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS ?? defaultServerLimits.headersTimeoutMs,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS ?? defaultServerLimits.requestTimeoutMs,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? defaultServerLimits.keepAliveTimeoutMs,
+    idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS ?? defaultServerLimits.idleTimeoutMs,
+    tls: config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : undefined,
+  };
 }

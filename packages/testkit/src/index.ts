@@ -7,3 +7,4 @@ export * from './system.ts';
 export * from './stand-ins.ts';
 export * from './vendor-payloads.ts';
 export * from './bus.ts';
+export * from './certificates.ts';

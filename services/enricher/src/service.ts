@@ -20,7 +20,7 @@ export const enricher: ServiceDefinition<Config> = {
       logger: ctx.logger, fallbackOwner: config.fallbackOwner, historyMonths: config.PAYMENT_HISTORY_MONTHS,
       trend: { windowDays: config.HEALTH_TREND_WINDOW_DAYS, minDeltaPoints: config.HEALTH_TREND_MIN_DELTA },
     };
-    registerContextRoutes(ctx.app, { token: config.CONTEXT_ADMIN_TOKEN, publisher: ctx.publisher, db: ctx.db });
+    await registerContextRoutes(ctx.app, { token: config.CONTEXT_ADMIN_TOKEN, publisher: ctx.publisher, db: ctx.db });
     // State (context, mapping, payment history) and the invoices that need it are separate groups,
     // so a burst of invoices never delays the snapshots they are waiting for.
     await ctx.consume({

@@ -25,7 +25,7 @@ const { ingestGateway } = (await import(servicePath)) as { ingestGateway: Servic
 
 const secret = 'whsec_bench_0123456789abcdef';
 const namespace = uniqueName('stmts');
-const secrets = { STRIPE_WEBHOOK_SECRET: secret, CHARGEBEE_WEBHOOK_USERNAME: 'bench', CHARGEBEE_WEBHOOK_PASSWORD: 'bench-password', SALESFORCE_ORG_ID: '00D000000000DEVAAA', INGEST_API_TOKEN: 'bench-token-0123456789' };
+const secrets = { STRIPE_WEBHOOK_SECRET: secret, CHARGEBEE_WEBHOOK_USERNAME: 'bench', CHARGEBEE_WEBHOOK_PASSWORD: 'bench-password', SALESFORCE_ORG_ID: '00D000000000DEVAAA', SALESFORCE_ENDPOINT_TOKEN: 'bench-sf-endpoint-token-0123', INGEST_API_TOKEN: 'bench-token-0123456789' };
 // Old builds had per-source limits on by default; they are lifted here so only the durable path is measured.
 const config = {
   ...loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'error', RATE_LIMIT_STRIPE: '1000000' }),

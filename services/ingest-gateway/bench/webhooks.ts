@@ -20,7 +20,7 @@ const concurrency = Number(values.concurrency);
 const secret = 'whsec_bench_0123456789abcdef';
 
 const namespace = uniqueName('bench');
-const secrets = { STRIPE_WEBHOOK_SECRET: secret, CHARGEBEE_WEBHOOK_USERNAME: 'bench', CHARGEBEE_WEBHOOK_PASSWORD: 'bench-password', SALESFORCE_ORG_ID: '00D000000000DEVAAA', INGEST_API_TOKEN: 'bench-token-0123456789' };
+const secrets = { STRIPE_WEBHOOK_SECRET: secret, CHARGEBEE_WEBHOOK_USERNAME: 'bench', CHARGEBEE_WEBHOOK_PASSWORD: 'bench-password', SALESFORCE_ORG_ID: '00D000000000DEVAAA', SALESFORCE_ENDPOINT_TOKEN: 'bench-sf-endpoint-token-0123', INGEST_API_TOKEN: 'bench-token-0123456789' };
 const config = {
   ...loadConfig({ ...stackEndpoints(), ...secrets, TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'error', DB_POOL_MAX: '20' }),
   PORT: 0, HOST: '127.0.0.1', databaseUrl: testServiceConfig('ingest-gateway', namespace).databaseUrl,

@@ -4,12 +4,12 @@ import { loadConfig } from './config.ts';
 const required = {
   STRIPE_WEBHOOK_SECRET: 'whsec_new_0123456789, whsec_old_0123456789',
   CHARGEBEE_WEBHOOK_USERNAME: 'cb', CHARGEBEE_WEBHOOK_PASSWORD: 'cb-password-1',
-  SALESFORCE_ORG_ID: '00D000000000DEVAAA', INGEST_API_TOKEN: 'token-0123456789',
+  SALESFORCE_ORG_ID: '00D000000000DEVAAA', SALESFORCE_ENDPOINT_TOKEN: 'sf-endpoint-token-0123456789', INGEST_API_TOKEN: 'token-0123456789',
 };
 
 describe('configuration', () => {
   it('fails fast naming every missing secret, without defaults', () => {
-    expect(() => loadConfig({})).toThrow(/STRIPE_WEBHOOK_SECRET[^\n]*\(not set\)[\s\S]*CHARGEBEE_WEBHOOK_USERNAME[\s\S]*CHARGEBEE_WEBHOOK_PASSWORD[\s\S]*SALESFORCE_ORG_ID[\s\S]*INGEST_API_TOKEN/);
+    expect(() => loadConfig({})).toThrow(/STRIPE_WEBHOOK_SECRET[^\n]*\(not set\)[\s\S]*CHARGEBEE_WEBHOOK_USERNAME[\s\S]*CHARGEBEE_WEBHOOK_PASSWORD[\s\S]*SALESFORCE_ORG_ID[\s\S]*SALESFORCE_ENDPOINT_TOKEN[\s\S]*INGEST_API_TOKEN/);
   });
 
   it('reads several Stripe secrets for rotation and keeps reconciliation off by default', () => {

@@ -23,6 +23,14 @@ export const ingestGatewayEnv = {
   CHARGEBEE_WEBHOOK_USERNAME: z.string().min(1),
   CHARGEBEE_WEBHOOK_PASSWORD: secret,
   SALESFORCE_ORG_ID: z.string().regex(/^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/, 'a Salesforce organisation id (00D…, 15 or 18 characters)'),
+  /** The secret in the outbound message endpoint URL (`…/salesforce?token=<it>`): the org id alone is no secret. */
+  SALESFORCE_ENDPOINT_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9._~-]+$/, 'use URL-safe characters only (A-Z a-z 0-9 . _ ~ -)'),
+  /** SHA-256 fingerprints of the client certificate Salesforce sends, comma-separated; empty = not required. */
+  SALESFORCE_CLIENT_CERT_SHA256: csv.pipe(z.array(z.string().regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'expected SHA-256 fingerprints (64 hex digits, colons allowed)'))).default([]),
+  /** The header in which a trusted proxy that ended TLS passes the client certificate (URL-encoded PEM). */
+  SALESFORCE_CLIENT_CERT_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-client-cert'),
+  /** Addresses or networks Salesforce delivers from (its published ranges), comma-separated; empty = any. */
+  SALESFORCE_ALLOWED_IPS: csv.pipe(z.array(addressOrNetwork)).default([]),
   /** Bearer token of internal callers (canonical JSON, uploads). */
   INGEST_API_TOKEN: secret,
   /** How long a delivery waits for the broker's ack before it is answered 503. */

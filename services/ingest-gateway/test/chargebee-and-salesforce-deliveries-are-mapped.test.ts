@@ -14,7 +14,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
   const forInvoice = (id: string) => (r: Received<InvoiceEvent>) => r.value?.invoiceId === id;
   const postChargebee = (body: unknown, headers: Record<string, string> = chargebeeAuth, path = '/api/webhooks/billing/chargebee') =>
     fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const postSoap = (xml: string, path = '/api/webhooks/billing/salesforce') => fetch(`${gateway.url}${path}`, { method: 'POST', headers: soapHeaders, body: xml });
+  const postSoap = (xml: string, path = '/api/webhooks/billing/salesforce') => fetch(`${gateway.url}${path}?token=${secrets.SALESFORCE_ENDPOINT_TOKEN}`, { method: 'POST', headers: soapHeaders, body: xml });
 
   beforeAll(async () => {
     gateway = await startGateway(namespace);
@@ -38,6 +38,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
       currency: 'USD', totalMinor: 99900, amountDueMinor: 99900, amountPaidMinor: 0, amountRemainingMinor: 99900, amountRefundedMinor: 0,
       issuedAt: 1_762_000_000_000, dueAt: 1_764_592_000_000, periodStart: 1_759_408_000_000, periodEnd: 1_762_000_000_000, attemptCount: 0,
       failureReason: null, hostedInvoiceUrl: null, occurredAt: 1_762_000_300_000, receivedAt: expect.any(Number),
+      dueDate: null, dueTimeZone: null, origin: 'live',
     });
   });
 

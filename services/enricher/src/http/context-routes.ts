@@ -12,15 +12,21 @@ type App = ServiceContext['app'];
  * enricher's view changes only when its own consumer reads them back.
  */
 export function registerContextRoutes(app: App, deps: { token: string; publisher: ServiceContext['publisher']; db: ServiceContext['db']; now?: () => number }) {
-  const now = deps.now ?? Date.now;
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/context/')) return;
-    if (!isAuthorized(request.headers.authorization, deps.token)) {
-      reply.header('www-authenticate', 'Bearer realm="context-admin"');
-      return sendProblem(reply, { title: 'Unauthorized', status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
-    }
+  // Every route of this scope, and only they, carry the admin check: the hook belongs to the routes,
+  // not to a URL prefix, so no spelling of a path (encoded, doubled slashes, case) can reach one without it.
+  return app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      if (!isAuthorized(request.headers.authorization, deps.token)) {
+        reply.header('www-authenticate', 'Bearer realm="context-admin"');
+        return sendProblem(reply, { title: 'Unauthorized', status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
+      }
+    });
+    contextRoutes(scope, deps);
   });
+}
+
+function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher']; db: ServiceContext['db']; now?: () => number }) {
+  const now = deps.now ?? Date.now;
 
   app.post<{ Querystring: { origin?: string } }>('/api/context/accounts', async (request, reply) => {
     const origin = request.query.origin ?? 'import-api';

@@ -44,8 +44,8 @@ export interface FailureBudget {
   charge(request: FastifyRequest): void;
 }
 
-/** The trusted proxies as a predicate over normalised addresses. */
-export function trustedProxies(entries: string[]): (address: string) => boolean {
+/** A list of addresses and networks (trusted proxies, an allowlist) as a predicate over normalised addresses. */
+export function addressList(entries: string[]): (address: string) => boolean {
   if (!entries.length) return () => false;
   const list = new BlockList();
   for (const entry of entries) {
@@ -56,6 +56,18 @@ export function trustedProxies(entries: string[]): (address: string) => boolean 
   return (address) => isIP(address) !== 0 && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** Who is calling (see clientAddress), and whether the socket's peer is one of TRUSTED_PROXIES. */
+export function clients(config: Config) {
+  const isTrusted = addressList(config.TRUSTED_PROXIES.map(normaliseAddress));
+  return {
+    clientOf(request: FastifyRequest): string {
+      const forwarded = request.headers['x-forwarded-for'];
+      return clientAddress(request.socket.remoteAddress ?? 'unknown', Array.isArray(forwarded) ? forwarded.join(',') : forwarded, isTrusted);
+    },
+    isTrustedPeer: (request: FastifyRequest) => isTrusted(normaliseAddress(request.socket.remoteAddress ?? '')),
+  };
+}
+
 /**
  * Failed authentication per client address: unauthenticated and failing traffic is what gets
  * limited, not verified deliveries. Only addresses that failed are remembered (a bounded map).
@@ -63,11 +75,7 @@ export function trustedProxies(entries: string[]): (address: string) => boolean 
 export function createFailureBudget(config: Config, now: () => number): FailureBudget {
   if (!config.RATE_LIMIT_FAILED_AUTH_PER_IP) return { check: () => undefined, charge: () => undefined };
   const limiter = createKeyedRateLimiter({ perSecond: config.RATE_LIMIT_FAILED_AUTH_PER_IP, maxKeys: config.RATE_LIMIT_TRACKED_IPS });
-  const isTrusted = trustedProxies(config.TRUSTED_PROXIES.map(normaliseAddress));
-  const clientOf = (request: FastifyRequest) => {
-    const forwarded = request.headers['x-forwarded-for'];
-    return clientAddress(request.socket.remoteAddress ?? 'unknown', Array.isArray(forwarded) ? forwarded.join(',') : forwarded, isTrusted);
-  };
+  const { clientOf } = clients(config);
   return {
     check(request) {
       const client = clientOf(request);

@@ -2,17 +2,21 @@ import { parseOutboundMessage, outboundAck } from '../adapters/salesforce-soap.t
 import { unauthorized } from '../domain/errors.ts';
 import { decideSalesforceNotification, salesforceInvoiceRef } from '../domain/salesforce-mapping.ts';
 import { sameSecret } from './auth.ts';
+import { salesforceGate } from './salesforce-auth.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
 import { markAuthenticated, setSource } from './request-source.ts';
 
 /**
- * Salesforce Outbound Messages: the organisation id must be ours; each notification is its own
+ * Salesforce Outbound Messages: the sender proves itself before the XML is parsed (salesforceGate),
+ * and the organisation id must be ours; each notification is its own
  * receipt (Salesforce redelivers with the same notification id). Handled in order, so a payment
  * after its invoice in the same message sees the invoice. Answered with the SOAP Ack.
  */
 export function salesforceRoute(deps: RouteDeps): IngestHandler {
+  const gate = salesforceGate(deps.config);
   return async (request, reply) => {
     setSource(request, 'salesforce');
+    gate(request);
     const body = rawBody(request);
     const message = parseOutboundMessage(body.toString('utf8'));
     // Salesforce sends 15- or 18-character ids; the first 15 identify the org.

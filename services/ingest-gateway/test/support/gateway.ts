@@ -11,6 +11,7 @@ export const secrets = {
   CHARGEBEE_WEBHOOK_USERNAME: 'cb-hooks',
   CHARGEBEE_WEBHOOK_PASSWORD: 'cb-password-0123',
   SALESFORCE_ORG_ID: '00D5g000004ExAmEAK',
+  SALESFORCE_ENDPOINT_TOKEN: 'sf-endpoint-token-0123456789',
   INGEST_API_TOKEN: 'ingest-token-0123456789',
 };
 export const stripeSecret = 'whsec_test_current_0123456789';
