@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { devSecrets } from '@invoice-signal/local-stack';
 
 /** True when a Docker engine answers (the client alone is not enough). */
 export function dockerEngineAnswers(): boolean {
@@ -19,7 +22,11 @@ export interface ContainerStack {
  */
 export async function startContainers(): Promise<ContainerStack> {
   const { DockerComposeEnvironment, Wait } = await import('testcontainers');
+  // The file requires every service secret (no fallbacks); only infrastructure starts here, but
+  // compose checks the whole file, so it gets throwaway values.
+  const secrets = devSecrets(join(mkdtempSync(join(tmpdir(), 'compose-')), 'dev-secrets.env'));
   const environment = await new DockerComposeEnvironment(join(import.meta.dirname, '..'), 'docker-compose.yml')
+    .withEnvironment(secrets)
     .withWaitStrategy('registry-1', Wait.forHealthCheck())
     .withWaitStrategy('kafka-1', Wait.forHealthCheck())
     .withWaitStrategy('postgres-1', Wait.forHealthCheck())

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 
 /**
  * Development secrets for `npm start`: generated once into <stackDir>/dev-secrets.env and reused,
- * so vendor stand-ins and tokens keep working across restarts. Never used outside development.
+ * so vendor stand-ins and tokens keep working across restarts. Never used outside development: each
+ * carries "dev", which a service started with NODE_ENV=production refuses.
  */
 export function devSecrets(file: string): Record<string, string> {
   const kept = existsSync(file)
@@ -14,13 +15,13 @@ export function devSecrets(file: string): Record<string, string> {
   const secrets = {
     STRIPE_WEBHOOK_SECRET: `whsec_dev${hex(16)}`,
     CHARGEBEE_WEBHOOK_USERNAME: 'chargebee-dev',
-    CHARGEBEE_WEBHOOK_PASSWORD: hex(12),
+    CHARGEBEE_WEBHOOK_PASSWORD: `dev-${hex(12)}`,
     SALESFORCE_ORG_ID: '00D000000000DEVAAA',
-    SALESFORCE_ENDPOINT_TOKEN: hex(20),
-    INGEST_API_TOKEN: hex(20),
-    CONTEXT_ADMIN_TOKEN: hex(20),
-    AUTH_JWT_SECRET: hex(32),
-    SLACK_SIGNING_SECRET: hex(16),
+    SALESFORCE_ENDPOINT_TOKEN: `dev-${hex(20)}`,
+    INGEST_API_TOKEN: `dev-${hex(20)}`,
+    CONTEXT_ADMIN_TOKEN: `dev-${hex(20)}`,
+    AUTH_JWT_SECRET: `dev-${hex(32)}`,
+    SLACK_SIGNING_SECRET: `dev-${hex(16)}`,
   };
   // A file from an older version keeps its values and gains the secrets added since.
   if (Object.keys(secrets).every((name) => name in kept)) return kept;

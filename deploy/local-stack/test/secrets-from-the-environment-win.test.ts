@@ -22,7 +22,7 @@ describe('npm start secrets', () => {
     const secrets = devSecrets(file);
     expect(secrets.INGEST_API_TOKEN).toBe('kept-from-before');
     expect(secrets.AUTH_JWT_SECRET).toBe('also-kept');
-    expect(secrets.SALESFORCE_ENDPOINT_TOKEN).toMatch(/^[0-9a-f]{40}$/);
+    expect(secrets.SALESFORCE_ENDPOINT_TOKEN).toMatch(/^dev-[0-9a-f]{40}$/);
     // Written back, so the next start reads the same values.
     expect(readFileSync(file, 'utf8')).toContain(`SALESFORCE_ENDPOINT_TOKEN=${secrets.SALESFORCE_ENDPOINT_TOKEN}`);
     expect(devSecrets(file)).toEqual(secrets);

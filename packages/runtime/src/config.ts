@@ -20,7 +20,11 @@ export type Env = Record<string, string | undefined>;
 export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.env): z.infer<z.ZodObject<S>> {
   const present = Object.fromEntries(Object.keys(shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const result = z.object(shape).safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    const weak = env.NODE_ENV === 'production' ? weakSecrets(present) : [];
+    if (weak.length) throw new ConfigError(weak);
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -32,6 +36,27 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.e
 
 const secretish = /SECRET|PASSWORD|TOKEN|KEY/i;
 const redact = (name: string, value: string) => (secretish.test(name) ? '***' : value);
+
+/** Shorter than this, a secret can be guessed; production refuses it. */
+export const minProductionSecretLength = 24;
+/** What development, example and default values look like (npm start's all carry "dev"). */
+const devLooking = /dev|default|change-?me|example|compose|test|sample|secret123|password|^(.)\1+$/i;
+
+/**
+ * With NODE_ENV=production a service refuses a secret that is too short or looks like a
+ * development or default value, naming the variable (never the value). Comma-separated lists
+ * (rotations) are judged item by item.
+ */
+export function weakSecrets(values: Env): string[] {
+  return Object.entries(values)
+    .filter(([name, value]) => value !== undefined && secretish.test(name) && !/_(FILE|URL|ID)$/.test(name))
+    .flatMap(([name, value]) => {
+      const items = value!.split(',').map((v) => v.trim()).filter(Boolean);
+      if (items.some((v) => v.length < minProductionSecretLength)) return [`${name}: too short for production (at least ${minProductionSecretLength} characters)`];
+      if (items.some((v) => devLooking.test(v))) return [`${name}: looks like a development or default value; set a generated secret in production`];
+      return [];
+    });
+}
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
