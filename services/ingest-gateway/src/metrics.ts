@@ -1,4 +1,8 @@
 import { Counter, Histogram } from 'prom-client';
+import { InvoiceEventTypeSymbols } from '@invoice-signal/events';
+import { chargebeeTypes } from './domain/chargebee-mapping.ts';
+import { salesforceObjectTypes } from './domain/salesforce-mapping.ts';
+import { stripeInvoiceTypes } from './domain/stripe-mapping.ts';
 
 /**
  * Deliveries by source, vendor event type and outcome: accepted, duplicate, ignored (a type we
@@ -23,3 +27,20 @@ export const reconciled = new Counter({
   help: 'Invoices found by reconciliation with no receipt, emitted, by source',
   labelNames: ['source'] as const,
 });
+
+const stripeDisputeTypes = ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map((t) => `charge.dispute.${t}`);
+let known: Set<string> | undefined;
+
+/**
+ * The `type` label of a delivery: the vendor's type when it is one we know, else "other". Label
+ * values come only from this closed set, so a forged type (Salesforce's xsi:type, a made-up
+ * Stripe type) cannot grow the metrics without bound.
+ */
+export function typeLabel(vendorType: string): string {
+  known ??= new Set([
+    ...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes, ...Object.keys(chargebeeTypes), ...salesforceObjectTypes, 'reconcile.invoice',
+    ...InvoiceEventTypeSymbols.flatMap((t) => [`upload.${t}`, `canonical.${t}`]),
+  ]);
+  return known.has(vendorType) ? vendorType : 'other';
+}
+

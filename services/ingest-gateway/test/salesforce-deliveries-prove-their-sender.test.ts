@@ -86,4 +86,13 @@ describe('Salesforce deliveries prove their sender before the XML is read', () =
     expect(await post(stranger)).toBe(401);
     expect(await post()).toBe(401);
   });
+
+  it('keeps metric labels to a closed set: a made-up object type is counted as "other"', async () => {
+    const forged = `Forged_${Date.now()}__c`;
+    const res = await post(behindProxy, token, from('10.9.9.7', salesforce.escapedPem), outboundMessage(secrets.SALESFORCE_ORG_ID, [{ type: forged, fields: { Id: 'a0xFORGED' } }]));
+    expect(res.status).toBe(200);
+    const metrics = await (await fetch(`${behindProxy.url}/metrics`)).text();
+    expect(metrics).not.toContain(forged);
+    expect(metrics).toMatch(/ingest_deliveries_total\{source="salesforce",type="other",outcome="ignored"\} [1-9]/);
+  });
 });

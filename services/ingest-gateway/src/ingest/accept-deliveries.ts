@@ -5,7 +5,7 @@ import { isRetriable, TransientError, type EventPublisher, type Logger } from '@
 import type { Claimed, ReceiptLog } from '../adapters/receipt-log.ts';
 import { byKey, copyOutcome, decideStored, pollDelayMs, uniqueRefs, type Outcome } from '../domain/delivery-group.ts';
 import { dedupeKey, type Delivery } from '../domain/delivery.ts';
-import { deliveries as counter } from '../metrics.ts';
+import { deliveries as counter, typeLabel } from '../metrics.ts';
 import { deferred, groupQueue } from './group-queue.ts';
 
 export type { Outcome };
@@ -246,7 +246,7 @@ export function createIngestor(deps: Deps) {
     /** One delivery; resolves once its receipt is stored and its record acknowledged (or it was a duplicate / ignored). */
     async acceptOne(delivery: Delivery, raw: RawPayload): Promise<Outcome> {
       const outcome = await submit(delivery, raw);
-      counter.inc({ source: delivery.source, type: delivery.vendorType, outcome });
+      counter.inc({ source: delivery.source, type: typeLabel(delivery.vendorType), outcome });
       return outcome;
     },
 
@@ -257,7 +257,7 @@ export function createIngestor(deps: Deps) {
       if (failed) throw failed.reason;
       return settled.map((s, i) => {
         const outcome = (s as PromiseFulfilledResult<Outcome>).value;
-        counter.inc({ source: batch[i].delivery.source, type: batch[i].delivery.vendorType, outcome });
+        counter.inc({ source: batch[i].delivery.source, type: typeLabel(batch[i].delivery.vendorType), outcome });
         return outcome;
       });
     },
