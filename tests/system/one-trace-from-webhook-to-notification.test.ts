@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName, topics } from '@invoice-signal/events';
 import { eventually, signed, testKafka, stripeEvent, stripeInvoice, SystemUnderTest, uniqueName } from '@invoice-signal/testkit';
 
-interface ReceivedSpan { service: string; traceId: string; spanId: string; parentSpanId?: string; name: string }
+interface ReceivedSpan { service: string; traceId: string; spanId: string; parentSpanId?: string; name: string; links?: Array<{ traceId: string; spanId: string }> }
 
 /** An OTLP/HTTP (JSON) trace receiver: what a collector would get from the services. */
 class OtlpReceiver {
@@ -18,7 +18,7 @@ class OtlpReceiver {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { resourceSpans?: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: ReceivedSpan[] }> }> };
       for (const rs of body.resourceSpans ?? []) {
         const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-        for (const ss of rs.scopeSpans) for (const s of ss.spans) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name });
+        for (const ss of rs.scopeSpans) for (const s of ss.spans) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, links: s.links });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -51,10 +51,17 @@ describe('observability across the services', () => {
   it('one trace runs from the webhook through every service to the notification, carried in Kafka headers', async () => {
     const invoice = stripeInvoice({ customer: `cus_${run}` });
     const payload = JSON.stringify(stripeEvent('invoice.finalized', invoice));
-    const res = await fetch(`${system.url('ingest-gateway')}/api/webhooks/billing/stripe`, { method: 'POST', headers: signed(payload, { secret: system.secrets.STRIPE_WEBHOOK_SECRET }), body: payload });
+    // A traceparent from the internet: the vendor route links to it and starts its own trace.
+    const outsider = { traceId: 'aaaabbbbccccddddeeeeffff00001111', spanId: '1234567890abcdef' };
+    const headers = { ...signed(payload, { secret: system.secrets.STRIPE_WEBHOOK_SECRET }), traceparent: `00-${outsider.traceId}-${outsider.spanId}-01` };
+    const res = await fetch(`${system.url('ingest-gateway')}/api/webhooks/billing/stripe`, { method: 'POST', headers, body: payload });
     expect(res.status).toBe(200);
 
     const root = await eventually('the webhook span', () => receiver.spans.find((s) => s.service === 'ingest-gateway' && s.name.startsWith('POST')), { timeoutMs: 30000 });
+    expect(root.traceId).not.toBe(outsider.traceId);
+    expect(root.parentSpanId || undefined).toBeUndefined();
+    expect(root.links).toEqual([expect.objectContaining(outsider)]);
+    expect(receiver.spans.some((s) => s.traceId === outsider.traceId)).toBe(false);
     const trace = await eventually('spans of every service in that trace', () => {
       const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
       const services = new Set(spans.map((s) => s.service));

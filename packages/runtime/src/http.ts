@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
@@ -107,6 +107,16 @@ function titleFor(status: number, code?: string): string {
 
 const spans = new WeakMap<object, Span>();
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route is called from the internet (vendor webhooks): a traceparent it carries starts a
+     * new trace that links to it, instead of letting an outsider choose our trace ids and sampling.
+     */
+    untrustedTraceparent?: boolean;
+  }
+}
+
 /**
  * One server span per request, continuing the caller's traceparent, active while the route runs
  * so records it publishes carry the same trace into Kafka.
@@ -115,8 +125,13 @@ function traceRequests(app: FastifyInstance): void {
   const tracer = trace.getTracer('invoice-signal');
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.url.startsWith('/health/') || request.url === '/metrics') return done();
-    const parent = propagation.extract(context.active(), request.headers);
-    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? 'unknown'}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, parent);
+    const incoming = propagation.extract(context.active(), request.headers);
+    const untrusted = request.routeOptions.config?.untrustedTraceparent === true;
+    const caller = untrusted ? trace.getSpanContext(incoming) : undefined;
+    const parent = untrusted ? ROOT_CONTEXT : incoming;
+    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? 'unknown'}`, {
+      kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method }, root: untrusted, links: caller ? [{ context: caller }] : [],
+    }, parent);
     spans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   });

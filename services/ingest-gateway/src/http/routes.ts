@@ -36,7 +36,8 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
     const chargebee = chargebeeRoute(deps);
     const salesforce = salesforceRoute(deps);
     const canonical = canonicalRoute(deps);
-    const webhook = { bodyLimit: deps.config.WEBHOOK_BODY_LIMIT };
+    // Vendors call from the internet: their traceparent is linked, never joined.
+    const webhook = { bodyLimit: deps.config.WEBHOOK_BODY_LIMIT, config: { untrustedTraceparent: true } };
 
     scope.post('/api/webhooks/billing/stripe', webhook, stripe);
     scope.post('/api/webhooks/billing/chargebee', webhook, chargebee);
