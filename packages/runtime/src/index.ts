@@ -13,3 +13,4 @@ export * from './retry.ts';
 export * from './service.ts';
 export * from './sql.ts';
 export * from './telemetry.ts';
+export * from './auth.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, parseEnv, port, serviceDatabaseUrl, type Env } from '@invoice-signal/runtime';
+import { authConfigProblems, authEnv, commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, type Env } from '@invoice-signal/runtime';
 
 const ms = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -18,8 +18,8 @@ export const paymentTrackerEnv = {
   OUTBOX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Consumer group for billing.invoice.events.v1; a rebuild hands over a new one. Default `<ns>.payment-tracker.events`. */
   EVENTS_CONSUMER_GROUP: z.string().optional(),
-  /** HS256 secret of the bearer tokens the status API accepts; without it the API answers 503. */
-  AUTH_JWT_SECRET: z.string().min(16).optional(),
+  /** The product's one JWT policy (see the runtime's auth.ts); without a secret or JWKS URL the status API answers 503. */
+  ...authEnv,
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -27,5 +27,7 @@ export type Config = ReturnType<typeof loadConfig>;
 /** Parsed once at start-up; a problem names the variable. */
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(paymentTrackerEnv, env);
+  const problems = authConfigProblems(parsed, false);
+  if (problems.length) throw new ConfigError(problems);
   return { ...parsed, databaseUrl: serviceDatabaseUrl('payment-tracker', env, parsed.DATABASE_URL) };
 }

@@ -59,6 +59,6 @@ export const paymentTracker: ServiceDefinition<Config> = {
       },
     });
 
-    statusRoutes(ctx.app, db, config.AUTH_JWT_SECRET);
+    statusRoutes(ctx.app, db, config);
   },
 };

@@ -1,25 +1,23 @@
-import { sendProblem, type Knex, type ServiceContext } from '@invoice-signal/runtime';
+import { createTokenVerifier, principalOf, requireToken, roles, sendProblem, type AuthConfig, type Knex, type ServiceContext } from '@invoice-signal/runtime';
 import type { InvoiceView } from '../domain/fold.ts';
-import { AuthError, verifyBearer } from './bearer-auth.ts';
 
 // The tracker does not know which CSM owns which account, so only roles that see every account read here.
 const allowedRoles = new Set(['admin', 'manager', 'service']);
 
 /** GET /api/payment-status/:invoiceId — the current state and status history of one invoice. */
-export function statusRoutes(app: ServiceContext['app'], db: Knex, jwtSecret: string | undefined) {
+export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthConfig) {
+  const enabled = Boolean(auth.AUTH_JWT_SECRET || auth.AUTH_JWKS_URL);
+  const verify = requireToken(createTokenVerifier(auth, roles), 'PT_AUTH');
   app.get<{ Params: { invoiceId: string } }>('/api/payment-status/:invoiceId', {
     schema: { params: { type: 'object', properties: { invoiceId: { type: 'string', minLength: 1, maxLength: 300 } }, required: ['invoiceId'] } },
+    preHandler: async (request, reply) => {
+      if (!enabled) return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'the status API is off: set AUTH_JWT_SECRET or AUTH_JWKS_URL' });
+      await verify(request, reply);
+      if (reply.sent) return;
+      const { role } = principalOf(request)!;
+      if (!allowedRoles.has(role)) return sendProblem(reply, { title: 'Forbidden', status: 403, detail: `role "${role}" may not read payment statuses (admin, manager or service)` });
+    },
   }, async (request, reply) => {
-    if (!jwtSecret) return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'the status API is off: AUTH_JWT_SECRET is not set' });
-    try {
-      const principal = verifyBearer(request.headers.authorization, jwtSecret);
-      if (!allowedRoles.has(principal.role)) {
-        return sendProblem(reply, { title: 'Forbidden', status: 403, detail: `role "${principal.role}" may not read payment statuses (admin, manager or service)` });
-      }
-    } catch (error) {
-      if (error instanceof AuthError) return sendProblem(reply, { title: 'Unauthorized', status: 401, detail: error.message, code: error.code });
-      throw error;
-    }
     const { invoiceId } = request.params;
     const state: { view: InvoiceView; version: number; previous_status: string | null; changed_at: number } | undefined =
       await db('invoice_state').select('view', 'version', 'previous_status', 'changed_at').where({ invoice_id: invoiceId }).first();
