@@ -55,7 +55,7 @@ export function benchAccount(i: number): Record<string, unknown> {
 }
 
 async function seedAccounts(b: Bench) {
-  const enricher = b.system.url('enricher');
+  const enricher = b.system.managementUrl('enricher');
   const res = await fetch(`${enricher}/api/context/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${b.system.secrets.CONTEXT_ADMIN_TOKEN}` },
@@ -66,8 +66,9 @@ async function seedAccounts(b: Bench) {
   await eventually(`${b.accounts} context snapshots applied`, async () => sum(await scrape(enricher), 'enricher_context_snapshots_total') >= b.accounts, { timeoutMs: 60000, intervalMs: 250 });
 }
 
+/** Each running service's management URL (its /metrics). */
 export function serviceUrls(b: Bench): Array<[ServiceName, string]> {
-  return serviceNames.filter((n) => b.system.urls.has(n)).map((n) => [n, b.system.url(n)]);
+  return serviceNames.filter((n) => b.system.urls.has(n)).map((n) => [n, b.system.managementUrl(n)]);
 }
 
 export function servicePids(b: Bench): Map<ServiceName, number> {

@@ -43,7 +43,7 @@ await seedDemoAccounts();
 if (demo) launchDevTool(settings.stackDir, 'demo-feed', join(root, 'scripts', 'demo-feed.ts'), { ...env, DEMO_GATEWAY_URL: `http://127.0.0.1:${defaultPorts['ingest-gateway']}` });
 
 console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (ready: /health/ready, metrics: /metrics)`);
+for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (management: http://127.0.0.1:${defaultPorts[name] + 6000}/metrics, /health/ready)`);
 const notifier = `http://127.0.0.1:${defaultPorts.notifier}`;
 console.log('\nWhere to look:');
 for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await devToken(secrets.AUTH_JWT_SECRET, csm)}`);

@@ -8,10 +8,14 @@ describe('every service as a process', () => {
 
   it.each([...serviceNames])('%s starts, connects, reports ready, and stops cleanly on SIGTERM', async (name) => {
     const url = await system.startService(name);
-    const ready = (await (await fetch(`${url}/health/ready`)).json()) as { checks: Record<string, string> };
+    const management = system.managementUrl(name);
+    const ready = (await (await fetch(`${management}/health/ready`)).json()) as { checks: Record<string, string> };
     expect(ready.checks).toMatchObject({ database: 'ok', kafka: 'ok', registry: 'ok', consumers: 'ok' });
+    expect(await (await fetch(`${management}/metrics`)).text()).toContain('process_cpu');
+    // The service port answers probes but tells nothing about our dependencies, and has no metrics.
+    expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ready' });
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
-    expect(await (await fetch(`${url}/metrics`)).text()).toContain('process_cpu');
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
 
     expect(await system.stopService(name, 'SIGTERM')).toBe(0);
     expect(system.output(name)).toContain(`"msg":"${name} stopped"`);

@@ -70,6 +70,10 @@ export const commonEnv = {
   /** Append the JSON logs to this file instead of stdout. */
   LOG_FILE: z.string().optional(),
   HOST: z.string().default('0.0.0.0'),
+  /** Port of /metrics and the detailed readiness; default the service port + 6000 (0: any free port). */
+  MANAGEMENT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the management port; default HOST. */
+  MANAGEMENT_HOST: z.string().optional(),
   TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
   KAFKA_BROKERS: csv.default(['localhost:9092']),
   KAFKA_SSL: bool(false),

@@ -53,8 +53,8 @@ function serverOptions(limits: ServerLimits): Partial<FastifyServerOptions> {
 }
 
 /**
- * A Fastify app with the routes every service has: /health/live, /health/ready (runs the
- * dependency checks) and /metrics (Prometheus). Errors come out as application/problem+json.
+ * A Fastify app with the routes every service has: /health/live and /health/ready (runs the
+ * dependency checks; the details are on the management port). Errors come out as application/problem+json.
  */
 export function createHttpApp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
@@ -77,20 +77,38 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     sendProblem(reply, { title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  // Probes reach these on the service port; what failed, and the metrics, are on the management port only.
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
-    const results = await Promise.all(
-      Object.entries(opts.checks).map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, (error as Error).message || 'failed'] as const;
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    const ok = results.every(([, r]) => r === 'ok');
+    const { ok } = await readiness(opts.checks);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+  });
+  return app;
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>) {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, (error as Error).message || 'failed'] as const;
+      }
+    }),
+  );
+  return { ok: results.every(([, r]) => r === 'ok'), checks: Object.fromEntries(results) };
+}
+
+/**
+ * The management port (as the registry has one): Prometheus metrics and the detailed readiness,
+ * which name our dependencies and their errors. Deployments keep it off the public Service.
+ */
+export function createManagementApp(opts: { logger: Logger; checks: Record<string, ReadinessCheck> }): FastifyInstance {
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'management' }), logController: new LogController({ disableRequestLogging: true }), ...serverOptions(defaultServerLimits) });
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const { ok, checks } = await readiness(opts.checks);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));

@@ -5,7 +5,7 @@ import { type CommonConfig } from './config.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.ts';
 import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
 import { readFileSync } from 'node:fs';
-import { createHttpApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
+import { createHttpApp, createManagementApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
 import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -51,6 +51,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
 
 export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   url: string;
+  /** The management port: /metrics and the detailed /health/ready. */
+  managementUrl: string;
   ctx: ServiceContext<C>;
   stop(): Promise<void>;
 }
@@ -110,12 +112,14 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   };
   await def.setup(ctx);
   const url = await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ url }, `${def.name} listening`);
+  const management = createManagementApp({ logger, checks });
+  const managementUrl = await management.listen({ port: config.MANAGEMENT_PORT ?? (config.PORT ? config.PORT + 6000 : 0), host: config.MANAGEMENT_HOST ?? config.HOST });
+  logger.info({ url, managementUrl }, `${def.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await app.close();
+      await Promise.all([app.close(), management.close()]);
       for (const fn of stoppers.reverse()) await fn();
       await Promise.all(consumers.map((c) => c.stop()));
       await publisher.close();
@@ -123,7 +127,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       await db.destroy();
       logger.info(`${def.name} stopped`);
     })());
-  return { url, ctx, stop };
+  return { url, managementUrl, ctx, stop };
 }
 
 /**

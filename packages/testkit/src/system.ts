@@ -15,6 +15,8 @@ export interface ServiceProcess {
   name: ServiceName;
   child: ChildProcess;
   url: string;
+  /** The management port: /metrics and the detailed /health/ready. */
+  managementUrl: string;
   /** Rejects when the process exits; lets a start-up wait fail fast with the output. */
   exited: Promise<never>;
   output(): string;
@@ -29,10 +31,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts one service as its own Node process on the given port, as npm start and a container do. */
-export function launchProcess(name: ServiceName, port: number, env: NodeJS.ProcessEnv): ServiceProcess {
+/** Starts one service as its own Node process on the given ports, as npm start and a container do. */
+export function launchProcess(name: ServiceName, port: number, env: NodeJS.ProcessEnv, managementPort: number): ServiceProcess {
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(root, 'services', name, 'src', 'main.ts')], {
-    cwd: root, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { ...env, PORT: String(port), MANAGEMENT_PORT: String(managementPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -43,7 +45,7 @@ export function launchProcess(name: ServiceName, port: number, env: NodeJS.Proce
   child.stderr!.on('data', keep);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}):\n${output.slice(-3000)}`))));
   exited.catch(() => undefined);
-  return { name, child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
+  return { name, child, url: `http://127.0.0.1:${port}`, managementUrl: `http://127.0.0.1:${managementPort}`, exited, output: () => output };
 }
 
 export interface SystemOptions {
@@ -82,6 +84,13 @@ export class SystemUnderTest {
     return url;
   }
 
+  /** The management port of a running service (/metrics, detailed readiness). */
+  managementUrl(name: ServiceName): string {
+    const proc = this.processes.get(name);
+    if (!proc || !this.urls.has(name)) throw new Error(`${name} is not running`);
+    return proc.managementUrl;
+  }
+
   /** Starts (or restarts) a service on its own database, kept across restarts, and waits until ready. */
   async startService(name: ServiceName): Promise<string> {
     if (!this.databases.has(name)) {
@@ -90,7 +99,7 @@ export class SystemUnderTest {
       this.databases.set(name, db.toString());
     }
     const variable = `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
-    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: this.databases.get(name) });
+    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: this.databases.get(name) }, await freePort());
     this.processes.set(name, proc);
     const ready = eventually(`${name} to report ready`, async () => (await fetch(`${proc.url}/health/ready`)).ok, { timeoutMs: 90_000, intervalMs: 200 });
     await Promise.race([ready, proc.exited]).catch((error: Error) => {
@@ -108,7 +117,7 @@ export class SystemUnderTest {
     const database = this.databases.get(name);
     if (!database) throw new Error(`${name} has not been started`);
     const variable = `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
-    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: database });
+    const proc = launchProcess(name, await freePort(), { ...this.env, [variable]: database }, await freePort());
     this.extras.push(proc);
     const ready = eventually(`a second ${name} to report ready`, async () => (await fetch(`${proc.url}/health/ready`)).ok, { timeoutMs: 90_000, intervalMs: 200 });
     await Promise.race([ready, proc.exited]);

@@ -62,9 +62,11 @@ async function main() {
   await provisionTopics(admin, Object.values(topics), { namespace });
 
   const port = await freePort();
+  const managementPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const management = `http://127.0.0.1:${managementPort}`;
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.ts')], {
-    env: { ...process.env, ...endpoints, PORT: String(port), HOST: '127.0.0.1', TOPIC_NAMESPACE: namespace, ENRICHER_DATABASE_URL: dbUrl.toString(), CONTEXT_ADMIN_TOKEN: randomBytes(20).toString('hex'), LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    env: { ...process.env, ...endpoints, PORT: String(port), MANAGEMENT_PORT: String(managementPort), HOST: '127.0.0.1', TOPIC_NAMESPACE: namespace, ENRICHER_DATABASE_URL: dbUrl.toString(), CONTEXT_ADMIN_TOKEN: randomBytes(20).toString('hex'), LOG_LEVEL: 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -90,7 +92,7 @@ async function main() {
       const issuedAt = now - (i % 10 + 1) * 30 * DAY;
       return { key: `stripe:in_hist${i}`, value: samplePaymentStatus({ invoiceId: `stripe:in_hist${i}`, accountId: `acc_b${i % ACCOUNTS}`, status: i % 7 === 0 ? 'failed' : 'paid', issuedAt, dueAt: issuedAt + 30 * DAY, paidAt: issuedAt + (i % 5 === 0 ? 40 : 20) * DAY, version: 2 }) };
     }));
-    await eventually('seed consumed', async () => (await consumedOk(url, topics.customerContext)) >= ACCOUNTS && (await consumedOk(url, topics.paymentStatus)) >= ACCOUNTS * 10, { timeoutMs: 120000, intervalMs: 250 });
+    await eventually('seed consumed', async () => (await consumedOk(management, topics.customerContext)) >= ACCOUNTS && (await consumedOk(management, topics.paymentStatus)) >= ACCOUNTS * 10, { timeoutMs: 120000, intervalMs: 250 });
 
     // Reader of the enriched topic: invoiceId → broker timestamp of the enriched record.
     const out = new Map<string, number>();

@@ -40,7 +40,7 @@ export async function startEnricher(label: string): Promise<Harness> {
   const publisher = await createPublisher(kafka, serde);
   const enriched = await TopicReader.open(topics.enriched, serde);
   const consumed = async (spec: TopicSpec) => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const text = await (await fetch(`${service.managementUrl}/metrics`)).text();
     const topic = topicName(spec, namespace);
     return text.split('\n')
       .filter((l) => l.startsWith('consumer_records_total{') && l.includes(`topic="${topic}"`) && l.includes('outcome="ok"'))

@@ -55,7 +55,7 @@ describe('rate limits: failing clients are refused, verified deliveries are not'
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const ids = new Set([...stripe.map((e) => `stripe:${e.id}`), ...chargebee.map((e) => `chargebee:${e.id}`)]);
     await reader.waitFor(600, (r) => ids.has(r.value!.eventId), 30_000);
-    expect(await counterValue(gateway.url, 'ingest_deliveries_total', { outcome: 'rate_limited' })).toBe(0);
+    expect(await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { outcome: 'rate_limited' })).toBe(0);
   });
 
   it('with the default budget, answers 429 to an address that keeps failing verification, while another address is served', async () => {

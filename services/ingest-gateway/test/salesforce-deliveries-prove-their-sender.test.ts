@@ -91,7 +91,7 @@ describe('Salesforce deliveries prove their sender before the XML is read', () =
     const forged = `Forged_${Date.now()}__c`;
     const res = await post(behindProxy, token, from('10.9.9.7', salesforce.escapedPem), outboundMessage(secrets.SALESFORCE_ORG_ID, [{ type: forged, fields: { Id: 'a0xFORGED' } }]));
     expect(res.status).toBe(200);
-    const metrics = await (await fetch(`${behindProxy.url}/metrics`)).text();
+    const metrics = await (await fetch(`${behindProxy.managementUrl}/metrics`)).text();
     expect(metrics).not.toContain(forged);
     expect(metrics).toMatch(/ingest_deliveries_total\{source="salesforce",type="other",outcome="ignored"\} [1-9]/);
   });

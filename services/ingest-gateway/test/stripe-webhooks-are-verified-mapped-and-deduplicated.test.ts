@@ -96,7 +96,7 @@ describe('Stripe webhooks', () => {
   });
 
   it('answers 401 to a forged signature, a missing one and a replayed old one, counts them and produces nothing', async () => {
-    const before = await counterValue(gateway.url, 'ingest_deliveries_total', { source: 'stripe', outcome: 'unauthorized' });
+    const before = await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { source: 'stripe', outcome: 'unauthorized' });
     const invoice = stripeInvoice();
     const event = stripeEvent('invoice.finalized', invoice);
     const forged = await postStripe(gateway.url, event, { secret: 'whsec_attacker_guess_0000' });
@@ -111,7 +111,7 @@ describe('Stripe webhooks', () => {
     const replayed = await postStripe(gateway.url, event, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
     expect(replayed.status).toBe(401);
     expect(((await replayed.json()) as { detail: string }).detail).toContain('Timestamp outside the tolerance zone');
-    expect(await counterValue(gateway.url, 'ingest_deliveries_total', { source: 'stripe', outcome: 'unauthorized' })).toBe(before + 4);
+    expect(await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { source: 'stripe', outcome: 'unauthorized' })).toBe(before + 4);
 
     const marker = stripeInvoice();
     await postStripe(gateway.url, stripeEvent('invoice.finalized', marker));
@@ -124,7 +124,7 @@ describe('Stripe webhooks', () => {
     const res = await postStripe(gateway.url, event);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, outcome: 'ignored' });
-    expect(await counterValue(gateway.url, 'ingest_deliveries_total', { source: 'stripe', type: 'customer.created', outcome: 'ignored' })).toBe(1);
+    expect(await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { source: 'stripe', type: 'other', outcome: 'ignored' })).toBe(1);
   });
 
   it('answers 400 naming the field for a signed but malformed body, and 413 above the body limit', async () => {
@@ -140,7 +140,7 @@ describe('Stripe webhooks', () => {
     const tooLarge = await postStripe(gateway.url, huge);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get('content-type')).toContain('application/problem+json');
-    expect(await counterValue(gateway.url, 'ingest_deliveries_total', { source: 'stripe', outcome: 'too_large' })).toBe(1);
+    expect(await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { source: 'stripe', outcome: 'too_large' })).toBe(1);
   });
 
   it('turns a dispute on a paid invoice into a disputed signal with the invoice amounts', async () => {

@@ -127,6 +127,6 @@ describe('manual uploads, canonical JSON and replay', () => {
     expect(limited.length).toBeGreaterThanOrEqual(5); // 2/s with a burst of 4
     expect(limited[0].headers.get('retry-after')).toBe('1');
     expect(await limited[0].json()).toMatchObject({ status: 429, code: 'INGEST_RATE_LIMITED' });
-    expect(await counterValue(gateway.url, 'ingest_deliveries_total', { source: 'internal', outcome: 'rate_limited' })).toBe(limited.length);
+    expect(await counterValue(gateway.managementUrl, 'ingest_deliveries_total', { source: 'internal', outcome: 'rate_limited' })).toBe(limited.length);
   });
 });

@@ -34,7 +34,7 @@ describe('enriched invoices become assessments on billing.invoice.assessed.v1', 
     expect(row).toMatchObject({ assessment_id: record.value!.assessmentId, risk_level: 'high', rule_version: rules.version });
     expect(await db('invoice_history').where('account_id', account)).toHaveLength(1);
     expect(await db('rule_versions').where('version', rules.version)).toHaveLength(1);
-    const metrics = await (await fetch(`${h.running.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.running.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^risk_assessments_total\{level="high"\} [1-9]/m);
     expect(metrics).toMatch(/^risk_flags_total\{code="FIRST_INVOICE"\} [1-9]/m);
   });

@@ -44,7 +44,7 @@ export async function startGateway(namespace: string, extraEnv: Record<string, s
 export const bearer = { authorization: `Bearer ${secrets.INGEST_API_TOKEN}` };
 export const chargebeeAuth = { authorization: `Basic ${Buffer.from(`${secrets.CHARGEBEE_WEBHOOK_USERNAME}:${secrets.CHARGEBEE_WEBHOOK_PASSWORD}`).toString('base64')}` };
 
-/** Reads a Prometheus counter value from /metrics. */
+/** Reads a Prometheus counter value from /metrics (give the management URL). */
 export async function counterValue(url: string, name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
