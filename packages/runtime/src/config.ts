@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvoiceSignalError } from '@invoice-signal/events';
 
@@ -63,6 +64,13 @@ export const csv = z.string().transform((s) => s.split(',').map((x) => x.trim())
 export const bool = (fallback: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 export const url = z.string().url();
+/** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
+export const addressOrNetwork = z.string().refine((s) => {
+  const [address, bits, extra] = s.split('/');
+  const family = isIP(address!);
+  const max = family === 6 ? 128 : 32;
+  return family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
+}, 'expected IP addresses or CIDR networks, comma-separated');
 
 /** Variables every service reads. */
 export const commonEnv = {
@@ -100,6 +108,12 @@ export const commonEnv = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
   /** A connection with no traffic either way is closed after this, ms (live streams send a heartbeat well within it). */
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** Refusals per second of unauthenticated requests per client address (burst 2 s worth) before it gets 429; 0 = off. */
+  RATE_LIMIT_FAILED_AUTH_PER_IP: z.coerce.number().int().min(0).default(20),
+  /** How many client addresses' failure budgets are remembered (least recently failed forgotten first). */
+  RATE_LIMIT_TRACKED_IPS: z.coerce.number().int().min(100).default(10_000),
+  /** Load balancers whose X-Forwarded-For is believed (addresses or CIDR networks); empty = the socket peer is the client. */
+  TRUSTED_PROXIES: csv.pipe(z.array(addressOrNetwork)).default([]),
   /** PEM files to serve HTTPS directly (TLS ending at the service); client certificates are requested, not required. */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

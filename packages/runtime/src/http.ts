@@ -71,6 +71,8 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const detail = status >= 500 ? 'internal error; see the service log' : error.message;
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return sendProblem(reply, { title: titleFor(status, error.code), status, detail, code: error.code });
   });
   app.setNotFoundHandler((request, reply) =>

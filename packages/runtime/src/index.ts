@@ -14,3 +14,6 @@ export * from './service.ts';
 export * from './sql.ts';
 export * from './telemetry.ts';
 export * from './auth.ts';
+export * from './client-address.ts';
+export * from './failed-auth.ts';
+export * from './rate-limit.ts';

@@ -6,6 +6,7 @@ import { startConsumer, type ConsumerOptions, type RunningConsumer } from './con
 import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
 import { readFileSync } from 'node:fs';
 import { createHttpApp, createManagementApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
+import { guardFailedAuthentication } from './failed-auth.ts';
 import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -45,6 +46,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   produces: TopicSpec[];
   /** Largest HTTP request body. Default 1 MiB. */
   bodyLimit?: number;
+  /** Answers that count against an unauthenticated client's failure budget (default 401, 403). */
+  failedAuthRefusals?: readonly number[];
   /** Wires routes, consumers and timers. Runs after the database, topics and schemas are ready. */
   setup(ctx: ServiceContext<C>): Promise<void>;
 }
@@ -93,6 +96,10 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     },
   };
   const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit, server: serverLimits(config) });
+  guardFailedAuthentication(app, {
+    perSecond: config.RATE_LIMIT_FAILED_AUTH_PER_IP ?? 20, maxKeys: config.RATE_LIMIT_TRACKED_IPS ?? 10_000,
+    trustedProxies: config.TRUSTED_PROXIES ?? [], refusals: def.failedAuthRefusals,
+  });
 
   const ctx: ServiceContext<C> = {
     name: def.name, config, logger, db, kafka, serde, publisher, app,

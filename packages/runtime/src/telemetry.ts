@@ -12,7 +12,10 @@ export function startTelemetry(serviceName: string): void {
   const exporting = Boolean(process.env.OTEL_TRACES_EXPORTER) && process.env.OTEL_TRACES_EXPORTER !== 'none';
   process.env.OTEL_METRICS_EXPORTER ??= 'none'; // metrics are served by /metrics (Prometheus)
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  sdk = new NodeSDK({ serviceName, instrumentations: [], ...(exporting ? {} : { spanProcessors: [] }) });
+  // Without an exporter, a processor that drops every span still makes the SDK register a tracer:
+  // spans get real ids (a vendor webhook's own root trace too) and travel in Kafka headers.
+  const dropAll = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  sdk = new NodeSDK({ serviceName, instrumentations: [], ...(exporting ? {} : { spanProcessors: [dropAll] }) });
   sdk.start();
 }
 

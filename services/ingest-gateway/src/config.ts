@@ -1,18 +1,10 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import { addressOrNetwork, commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
 
 const secret = z.string().min(8, 'must be at least 8 characters');
 /** Requests per second; 0 turns the limit off. */
 const perSecond = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 /** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
-const addressOrNetwork = z.string().refine((s) => {
-  const [address, bits, extra] = s.split('/');
-  const family = isIP(address);
-  const max = family === 6 ? 128 : 32;
-  return family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
-}, 'expected IP addresses or CIDR networks, comma-separated');
-
 export const ingestGatewayEnv = {
   ...commonEnv,
   PORT: port(3001),
@@ -49,16 +41,6 @@ export const ingestGatewayEnv = {
   RATE_LIMIT_SALESFORCE: perSecond(0),
   RATE_LIMIT_INTERNAL: perSecond(0),
   RATE_LIMIT_UPLOAD: perSecond(5),
-  /**
-   * Failed authentications (bad signature, credentials, token; anything refused before the sender
-   * was authenticated) per second per client address, burst 2 s worth; 0 = no limit. Over it the
-   * client gets 429 before any verification work is done.
-   */
-  RATE_LIMIT_FAILED_AUTH_PER_IP: perSecond(20),
-  /** How many client addresses' failure budgets are remembered (least recently failed forgotten first). */
-  RATE_LIMIT_TRACKED_IPS: z.coerce.number().int().min(100).default(10_000),
-  /** Load balancers whose X-Forwarded-For is believed (addresses or CIDR networks); empty = the socket peer is the client. */
-  TRUSTED_PROXIES: csv.pipe(z.array(addressOrNetwork)).default([]),
   /** Reconciliation: off unless an interval is set; each vendor only when its API key is set. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3 * 24 * 3600 * 1000),

@@ -25,7 +25,7 @@ describe('tracing through group commit', () => {
     await deleteNamespaceTopics(namespace);
   });
 
-  it('publishes each delivery of a shared group under the trace of the request that brought it', async () => {
+  it('publishes each delivery of a shared group under the trace of the request that brought it, never the caller\'s', async () => {
     const statements = await countReceiptStatements(gateway.ctx.config.databaseUrl);
     await Promise.all(Array.from({ length: 20 }, () => fetch(`${gateway.url}/health/live`).then((r) => r.text())));
     const deliveries = Array.from({ length: 20 }, () => ({ event: stripeEvent('invoice.finalized', stripeInvoice()), traceId: randomBytes(16).toString('hex') }));
@@ -38,8 +38,13 @@ describe('tracing through group commit', () => {
     // They did share groups: fewer inserts than deliveries.
     expect((await statements.counts()).inserts).toBeLessThan(20);
 
-    const traceOf = new Map(deliveries.map((d) => [`stripe:${d.event.id}`, d.traceId]));
-    const records = await reader.waitFor(20, (r) => traceOf.has(r.value!.eventId));
-    for (const r of records) expect(r.headers.traceparent?.split('-')[1]).toBe(traceOf.get(r.value!.eventId));
+    const sent = new Map(deliveries.map((d) => [`stripe:${d.event.id}`, d.traceId]));
+    const records = await reader.waitFor(20, (r) => sent.has(r.value!.eventId));
+    const traces = records.map((r) => r.headers.traceparent?.split('-')[1]);
+    // One trace per request even inside a shared group (not the group's), and each one our own:
+    // a vendor route links the caller's traceparent instead of joining it.
+    expect(traces.every((t) => t && /^[0-9a-f]{32}$/.test(t))).toBe(true);
+    expect(new Set(traces).size).toBe(20);
+    for (const r of records) expect(r.headers.traceparent?.split('-')[1]).not.toBe(sent.get(r.value!.eventId));
   });
 });

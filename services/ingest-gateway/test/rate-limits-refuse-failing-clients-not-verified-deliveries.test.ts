@@ -68,7 +68,7 @@ describe('rate limits: failing clients are refused, verified deliveries are not'
       statuses.push(res.status);
       if (res.status === 429) {
         retryAfter = Number(res.headers.get('retry-after'));
-        expect(await res.json()).toMatchObject({ status: 429, code: 'INGEST_RATE_LIMITED', detail: expect.stringContaining('too many failed authentications from 127.0.0.2') });
+        expect(await res.json()).toMatchObject({ status: 429, code: 'HTTP_TOO_MANY_FAILURES', detail: expect.stringContaining('too many failed authentications from 127.0.0.2') });
       } else await res.arrayBuffer();
     }
     const seconds = (Date.now() - started) / 1000;

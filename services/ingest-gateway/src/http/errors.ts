@@ -28,7 +28,6 @@ export function ingestErrorHandler(error: FastifyError | Error, request: Fastify
     status = error.status;
     body = { detail: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) };
     if (error instanceof UploadRejected) body.errors = error.problems;
-    if (error instanceof RateLimited) reply.header('retry-after', String(error.retryAfterSeconds));
   } else if (fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500) {
     status = fastifyStatus;
     body = { detail: error.message, code: (error as FastifyError).code };
@@ -41,6 +40,9 @@ export function ingestErrorHandler(error: FastifyError | Error, request: Fastify
     request.log.error({ err: error, source }, 'ingest failed');
     body = { detail: 'internal error; see the service log' };
   }
+  // Per-source limits (RateLimited) and the runtime's failed-authentication budget both say when to come back.
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   deliveries.inc({ source, type: '-', outcome: outcomeByStatus[status] ?? 'error' });
   const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable', 500: 'Internal Server Error' };
   return sendProblem(reply, { title: titles[status] ?? 'Error', status, ...body });

@@ -5,7 +5,7 @@ import { canonicalRoute } from './canonical-route.ts';
 import { chargebeeRoute } from './chargebee-route.ts';
 import type { IngestHandler, RouteDeps } from './deps.ts';
 import { ingestErrorHandler } from './errors.ts';
-import { isAuthenticated, setSource, sourceOf } from './request-source.ts';
+import { setSource, sourceOf } from './request-source.ts';
 import { salesforceRoute } from './salesforce-route.ts';
 import { stripeRoute } from './stripe-route.ts';
 import { uploadRoute } from './upload-route.ts';
@@ -24,12 +24,9 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
     scope.addHook('onRequest', async (request) => {
       const source = routeSources[request.routeOptions.url ?? ''];
       if (source) setSource(request, source);
-      // A client that keeps failing authentication is refused before its body is read or verified.
-      deps.failures.check(request);
     });
     scope.addHook('onResponse', async (request, reply) => {
       requestSeconds.observe({ source: sourceOf(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-      if (refusedUnauthenticated.has(reply.statusCode) && !isAuthenticated(request)) deps.failures.charge(request);
     });
 
     const stripe = stripeRoute(deps);
@@ -48,8 +45,6 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
   });
 }
 
-/** Refusals that count against the client's failure budget when it never authenticated (429 itself does not). */
-const refusedUnauthenticated = new Set([400, 401, 413, 415]);
 
 const routeSources: Record<string, string> = {
   '/api/webhooks/billing/stripe': 'stripe', '/api/webhooks/billing/chargebee': 'chargebee',

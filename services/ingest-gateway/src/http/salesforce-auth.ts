@@ -3,9 +3,8 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { DeliveryRejected, unauthorized } from '../domain/errors.ts';
-import { normaliseAddress } from '../domain/client-address.ts';
+import { addressList, clients } from '@invoice-signal/runtime';
 import { sameSecret } from './auth.ts';
-import { addressList, clients } from './deps.ts';
 
 /**
  * What Salesforce outbound messaging can prove about a sender, checked before a byte of XML is
@@ -15,8 +14,8 @@ import { addressList, clients } from './deps.ts';
  */
 export function salesforceGate(config: Config) {
   const fingerprints = config.SALESFORCE_CLIENT_CERT_SHA256.map(normaliseFingerprint);
-  const sources = clients(config);
-  const isAllowed = addressList(config.SALESFORCE_ALLOWED_IPS.map(normaliseAddress));
+  const sources = clients(config.TRUSTED_PROXIES);
+  const isAllowed = addressList(config.SALESFORCE_ALLOWED_IPS);
   return (request: FastifyRequest): void => {
     if (config.SALESFORCE_ALLOWED_IPS.length) {
       const client = sources.clientOf(request);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedRateLimiter, createRateLimiter } from './rate-limiter.ts';
+import { createKeyedRateLimiter, createRateLimiter } from './rate-limit.ts';
 
 describe('rate limiter', () => {
   it('allows a burst, refuses beyond it, and refills with time', () => {

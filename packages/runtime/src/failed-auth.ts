@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvoiceSignalError } from '@invoice-signal/events';
+import { clients } from './client-address.ts';
+import { createKeyedRateLimiter } from './rate-limit.ts';
+
+/** Requests whose sender proved who it is (token, signature, credentials): their refusals are not failed authentications. */
+const authenticated = new WeakSet<FastifyRequest>();
+export const markAuthenticated = (request: FastifyRequest) => void authenticated.add(request);
+export const isAuthenticated = (request: FastifyRequest) => authenticated.has(request);
+
+/** A client that failed authentication too often lately: 429 with Retry-After, before any verification work. */
+export class TooManyFailures extends InvoiceSignalError {
+  readonly statusCode = 429;
+  readonly retryAfterSeconds: number;
+  constructor(client: string, retryAfterSeconds: number) {
+    super('HTTP_TOO_MANY_FAILURES', `too many failed authentications from ${client}; retry in ${retryAfterSeconds} s`, { retriable: false });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface FailedAuthOptions {
+  /** Refusals per second per client address (burst 2 s worth); 0 turns the guard off. */
+  perSecond: number;
+  /** Client addresses remembered at most (least recently failed forgotten first). */
+  maxKeys: number;
+  /** Load balancers whose X-Forwarded-For names the client. */
+  trustedProxies: string[];
+  /** Answers that count against an unauthenticated client. Default 401 and 403. */
+  refusals?: readonly number[];
+  now?: () => number;
+}
+
+/**
+ * Failed authentication per client address, on every route of the app: a client whose requests
+ * keep being refused before it authenticated gets 429 before its request is read or verified.
+ * Authenticated and succeeding traffic is never limited here.
+ */
+export function guardFailedAuthentication(app: FastifyInstance, opts: FailedAuthOptions): void {
+  if (!opts.perSecond) return;
+  const limiter = createKeyedRateLimiter({ perSecond: opts.perSecond, maxKeys: opts.maxKeys });
+  const { clientOf } = clients(opts.trustedProxies);
+  const refusals = new Set(opts.refusals ?? [401, 403]);
+  const now = opts.now ?? Date.now;
+  app.addHook('onRequest', async (request) => {
+    const client = clientOf(request);
+    const wait = limiter.wait(client, now());
+    if (wait > 0) throw new TooManyFailures(client, wait);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (refusals.has(reply.statusCode) && !isAuthenticated(request)) limiter.charge(clientOf(request), now());
+  });
+}

@@ -1,0 +1,42 @@
+import { Agent, fetch as fetchVia } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createTokenVerifier, parseEnv, authEnv, requireToken, roles } from '../src/index.ts';
+import { guardFailedAuthentication } from '../src/failed-auth.ts';
+import { createHttpApp } from '../src/http.ts';
+import { createLogger } from '../src/logger.ts';
+
+/** The runtime's guard as every service gets it, on a route behind the one JWT policy. */
+describe('failed authentication is limited per client address on every service', () => {
+  let app: FastifyInstance;
+  let base: string;
+  const other = new Agent({ localAddress: '127.0.0.2' });
+  beforeAll(async () => {
+    app = createHttpApp({ logger: createLogger('guard-test', 'silent'), checks: {} });
+    guardFailedAuthentication(app, { perSecond: 5, maxKeys: 100, trustedProxies: [] });
+    const verifier = createTokenVerifier(parseEnv(authEnv, { AUTH_JWT_SECRET: 'guard-test-secret-0123456789-abcdefgh' }), roles);
+    app.get('/api/thing', { preHandler: requireToken(verifier, 'TEST_AUTH') }, async () => ({ ok: true }));
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await other.close();
+    await app.close();
+  });
+
+  it('answers 429 with Retry-After once an address spent its budget of refusals, and keeps serving other addresses', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${base}/api/thing`, { headers: { authorization: 'Bearer forged.token.value' } });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+      await res.arrayBuffer();
+    }
+    // A burst of two seconds' worth (10) is refused as 401, then the address waits.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    const elsewhere = await fetchVia(`${base}/api/thing`, { headers: { authorization: 'Bearer forged.token.value' }, dispatcher: other });
+    expect(elsewhere.status).toBe(401);
+  });
+});
