@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { url } from './config.ts';
+import { markAuthenticated } from './failed-auth.ts';
 import { sendProblem } from './http.ts';
 
 /**
@@ -116,6 +117,7 @@ export function requireToken(verifier: TokenVerifier, code: string) {
     if ('problem' in bearer) return unauthenticated(reply, bearer.problem, code);
     try {
       principals.set(request, await verifier.verify(bearer.token));
+      markAuthenticated(request);
     } catch (error) {
       if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`, code);
       throw error;

@@ -1,7 +1,7 @@
 import { Agent, fetch as fetchVia } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createTokenVerifier, parseEnv, authEnv, requireToken, roles } from '../src/index.ts';
+import { authEnv, createTokenVerifier, parseEnv, principalOf, requireToken, roles } from '../src/index.ts';
 import { guardFailedAuthentication } from '../src/failed-auth.ts';
 import { createHttpApp } from '../src/http.ts';
 import { createLogger } from '../src/logger.ts';
@@ -16,6 +16,8 @@ describe('failed authentication is limited per client address on every service',
     guardFailedAuthentication(app, { perSecond: 5, maxKeys: 100, trustedProxies: [] });
     const verifier = createTokenVerifier(parseEnv(authEnv, { AUTH_JWT_SECRET: 'guard-test-secret-0123456789-abcdefgh' }), roles);
     app.get('/api/thing', { preHandler: requireToken(verifier, 'TEST_AUTH') }, async () => ({ ok: true }));
+    app.get('/api/admin-only', { preHandler: requireToken(verifier, 'TEST_AUTH') }, async (request, reply) =>
+      principalOf(request)?.role === 'admin' ? { ok: true } : reply.code(403).send({ title: 'Forbidden' }));
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -38,5 +40,23 @@ describe('failed authentication is limited per client address on every service',
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     const elsewhere = await fetchVia(`${base}/api/thing`, { headers: { authorization: 'Bearer forged.token.value' }, dispatcher: other });
     expect(elsewhere.status).toBe(401);
+  });
+
+  it('never limits an authenticated client, even when it is refused (403) over and over', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ role: 'csm' }).setProtectedHeader({ alg: 'HS256' }).setSubject('csm_a').setExpirationTime('5m')
+      .sign(new TextEncoder().encode('guard-test-secret-0123456789-abcdefgh'));
+    const forbidden = new Agent({ localAddress: '127.0.0.3' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 25; i++) {
+        const res = await fetchVia(`${base}/api/admin-only`, { headers: { authorization: `Bearer ${token}` }, dispatcher: forbidden });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      expect(statuses).toEqual(Array(25).fill(403));
+    } finally {
+      await forbidden.close();
+    }
   });
 });
