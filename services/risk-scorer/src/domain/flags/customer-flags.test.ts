@@ -64,9 +64,9 @@ describe('LATE_PAYMENT_HISTORY (exactly the fair and poor ratings; high when poo
   });
 
   it('gives the figures the rating rests on: paid late x of n, days late, overdue, failures', () => {
-    const flag = latePaymentHistory(flagInput(history({ invoices: 11, paidOnTime: 8, paidLate: 3, averageDaysLate: 6.5, maxDaysLate: 14, failed: 1, overdue: 1, lastFailedAt: Date.UTC(2026, 9, 20), classification: 'fair' }), rules));
-    expect(flag!.message).toBe("Acme Corp's payment history is fair over the last 12 months (11 invoices): 3 of 11 paid invoices paid late (on average 6.5 days, at worst 14 days); 1 invoice still overdue; 1 failed payment, the last on 2026-10-20.");
-    expect(flag!.facts).toMatchObject({ lateSharePercent: '27.3', averageDaysLate: '6.5', maxDaysLate: '14', lastFailedAt: '2026-10-20', invoices: '11', paidOnTime: '8' });
+    const flag = latePaymentHistory(flagInput(history({ invoices: 11, paidOnTime: 7, paidLate: 3, averageDaysLate: 6.5, maxDaysLate: 14, failed: 1, overdue: 1, lastFailedAt: Date.UTC(2026, 9, 20), classification: 'fair' }), rules));
+    expect(flag!.message).toBe("Acme Corp's payment history is fair over the last 12 months (11 invoices): 3 of 10 paid invoices were paid late (on average 6.5 days, at worst 14 days); 1 invoice still overdue; 1 failed payment, the last on 2026-10-20.");
+    expect(flag!.facts).toMatchObject({ lateSharePercent: '30', averageDaysLate: '6.5', maxDaysLate: '14', lastFailedAt: '2026-10-20', invoices: '11', paidOnTime: '7' });
   });
 
   it('a poor rating from failures alone says so, without inventing late payments', () => {

@@ -39,7 +39,7 @@ export function healthDeclining({ enriched, rules, customer }: FlagInput): RiskF
 export function paymentHistoryReasons(h: PaymentHistorySummary): string[] {
   const settled = h.paidOnTime + h.paidLate;
   const reasons: string[] = [];
-  if (h.paidLate > 0) reasons.push(`${num(h.paidLate)} of ${plural(settled, 'paid invoice')} paid late (on average ${num(h.averageDaysLate, 1)} days, at worst ${plural(h.maxDaysLate, 'day')})`);
+  if (h.paidLate > 0) reasons.push(`${num(h.paidLate)} of ${plural(settled, 'paid invoice')} ${h.paidLate === 1 ? 'was' : 'were'} paid late (on average ${num(h.averageDaysLate, 1)} days, at worst ${plural(h.maxDaysLate, 'day')})`);
   if (h.overdue > 0) reasons.push(`${plural(h.overdue, 'invoice')} still overdue`);
   if (h.failed > 0) reasons.push(`${plural(h.failed, 'failed payment')}${h.lastFailedAt === null ? '' : `, the last on ${isoDate(h.lastFailedAt)}`}`);
   return reasons;
