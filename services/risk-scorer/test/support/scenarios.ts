@@ -35,7 +35,7 @@ const scenarioSchema = z.strictObject({
     disputes: z.strictObject({ count, lastAt: date.nullable() }).optional(),
     supportIssues: z.strictObject({ open: count, last30d: count, recent: z.array(z.strictObject({ id: z.string(), title: z.string(), severity: z.string().nullable(), openedAt: date.nullable(), open: z.boolean() })).default([]) }).optional(),
     valueDelivered: z.array(z.strictObject({ metric: z.string(), value: z.number(), unit: z.string(), period: z.string() })).optional(),
-  }).nullable().default({}),
+  }).default({}),
   paymentHistory: z.strictObject({
     invoices: count, paidOnTime: count, paidLate: count, averageDaysLate: z.number().nonnegative(), maxDaysLate: count, failed: count, overdue: count,
     lastFailedAt: date.nullable(), classification: z.enum(['excellent', 'good', 'fair', 'poor']),
@@ -67,7 +67,7 @@ const quietHistory: PaymentHistorySummary = {
 };
 
 function contextOf(s: Scenario, accountId: string, issuedAt: number): CustomerContext | null {
-  if (!s.matched || s.context === null) return null;
+  if (!s.matched) return null;
   const c = s.context;
   const health: Health | null = c.health === null ? null : c.health
     ? { score: c.health.score, asOf: issuedAt, history: c.health.history }
