@@ -118,9 +118,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     expect(n.dueDate).toBe(new Date((invoice.due_date as number) * 1000).toISOString());
     expect(n.customerContext).toMatchObject({ healthScore: 45, recentIssues: true });
     expect(n.customerContext.renewalDate).toBe('2027-12-14T00:00:00.000Z');
-    expect(n.riskFlags).toEqual(expect.arrayContaining(['HEALTH_DECLINING', 'HIGH_VALUE']));
-    // Under contract since December 2025: not a first invoice, though the system never saw one of it (rollout).
-    expect(n.riskFlags).not.toContain('FIRST_INVOICE');
+    expect(n.riskFlags).toEqual(expect.arrayContaining(['FIRST_INVOICE', 'HEALTH_DECLINING', 'HIGH_VALUE']));
     expect(n.recommendedActions.length).toBeGreaterThan(0);
     // High value: Slack too, to the CSM's Slack user.
     await eventually('the Slack message', () => slack.posts((c) => c.params.channel === 'U0ALICE' && JSON.stringify(c.params).includes(String(invoice.number))).length > 0);
@@ -147,7 +145,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     await postChargebee(chargebeeEvent('invoice_generated', { invoice }, { occurred_at: nowSeconds() }));
     const n = await notificationOf(bob, invoiceId);
     expect(n).toMatchObject({ customerId: `acc_std_${run}`, amountMinor: 120_000, currency: 'USD', status: 'pending' });
-    expect(n.riskFlags).not.toContain('FIRST_INVOICE');
+    expect(n.riskFlags).toContain('FIRST_INVOICE');
 
     const paid = { ...invoice, status: 'paid', amount_paid: 120_000, amount_due: 0, paid_at: nowSeconds() + 10 };
     await postChargebee(chargebeeEvent('payment_succeeded', { invoice: paid, transaction: chargebeeTransaction({ customer_id: chargebeeCustomer, amount: 120_000 }) }, { occurred_at: nowSeconds() + 10 }));

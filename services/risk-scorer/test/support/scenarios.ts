@@ -8,7 +8,7 @@ import { sampleCustomerContext, sampleInvoiceEvent } from '@invoice-signal/testk
 import { healthTrend } from '../../../enricher/src/domain/health-trend.ts';
 import { classify } from '../../../enricher/src/domain/payment-history.ts';
 import { assess } from '../../src/domain/assess.ts';
-import { type InvoiceHistory, type PastInvoice } from '../../src/domain/history.ts';
+import type { InvoiceHistory, PastInvoice } from '../../src/domain/history.ts';
 import { flagCodes, type Rules } from '../../src/domain/rules.ts';
 import { contradictions } from './agreement.ts';
 
