@@ -36,7 +36,7 @@ export function healthDeclining({ enriched, rules, customer }: FlagInput): RiskF
  * The figures behind a payment-history rating, in the enricher's terms: late share of the settled
  * invoices, days late, still overdue, failed payments. Empty when nothing went wrong.
  */
-export function paymentHistoryReasons(h: PaymentHistorySummary): string[] {
+function paymentHistoryReasons(h: PaymentHistorySummary): string[] {
   const settled = h.paidOnTime + h.paidLate;
   const reasons: string[] = [];
   if (h.paidLate > 0) reasons.push(`${num(h.paidLate)} of ${plural(settled, 'paid invoice')} ${h.paidLate === 1 ? 'was' : 'were'} paid late (on average ${num(h.averageDaysLate, 1)} days, at worst ${plural(h.maxDaysLate, 'day')})`);
