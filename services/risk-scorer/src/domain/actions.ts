@@ -21,7 +21,7 @@ const perFlag: Record<FlagCode, ActionBuilder> = {
   PAYMENT_FAILED_RECENTLY: (f, c) => ({ code: 'UPDATE_PAYMENT_METHOD', dueBy: c.outreachBy,
     text: `Ask ${c.customer} to check the card or bank details on file before ${c.label} is collected: a payment failed on ${f.facts.lastFailedAt}.` }),
   LATE_PAYMENT_HISTORY: (f, c) => ({ code: 'CONFIRM_PAYMENT_DATE', dueBy: c.outreachBy,
-    text: `Confirm with ${c.customer} when ${c.label} will be paid: ${f.facts.paidLate} recent invoices were paid late${Number(f.facts.overdue) > 0 ? ` and ${f.facts.overdue} is overdue` : ''}.` }),
+    text: `Confirm with ${c.customer} when ${c.label} will be paid: their payment history is ${f.facts.classification} (${f.facts.reasons}).` }),
   CONTRACT_DISPUTE: (f, c) => ({ code: 'RESOLVE_DISPUTE', dueBy: c.outreachBy,
     text: `Make sure the dispute${f.facts.lastDisputeAt ? ` of ${f.facts.lastDisputeAt}` : ''} is settled before ${c.label} is due; bring finance in if it is not.` }),
   HEALTH_DECLINING: (_f, c) => ({ code: 'REVIEW_ACCOUNT_HEALTH', dueBy: c.outreachBy,

@@ -28,6 +28,8 @@ describe('the rule configuration', () => {
     { edit: (r: any) => (r.scoring.levels.medium = 5), field: 'scoring.levels' },
     { edit: (r: any) => (r.scoring.escalations[0].allOf = ['NOT_A_FLAG']), field: 'scoring.escalations.0.allOf.0' },
     { edit: (r: any) => (r.flags.FIRST_INVOICE.severity = 'critical'), field: 'flags.FIRST_INVOICE.severity' },
+    { edit: (r: any) => (r.flags.LATE_PAYMENT_HISTORY.minLatePayments = 2), field: 'flags.LATE_PAYMENT_HISTORY' },
+    { edit: (r: any) => delete r.flags.FIRST_INVOICE.contractGraceDays, field: 'flags.FIRST_INVOICE.contractGraceDays' },
   ])('rejects a broken file naming $field', ({ edit, field }) => {
     const broken = shipped();
     edit(broken);

@@ -22,7 +22,7 @@ export const rulesSchema = z.strictObject({
   version: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   doc: z.string().optional(),
   flags: z.strictObject({
-    FIRST_INVOICE: z.strictObject({ ...flagBase }),
+    FIRST_INVOICE: z.strictObject({ ...flagBase, billingPeriodDays: days, contractGraceDays: z.number().int().nonnegative() }),
     AMOUNT_CHANGE: z.strictObject({
       ...flagBase, increasePercent: percent, decreasePercent: percent.max(100), highSeverityPercent: percent,
       minAbsoluteMinor: z.strictObject({ default: minor }).catchall(minor).refine((m) => Object.keys(m).every((k) => k === 'default' || /^[A-Z]{3}$/.test(k)), 'keys are "default" or ISO 4217 codes'),
@@ -30,10 +30,8 @@ export const rulesSchema = z.strictObject({
     HEALTH_DECLINING: z.strictObject({
       ...flagBase, bothSeverity: severity, dropPoints: z.number().int().positive().max(100), maxWindowDays: days, floorScore: z.number().int().min(0).max(100),
     }),
-    LATE_PAYMENT_HISTORY: z.strictObject({
-      ...flagBase, minLatePayments: z.number().int().positive(), highLatePayments: z.number().int().positive(),
-      highClassifications: z.array(z.enum(['excellent', 'good', 'fair', 'poor'])),
-    }),
+    // Raised exactly for the enricher's fair and poor ratings: not configurable, so it can never disagree with the rating shown.
+    LATE_PAYMENT_HISTORY: z.strictObject({ ...flagBase, poorSeverity: severity }),
     CONTRACT_DISPUTE: z.strictObject({ ...flagBase, lookbackDays: days, highWithinDays: days }),
     PAYMENT_FAILED_RECENTLY: z.strictObject({ ...flagBase, withinDays: days }),
     RENEWAL_APPROACHING: z.strictObject({ ...flagBase, withinDaysOfDue: days }),

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { PaymentHistorySummary, TrendDirection } from '@invoice-signal/events';
 import { DAY, flagInput, quietEnriched, rulesWith } from '../../../test/support/domain-fixtures.ts';
 import { contractDispute, healthDeclining, latePaymentHistory, paymentFailedRecently, renewalApproaching } from './customer-flags.ts';
 
 const issued = quietEnriched().invoice.issuedAt!;
 
-describe('HEALTH_DECLINING (drop of 10 within 90 days, or score under 50)', () => {
+describe('HEALTH_DECLINING (drop of 10 within 90 days, or score under 50; never against the trend shown)', () => {
   const rules = rulesWith('HEALTH_DECLINING', { dropPoints: 10, maxWindowDays: 90, floorScore: 50, severity: 'medium', bothSeverity: 'high' });
+  // The enricher's default trend: a move of 5 points or more, else stable.
+  const directionOf = (delta: number): TrendDirection => (delta <= -5 ? 'declining' : delta >= 5 ? 'improving' : 'stable');
+  const withHealth = (score: number, delta: number, window: number, direction = directionOf(delta)) =>
+    ({ ...quietEnriched({ context: { health: { score, asOf: issued, history: [] } } }), healthTrend: { direction, fromScore: score - delta, toScore: score, deltaPoints: delta, windowDays: window } });
   it.each([
     { delta: -9, window: 60, score: 70, severity: null, why: 'drop just under the threshold' },
     { delta: -10, window: 60, score: 70, severity: 'medium', why: 'drop exactly at the threshold' },
@@ -13,19 +18,24 @@ describe('HEALTH_DECLINING (drop of 10 within 90 days, or score under 50)', () =
     { delta: -20, window: 90, score: 70, severity: 'medium', why: 'window exactly at the maximum' },
     { delta: -20, window: 91, score: 70, severity: null, why: 'window too long' },
     { delta: 0, window: 60, score: 50, severity: null, why: 'score exactly at the floor' },
-    { delta: 0, window: 60, score: 49, severity: 'medium', why: 'score just under the floor' },
+    { delta: 0, window: 60, score: 49, severity: 'medium', why: 'score just under the floor, stable' },
     { delta: -15, window: 30, score: 45, severity: 'high', why: 'both a drop and under the floor' },
     { delta: 12, window: 30, score: 80, severity: null, why: 'improving' },
-  ])('$why → $severity', ({ delta, window, score, severity }) => {
-    const enriched = { ...quietEnriched({ context: { health: { score, asOf: issued, history: [] } } }), healthTrend: { direction: 'declining' as const, fromScore: score - delta, toScore: score, deltaPoints: delta, windowDays: window } };
-    const flag = healthDeclining(flagInput(enriched, rules));
+    { delta: 15, window: 30, score: 45, severity: null, why: 'under the floor but improving: the trend shown says improving' },
+    { delta: 4, window: 30, score: 45, severity: 'medium', why: 'under the floor, up less than a move (stable)' },
+  ] as const)('$why → $severity', ({ delta, window, score, severity }) => {
+    const flag = healthDeclining(flagInput(withHealth(score, delta, window), rules));
     expect(flag?.severity ?? null).toBe(severity);
-    if (flag) expect(flag.facts).toMatchObject({ score: String(score), floorScore: '50', deltaPoints: String(delta), windowDays: String(window) });
+    if (flag) expect(flag.facts).toMatchObject({ score: String(score), floorScore: '50', deltaPoints: String(delta), windowDays: String(window), trend: directionOf(delta) });
+  });
+
+  it('a drop counts only when the trend shown beside it says declining (an enricher with a wider move threshold)', () => {
+    expect(healthDeclining(flagInput(withHealth(70, -12, 30, 'stable'), rules))).toBeNull();
+    expect(healthDeclining(flagInput(withHealth(70, -12, 30, 'declining'), rules))).toMatchObject({ facts: { dropped: 'true' } });
   });
 
   it('reads like a sentence with the numbers', () => {
-    const enriched = { ...quietEnriched({ context: { health: { score: 45, asOf: issued, history: [] } } }), healthTrend: { direction: 'declining' as const, fromScore: 60, toScore: 45, deltaPoints: -15, windowDays: 30 } };
-    expect(healthDeclining(flagInput(enriched, rules))!.message).toBe("Acme Corp's health score fell 15 points in 30 days (60 → 45) and is 45, under the floor of 50.");
+    expect(healthDeclining(flagInput(withHealth(45, -15, 30), rules))!.message).toBe("Acme Corp's health score fell 15 points in 30 days (60 → 45) and is 45, under the floor of 50.");
   });
 
   it('works from the floor alone when there is no trend', () => {
@@ -34,20 +44,38 @@ describe('HEALTH_DECLINING (drop of 10 within 90 days, or score under 50)', () =
   });
 });
 
-describe('LATE_PAYMENT_HISTORY (2 late, high from 4 or a poor history)', () => {
-  const rules = rulesWith('LATE_PAYMENT_HISTORY', { minLatePayments: 2, highLatePayments: 4, highClassifications: ['poor'], severity: 'medium' });
+describe('LATE_PAYMENT_HISTORY (exactly the fair and poor ratings; high when poor)', () => {
+  const rules = rulesWith('LATE_PAYMENT_HISTORY', { severity: 'medium', poorSeverity: 'high' });
+  const history = (p: Partial<PaymentHistorySummary>) => quietEnriched({ payment: { invoices: 10, paidOnTime: 10, paidLate: 0, averageDaysLate: 0, maxDaysLate: 0, failed: 0, overdue: 0, lastFailedAt: null, ...p } });
   it.each([
-    { paidLate: 1, overdue: 0, cls: 'good', severity: null },
-    { paidLate: 2, overdue: 0, cls: 'fair', severity: 'medium' },
-    { paidLate: 1, overdue: 1, cls: 'fair', severity: 'medium' },
-    { paidLate: 3, overdue: 0, cls: 'fair', severity: 'medium' },
-    { paidLate: 3, overdue: 1, cls: 'fair', severity: 'high' },
-    { paidLate: 2, overdue: 0, cls: 'poor', severity: 'high' },
-    { paidLate: 0, overdue: 0, cls: 'poor', severity: null },
-  ] as const)('$paidLate paid late + $overdue overdue, $cls → $severity', ({ paidLate, overdue, cls, severity }) => {
-    const flag = latePaymentHistory(flagInput(quietEnriched({ payment: { paidLate, overdue, classification: cls, averageDaysLate: 6.5, maxDaysLate: 14 } }), rules));
+    { why: 'excellent', p: { classification: 'excellent' }, severity: null },
+    { why: 'good with one late payment', p: { paidOnTime: 9, paidLate: 1, averageDaysLate: 3, maxDaysLate: 3, classification: 'good' }, severity: null },
+    { why: 'good with two late payments of nine (the former rule raised it)', p: { invoices: 9, paidOnTime: 7, paidLate: 2, averageDaysLate: 5, maxDaysLate: 9, classification: 'good' }, severity: null },
+    { why: 'good without any history', p: { invoices: 0, paidOnTime: 0, classification: 'good' }, severity: null },
+    { why: 'fair from one late payment of 15 days', p: { paidOnTime: 9, paidLate: 1, averageDaysLate: 15, maxDaysLate: 15, classification: 'fair' }, severity: 'medium' },
+    { why: 'fair from one failed payment, nothing late', p: { failed: 1, lastFailedAt: issued - 200 * DAY, classification: 'fair' }, severity: 'medium' },
+    { why: 'fair from one overdue invoice', p: { paidOnTime: 9, overdue: 1, classification: 'fair' }, severity: 'medium' },
+    { why: 'poor from two failed payments, nothing late', p: { failed: 2, lastFailedAt: issued - 100 * DAY, classification: 'poor' }, severity: 'high' },
+    { why: 'poor from half paid late', p: { paidOnTime: 5, paidLate: 5, averageDaysLate: 8, maxDaysLate: 20, classification: 'poor' }, severity: 'high' },
+  ] as const)('$why → $severity', ({ p, severity }) => {
+    const flag = latePaymentHistory(flagInput(history(p), rules));
     expect(flag?.severity ?? null).toBe(severity);
-    if (flag) expect(flag.facts).toMatchObject({ latePayments: String(paidLate + overdue), paidLate: String(paidLate), overdue: String(overdue), classification: cls });
+    if (flag) expect(flag.facts).toMatchObject({ classification: p.classification, paidLate: String(p.paidLate ?? 0), overdue: String(p.overdue ?? 0), failedPayments: String(p.failed ?? 0) });
+  });
+
+  it('gives the figures the rating rests on: paid late x of n, days late, overdue, failures', () => {
+    const flag = latePaymentHistory(flagInput(history({ invoices: 11, paidOnTime: 7, paidLate: 3, averageDaysLate: 6.5, maxDaysLate: 14, failed: 1, overdue: 1, lastFailedAt: Date.UTC(2026, 9, 20), classification: 'fair' }), rules));
+    expect(flag!.message).toBe("Acme Corp's payment history is fair over the last 12 months (11 invoices): 3 of 10 paid invoices were paid late (on average 6.5 days, at worst 14 days); 1 invoice still overdue; 1 failed payment, the last on 2026-10-20.");
+    expect(flag!.facts).toMatchObject({ lateSharePercent: '30', averageDaysLate: '6.5', maxDaysLate: '14', lastFailedAt: '2026-10-20', invoices: '11', paidOnTime: '7' });
+  });
+
+  it('a poor rating from failures alone says so, without inventing late payments', () => {
+    const flag = latePaymentHistory(flagInput(history({ failed: 2, lastFailedAt: Date.UTC(2026, 6, 1), classification: 'poor' }), rules));
+    expect(flag!.message).toBe("Acme Corp's payment history is poor over the last 12 months (10 invoices): 2 failed payments, the last on 2026-07-01.");
+  });
+
+  it('is not raised when the rule is disabled', () => {
+    expect(latePaymentHistory(flagInput(history({ classification: 'poor', overdue: 2 }), rulesWith('LATE_PAYMENT_HISTORY', { enabled: false })))).toBeNull();
   });
 });
 

@@ -1,18 +1,22 @@
-import type { RiskFlag } from '@invoice-signal/events';
+import type { PaymentHistorySummary, RiskFlag } from '@invoice-signal/events';
 import { DAY_MS, daysBetween, facts, isoDate, num, plural } from '../format.ts';
 import type { FlagInput } from './flag-input.ts';
 
 /** `12 days before this invoice`, or `after this invoice was issued` for later events (a re-enrichment). */
 const relativeTo = (daysBefore: number) => (daysBefore >= 0 ? `${plural(daysBefore, 'day')} before this invoice` : 'after this invoice was issued');
 
-/** A drop of dropPoints or more over at most maxWindowDays (the enricher's trend), or a score under the floor. */
+/**
+ * A drop of dropPoints or more over at most maxWindowDays, or a score under the floor. The trend
+ * shown beside the flag is the enricher's: a drop counts only when that trend says declining, and
+ * a low score that the trend shows improving is not called declining.
+ */
 export function healthDeclining({ enriched, rules, customer }: FlagInput): RiskFlag | null {
   const rule = rules.HEALTH_DECLINING;
   if (!rule.enabled) return null;
   const trend = enriched.healthTrend;
   const score = enriched.context?.health?.score ?? trend?.toScore ?? null;
-  const dropped = !!trend && trend.deltaPoints <= -rule.dropPoints && trend.windowDays <= rule.maxWindowDays;
-  const underFloor = score !== null && score < rule.floorScore;
+  const dropped = trend?.direction === 'declining' && trend.deltaPoints <= -rule.dropPoints && trend.windowDays <= rule.maxWindowDays;
+  const underFloor = score !== null && score < rule.floorScore && trend?.direction !== 'improving';
   if (!dropped && !underFloor) return null;
   const parts: string[] = [];
   if (dropped) parts.push(`fell ${-trend.deltaPoints} points in ${plural(trend.windowDays, 'day')} (${trend.fromScore} → ${trend.toScore})`);
@@ -23,26 +27,42 @@ export function healthDeclining({ enriched, rules, customer }: FlagInput): RiskF
     message: `${customer}'s health score ${parts.join(' and ')}.`,
     facts: facts({
       score, floorScore: rule.floorScore, fromScore: trend?.fromScore, toScore: trend?.toScore, deltaPoints: trend?.deltaPoints,
-      windowDays: trend?.windowDays, dropThresholdPoints: rule.dropPoints, dropped, underFloor,
+      windowDays: trend?.windowDays, trend: trend?.direction, dropThresholdPoints: rule.dropPoints, dropped, underFloor,
     }),
   };
 }
 
-/** Paid late plus currently overdue invoices in the enricher's payment-history window. */
+/**
+ * The figures behind a payment-history rating, in the enricher's terms: late share of the settled
+ * invoices, days late, still overdue, failed payments. Empty when nothing went wrong.
+ */
+function paymentHistoryReasons(h: PaymentHistorySummary): string[] {
+  const settled = h.paidOnTime + h.paidLate;
+  const reasons: string[] = [];
+  if (h.paidLate > 0) reasons.push(`${num(h.paidLate)} of ${plural(settled, 'paid invoice')} ${h.paidLate === 1 ? 'was' : 'were'} paid late (on average ${num(h.averageDaysLate, 1)} days, at worst ${plural(h.maxDaysLate, 'day')})`);
+  if (h.overdue > 0) reasons.push(`${plural(h.overdue, 'invoice')} still overdue`);
+  if (h.failed > 0) reasons.push(`${plural(h.failed, 'failed payment')}${h.lastFailedAt === null ? '' : `, the last on ${isoDate(h.lastFailedAt)}`}`);
+  return reasons;
+}
+
+/**
+ * Raised exactly when the enricher rates the payment history fair or poor, so the flag and the
+ * rating shown beside it always agree; the message gives the figures the rating rests on.
+ */
 export function latePaymentHistory({ enriched, rules, customer }: FlagInput): RiskFlag | null {
   const rule = rules.LATE_PAYMENT_HISTORY;
   const h = enriched.paymentHistory;
-  const late = h.paidLate + h.overdue;
-  if (!rule.enabled || late < rule.minLatePayments) return null;
-  const high = late >= rule.highLatePayments || rule.highClassifications.includes(h.classification);
-  const overdue = h.overdue > 0 ? `, ${h.overdue} still overdue` : '';
+  if (!rule.enabled || (h.classification !== 'fair' && h.classification !== 'poor')) return null;
+  const reasons = paymentHistoryReasons(h);
+  const settled = h.paidOnTime + h.paidLate;
   return {
     code: 'LATE_PAYMENT_HISTORY',
-    severity: high ? 'high' : rule.severity,
-    message: `${customer} paid ${h.paidLate} of ${plural(h.invoices, 'invoice')} late in the last ${plural(h.windowMonths, 'month')}${overdue} (on average ${num(h.averageDaysLate, 1)} days late, at worst ${h.maxDaysLate}); payment history is ${h.classification}.`,
+    severity: h.classification === 'poor' ? rule.poorSeverity : rule.severity,
+    message: `${customer}'s payment history is ${h.classification} over the last ${plural(h.windowMonths, 'month')} (${plural(h.invoices, 'invoice')}): ${reasons.join('; ') || 'the enricher gave no figures'}.`,
     facts: facts({
-      latePayments: late, paidLate: h.paidLate, overdue: h.overdue, invoices: h.invoices, paidOnTime: h.paidOnTime, windowMonths: h.windowMonths,
-      averageDaysLate: num(h.averageDaysLate, 1), maxDaysLate: h.maxDaysLate, classification: h.classification, minLatePayments: rule.minLatePayments,
+      classification: h.classification, reasons: reasons.join('; '), invoices: h.invoices, paidOnTime: h.paidOnTime, paidLate: h.paidLate,
+      lateSharePercent: settled === 0 ? 0 : num((h.paidLate / settled) * 100, 1), averageDaysLate: num(h.averageDaysLate, 1), maxDaysLate: h.maxDaysLate,
+      overdue: h.overdue, failedPayments: h.failed, lastFailedAt: h.lastFailedAt === null ? null : isoDate(h.lastFailedAt), windowMonths: h.windowMonths,
     }),
   };
 }

@@ -1,25 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { flagInput, past, quietEnriched, rulesWith } from '../../../test/support/domain-fixtures.ts';
+import { DAY, flagInput, past, quietEnriched, rulesWith } from '../../../test/support/domain-fixtures.ts';
+import { isoDate } from '../format.ts';
+import { emptyHistory } from '../history.ts';
 import { amountChange, firstInvoice } from './history-flags.ts';
 
-describe('FIRST_INVOICE', () => {
+describe('FIRST_INVOICE (no earlier invoice anywhere; contract not older than one billing period + 14 days)', () => {
+  const issued = quietEnriched().invoice.issuedAt!;
+  const noHistory = { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, maxDaysLate: 0, failed: 0, overdue: 0, lastFailedAt: null, classification: 'good' as const };
+  const contract = quietEnriched().context!.contract!;
+  /** A matched account the enricher has no payment history of, its contract started at startAt (default: the day before). */
+  const account = (o: { startAt?: number | null; period?: [number | null, number | null]; payment?: Partial<typeof noHistory>; matched?: boolean } = {}) =>
+    quietEnriched({
+      invoice: o.period ? { periodStart: o.period[0], periodEnd: o.period[1] } : {},
+      context: { contract: { ...contract, startDate: o.startAt === undefined ? issued - DAY : o.startAt } },
+      payment: { ...noHistory, ...o.payment },
+      enriched: { matched: o.matched ?? true },
+    });
+  const first = (enriched: ReturnType<typeof account>, history = emptyHistory) => firstInvoice(flagInput(enriched, undefined, history));
+  const month: [number, number] = [issued - 30 * DAY, issued];
+
   it.each([
-    { earlier: false, matched: true, raised: true },
-    { earlier: true, matched: true, raised: false },
-    { earlier: false, matched: false, raised: false },
-  ])('earlier invoice in history=$earlier, matched=$matched → raised=$raised', ({ earlier, matched, raised }) => {
-    const enriched = quietEnriched({ enriched: { matched } });
-    const history = { previousForAccount: earlier ? past() : null, previousForSubscription: null };
-    const flag = firstInvoice(flagInput(enriched, undefined, history));
-    expect(flag !== null).toBe(raised);
-    if (flag) {
-      expect(flag).toMatchObject({ code: 'FIRST_INVOICE', severity: 'low', facts: { earlierInvoices: '0', totalMinor: '500000', currency: 'EUR' } });
-      expect(flag.message).toContain('first invoice we have seen for Acme Corp (EUR 5,000.00)');
-    }
+    { why: 'a new contract, nothing on record', e: account(), raised: true },
+    { why: 'an earlier invoice in the scorer history', e: account(), history: { previousForAccount: past(), previousForSubscription: null }, raised: false },
+    { why: 'one invoice in the payment history (e.g. backfilled)', e: account({ payment: { invoices: 1, paidOnTime: 1 } }), raised: false },
+    { why: 'unmatched: unknown', e: account({ matched: false }), raised: false },
+    { why: 'no contract start known', e: account({ startAt: null }), raised: true },
+    { why: 'invoice period 30 days: start exactly 30 + 14 days before', e: account({ period: month, startAt: issued - 44 * DAY }), raised: true },
+    { why: 'invoice period 30 days: start 1 ms more than 30 + 14 days before', e: account({ period: month, startAt: issued - 44 * DAY - 1 }), raised: false },
+    { why: 'no period: default 31 days, start exactly 31 + 14 days before', e: account({ period: [null, null], startAt: issued - 45 * DAY }), raised: true },
+    { why: 'no period: default 31 days, start 1 ms more than 45 days before', e: account({ period: [null, null], startAt: issued - 45 * DAY - 1 }), raised: false },
+    { why: 'zero-length period (Stripe first invoice): the default', e: account({ period: [issued, issued], startAt: issued - 45 * DAY }), raised: true },
+    { why: 'period under a day: the default', e: account({ period: [issued - DAY + 1, issued], startAt: issued - 45 * DAY - 1 }), raised: false },
+    { why: 'quarter billed in arrears: start 100 days before a 91-day period', e: account({ period: [issued - 91 * DAY, issued], startAt: issued - 100 * DAY }), raised: true },
+    { why: 'a customer since three years, nothing in any history (rollout)', e: account({ startAt: issued - 3 * 365 * DAY }), raised: false },
+    { why: 'contract starting after the invoice (billed in advance)', e: account({ startAt: issued + 13 * DAY }), raised: true },
+  ])('$why → raised=$raised', ({ e, history, raised }) => {
+    expect(first(e, history) !== null).toBe(raised);
+  });
+
+  it('says what it rests on: no history anywhere and the contract start', () => {
+    const flag = first(account({ period: month, startAt: issued - 3 * DAY }));
+    expect(flag).toMatchObject({
+      code: 'FIRST_INVOICE', severity: 'low',
+      facts: { earlierInvoices: '0', historyInvoices: '0', windowMonths: '12', totalMinor: '500000', currency: 'EUR', contractStart: isoDate(issued - 3 * DAY), daysSinceContractStart: '3', billingPeriodDays: '30', contractGraceDays: '14' },
+    });
+    expect(flag!.message).toBe(`This is the first invoice for Acme Corp (EUR 5,000.00): no earlier invoice is on record (none in our history, none in the last 12 months of payment history) and the contract started on ${isoDate(issued - 3 * DAY)}, 3 days before this invoice. First bills are where billing contacts, PO numbers and payment methods go wrong.`);
+    expect(first(account({ startAt: issued + 13 * DAY }))!.message).toContain(`the contract starts on ${isoDate(issued + 13 * DAY)}, 13 days after this invoice`);
+    expect(first(account({ startAt: null }))!.message).toContain('and no contract start date is known.');
   });
 
   it('is not raised when the rule is disabled', () => {
-    expect(firstInvoice(flagInput(quietEnriched(), rulesWith('FIRST_INVOICE', { enabled: false })))).toBeNull();
+    expect(firstInvoice(flagInput(account(), rulesWith('FIRST_INVOICE', { enabled: false })))).toBeNull();
   });
 });
 

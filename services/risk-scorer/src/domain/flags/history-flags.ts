@@ -1,19 +1,47 @@
-import type { RiskFlag } from '@invoice-signal/events';
-import { facts, isoDate, money, num } from '../format.ts';
+import type { InvoiceEvent, RiskFlag } from '@invoice-signal/events';
+import { DAY_MS, daysBetween, facts, isoDate, money, num, plural } from '../format.ts';
 import type { FlagInput } from './flag-input.ts';
 
-/** No earlier invoice of the account in the scorer's own history. Unknown for an unmatched account. */
-export function firstInvoice({ enriched, history, rules, customer }: FlagInput): RiskFlag | null {
+/**
+ * The billing period the contract start is measured against: the invoice's own service period
+ * when it carries one of at least a day (Stripe's first invoice has start = end), else the default.
+ */
+function billingPeriodMs({ periodStart, periodEnd }: InvoiceEvent, defaultDays: number): number {
+  const own = periodStart !== null && periodEnd !== null ? periodEnd - periodStart : 0;
+  return own >= DAY_MS ? own : defaultDays * DAY_MS;
+}
+
+/**
+ * A matched account with no sign of an earlier invoice: none in the scorer's own history, none in
+ * the enricher's payment history (backfill included), and a contract that did not start more than
+ * one billing period plus a grace before this invoice. At rollout the scorer's history is empty for
+ * every customer: the contract start and the payment history are what tell an old customer apart.
+ * Unknown for an unmatched account.
+ */
+export function firstInvoice({ enriched, history, rules, at, customer }: FlagInput): RiskFlag | null {
   const rule = rules.FIRST_INVOICE;
-  if (!rule.enabled || !enriched.matched || history.previousForAccount !== null) return null;
-  const { invoice } = enriched;
+  const { invoice, paymentHistory } = enriched;
+  if (!rule.enabled || !enriched.matched || history.previousForAccount !== null || paymentHistory.invoices > 0) return null;
+  const start = enriched.context?.contract?.startDate ?? null;
+  const periodMs = billingPeriodMs(invoice, rule.billingPeriodDays);
+  if (start !== null && at - start > periodMs + rule.contractGraceDays * DAY_MS) return null;
+  const none = `no earlier invoice is on record (none in our history, none in the last ${plural(paymentHistory.windowMonths, 'month')} of payment history)`;
+  const contract = start === null ? 'no contract start date is known' : `the contract ${start <= at ? 'started' : 'starts'} on ${isoDate(start)}, ${relativeDays(daysBetween(start, at))} this invoice`;
   return {
     code: 'FIRST_INVOICE',
     severity: rule.severity,
-    message: `This is the first invoice we have seen for ${customer} (${money(invoice.totalMinor, invoice.currency)}): first bills are where billing contacts, PO numbers and payment methods go wrong.`,
-    facts: facts({ earlierInvoices: 0, totalMinor: invoice.totalMinor, currency: invoice.currency, contractStart: enriched.context?.contract?.startDate ? isoDate(enriched.context.contract.startDate) : null }),
+    message: `This is the first invoice for ${customer} (${money(invoice.totalMinor, invoice.currency)}): ${none} and ${contract}. First bills are where billing contacts, PO numbers and payment methods go wrong.`,
+    facts: facts({
+      earlierInvoices: 0, historyInvoices: paymentHistory.invoices, windowMonths: paymentHistory.windowMonths, totalMinor: invoice.totalMinor, currency: invoice.currency,
+      contractStart: start === null ? null : isoDate(start), daysSinceContractStart: start === null ? null : daysBetween(start, at),
+      billingPeriodDays: num(periodMs / DAY_MS, 1), contractGraceDays: rule.contractGraceDays,
+    }),
   };
 }
+
+/** `3 days before` / `2 days after` (a contract that starts after its first invoice, billed in advance) / `the day of`. */
+const relativeDays = (daysBefore: number) =>
+  daysBefore === 0 ? 'the day of' : daysBefore > 0 ? `${plural(daysBefore, 'day')} before` : `${plural(-daysBefore, 'day')} after`;
 
 /**
  * The total against the previous invoice of the same subscription (else of the account). Both the
