@@ -71,7 +71,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     system = await SystemUnderTest.start({
       namespace: run,
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '100000', BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
+        SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.url, BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
         SMTP_URL: mail.url, DIGEST_FROM: 'invoice-signal@e2e.test',
         FALLBACK_CSM_ID: triage, OVERDUE_GRACE_MS: '0', OVERDUE_SCAN_INTERVAL_MS: '500',
       },
