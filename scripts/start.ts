@@ -24,7 +24,7 @@ const stack = await up(settings);
 // Secrets set in the environment win over the generated development ones.
 const secrets = withEnvironmentSecrets(devSecrets(join(settings.stackDir, 'dev-secrets.env')), process.env);
 const demoEnv = demo
-  ? { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SLACK_MIN_AMOUNT_MINOR: '1000000', SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly', BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000' }
+  ? { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly', BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000' }
   : {};
 const env = { ...process.env, ...stack.endpoints, ...secrets, ...demoEnv, HOST: process.env.HOST ?? '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${defaultPorts.notifier}` };
 

@@ -11,7 +11,7 @@ import {
  */
 
 interface Notification {
-  id: string; kind: string; invoiceId: string; customerId: string; csmId: string; amountMinor: number; currency: string;
+  id: string; kind: string; invoiceId: string; customerId: string; csmId: string; amountMinor: number; currency: string; amountDisplay: string;
   dueDate: string | null; status: string; riskLevel: string; riskFlags: string[]; recommendedActions: string[];
   customerContext: { healthScore: number | null; paymentHistory: string; renewalDate: string | null; recentIssues: boolean };
 }
@@ -71,7 +71,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     system = await SystemUnderTest.start({
       namespace: run,
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '100000', BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
+        SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.url, BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
         SMTP_URL: mail.url, DIGEST_FROM: 'invoice-signal@e2e.test',
         FALLBACK_CSM_ID: triage, OVERDUE_GRACE_MS: '0', OVERDUE_SCAN_INTERVAL_MS: '500',
       },
@@ -129,6 +129,29 @@ describe('invoice generated → CSM notified → payment followed (all five serv
 
     await postStripe(stripeEvent('invoice.paid', { ...invoice, status: 'paid', amount_paid: 1_250_000, amount_remaining: 0, attempt_count: 2, attempted: true }, { created: nowSeconds() + 120 }));
     await statusOf(`acc_strat_${run}`, invoiceId, 'paid', alice);
+  });
+
+  it('IDR, HUF and ISK Stripe invoices show the amounts Stripe means, in the API and on Slack; high value is the FX-converted amount due', async () => {
+    const stripeAmounts = (amount: number, currency: string) => stripeInvoice({
+      customer: stripeCustomer, number: uid(currency.toUpperCase()), currency, amount_due: amount, amount_remaining: amount, total: amount, subtotal: amount, due_date: nowSeconds() + 20 * day,
+    });
+    // Stripe: IDR and HUF invoices carry two decimals (HUF is zero-decimal only for payouts); ISK is sent ×100 ("500 = 5 ISK").
+    const idr = stripeAmounts(1_000_000_000, 'idr'); // IDR 10,000,000.00 ≈ USD 600: not high value (the old Slack bar, 1,000,000 minor units, said it was)
+    const huf = stripeAmounts(500_000_000, 'huf'); // HUF 5,000,000.00 ≈ USD 15,000: high value
+    const isk = stripeAmounts(150_000_000, 'isk'); // ISK 1,500,000 ≈ USD 11,850: high value
+    for (const invoice of [idr, huf, isk]) await postStripe(stripeEvent('invoice.finalized', invoice, { created: nowSeconds() }));
+
+    const [nIdr, nHuf, nIsk] = await Promise.all([idr, huf, isk].map((i) => notificationOf(alice, `stripe:${i.id}`)));
+    expect(nIdr).toMatchObject({ currency: 'IDR', amountMinor: 1_000_000_000, amountDisplay: 'IDR 10,000,000.00' });
+    expect(nHuf).toMatchObject({ currency: 'HUF', amountMinor: 500_000_000, amountDisplay: 'HUF 5,000,000.00' });
+    expect(nIsk).toMatchObject({ currency: 'ISK', amountMinor: 1_500_000, amountDisplay: 'ISK 1,500,000' });
+    expect(nIdr.riskFlags).not.toContain('HIGH_VALUE');
+    expect(nHuf.riskFlags).toContain('HIGH_VALUE');
+    expect(nIsk.riskFlags).toContain('HIGH_VALUE');
+    const slackText = (invoice: { number?: unknown }) => eventually(`the Slack message of ${String(invoice.number)}`, () =>
+      slack.posts((c) => c.params.channel === 'U0ALICE' && JSON.stringify(c.params).includes(String(invoice.number))).map((c) => JSON.stringify(c.params))[0]);
+    expect(await slackText(huf)).toContain('HUF 5,000,000.00');
+    expect(await slackText(isk)).toContain('ISK 1,500,000');
   });
 
   it('an unpaid invoice past its due date raises an overdue alert', async () => {

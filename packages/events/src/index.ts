@@ -3,3 +3,4 @@ export * from './catalogue.ts';
 export * from './errors.ts';
 export { AvroSerde, type SerdeOptions } from './serde.ts';
 export { loadSchemas, schemaFiles, schemasDir } from './schemas.ts';
+export { CurrencyError, formatMinor, iso4217Exponents, isCurrency, minorExponent, minorToDecimal, toMinor, vendorMinorToIso, type Vendor } from './currency.ts';

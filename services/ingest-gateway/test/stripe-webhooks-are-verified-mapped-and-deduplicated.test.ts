@@ -153,7 +153,7 @@ describe('Stripe webhooks', () => {
     const records = await reader.waitFor(2, forInvoice(String(invoice.id)));
     const disputed = records.find((r) => r.value!.type === 'disputed')!.value!;
     expect(disputed).toMatchObject({ invoiceId: `stripe:${invoice.id}`, totalMinor: 125000, amountPaidMinor: 125000, occurredAt: 1_762_100_000_000 });
-    expect(disputed.failureReason).toBe(`dispute ${dispute.id} needs_response: fraudulent (125000 EUR minor units)`);
+    expect(disputed.failureReason).toBe(`dispute ${dispute.id} needs_response: fraudulent (EUR 1,250.00)`);
 
     const orphan = await postStripe(gateway.url, stripeEvent('charge.dispute.created', { ...dispute, id: uid('dp'), payment_intent: 'pi_unknown', charge: 'ch_unknown' }));
     expect(await orphan.json()).toEqual({ received: true, outcome: 'unmatched' });

@@ -16,8 +16,7 @@ export const notifierEnv = {
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
   DIGEST_FROM: z.string().min(3).optional(),
   PUBLIC_URL: url.default('http://localhost:3004'),
-  /** Default thresholds; each CSM may override them through the preferences API. */
-  SLACK_MIN_AMOUNT_MINOR: minor(1_000_000),
+  /** Default thresholds; each CSM may override them through the preferences API. High value is the assessment's HIGH_VALUE flag. */
   SLACK_MIN_RISK: z.enum(['none', 'low', 'medium', 'high']).default('high'),
   DIGEST_MIN_AMOUNT_MINOR: minor(0),
   SLACK_MAX_PER_HOUR: z.coerce.number().int().min(0).default(10),

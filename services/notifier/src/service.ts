@@ -42,7 +42,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
         db: ctx.db, logger, live, now: options.now ?? Date.now, defaultZone: config.DEFAULT_TIME_ZONE, publicUrl: config.PUBLIC_URL,
         slackAvailable: slack !== null, emailAvailable: mailer !== null, kick: () => scheduler?.kick(),
         defaults: defaultPreferences({
-          slackMinAmountMinor: config.SLACK_MIN_AMOUNT_MINOR, slackMinRisk: config.SLACK_MIN_RISK, digestMinAmountMinor: config.DIGEST_MIN_AMOUNT_MINOR,
+          slackMinRisk: config.SLACK_MIN_RISK, digestMinAmountMinor: config.DIGEST_MIN_AMOUNT_MINOR,
           slackMaxPerHour: config.SLACK_MAX_PER_HOUR, digestFrequency: config.DIGEST_FREQUENCY, digestHour: config.DIGEST_HOUR,
           quietHours: config.QUIET_HOURS, batchWindowSeconds: config.BATCH_WINDOW_SECONDS,
         }),

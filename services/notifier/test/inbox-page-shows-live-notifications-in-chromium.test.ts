@@ -53,6 +53,14 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     expect(text).toContain('payment history fair (8/11 on time, 3 late, 1 failed)');
     expect(text).toContain('HEALTH_DECLINING');
     expect(text).toContain('Next: Call Acme Corp before the due date.');
+    // Decimals from ISO 4217, not the browser's CLDR digits (which would show IDR 1,000,000,000 and HUF 123,456).
+    await up.assessed(
+      assessment({ invoiceId: 'stripe:in_idr', csmId: 'csm_browser', accountName: 'Rupiah Corp', currency: 'IDR', amountMinor: 1_000_000_000 }),
+      assessment({ invoiceId: 'stripe:in_huf', csmId: 'csm_browser', accountName: 'Forint Kft', currency: 'HUF', amountMinor: 12_345_600 }),
+    );
+    await page.locator('li.item[data-invoice-id="stripe:in_huf"]').waitFor({ timeout: 15000 });
+    expect(await page.locator('li.item[data-invoice-id="stripe:in_idr"] .title').innerText()).toBe('Invoice issued: Rupiah Corp — IDR 10,000,000.00');
+    expect(await page.locator('li.item[data-invoice-id="stripe:in_huf"] .title').innerText()).toBe('Invoice issued: Forint Kft — HUF 123,456.00');
 
     // INBOX_SCREENSHOT=/path.png keeps a picture of the page for a person to look at.
     if (process.env.INBOX_SCREENSHOT) await page.screenshot({ path: process.env.INBOX_SCREENSHOT, fullPage: true });

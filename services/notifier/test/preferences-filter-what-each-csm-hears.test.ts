@@ -14,7 +14,7 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
     await slack.start();
     await smtp.start();
     clock.set(Date.parse('2026-11-24T12:00:00Z'));
-    n = await startNotifier({ clock, env: { SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_API_URL: slack.url, SMTP_URL: smtp.url, DIGEST_FROM: 'd@example.com', SLACK_MIN_AMOUNT_MINOR: '1000000' } });
+    n = await startNotifier({ clock, env: { SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_API_URL: slack.url, SMTP_URL: smtp.url, DIGEST_FROM: 'd@example.com' } });
     up = await new Upstream(n.namespace).open();
   });
   afterAll(async () => {
@@ -41,7 +41,7 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
   it('reads back defaults merged with what the CSM changed', async () => {
     const body = await prefs('csm_p', { slackMaxPerHour: 4, quietHours: { start: '21:00', end: '06:30' } });
     expect(body.overrides).toEqual({ slackMaxPerHour: 4, quietHours: { start: '21:00', end: '06:30' } });
-    expect(body.effective).toMatchObject({ slackMaxPerHour: 4, riskOnly: false, channels: { in_app: true, slack: true, email_digest: true }, minAmountMinor: { slack: { default: 1_000_000 } } });
+    expect(body.effective).toMatchObject({ slackMaxPerHour: 4, riskOnly: false, channels: { in_app: true, slack: true, email_digest: true }, minAmountMinor: { slack: { default: 0 } } });
     const cleared = await prefs('csm_p', { quietHours: null });
     expect(cleared.effective.quietHours).toBeNull();
     expect((await api(n, '/api/csm/csm_p/preferences', { as: 'csm_p' })).body.effective.slackMaxPerHour).toBe(4);

@@ -15,7 +15,7 @@ describe('the Slack channel', () => {
     await smtp.start();
     n = await startNotifier({
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '1000000',
+        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url,
         SLACK_MIN_RISK: 'high', DELIVERY_MAX_ATTEMPTS: '4', SMTP_URL: smtp.url, DIGEST_FROM: 'invoice-signal@example.com',
       },
     });
@@ -49,7 +49,7 @@ describe('the Slack channel', () => {
 
   it('sends a high-value invoice of low risk, and keeps a small low-risk one out of Slack', async () => {
     await up.assessed(
-      assessment({ invoiceId: 'stripe:in_big', csmId: 'csm_s2', riskLevel: 'low', amountMinor: 2_000_000 }),
+      assessment({ invoiceId: 'stripe:in_big', csmId: 'csm_s2', riskLevel: 'low', amountMinor: 2_000_000, flags: ['HIGH_VALUE'] }),
       assessment({ invoiceId: 'stripe:in_small', csmId: 'csm_s2', riskLevel: 'low', amountMinor: 20_000 }),
     );
     await eventually('the big one in Slack', () => slack.posts((c) => c.params.channel === 'U_csm_s2').length === 1);

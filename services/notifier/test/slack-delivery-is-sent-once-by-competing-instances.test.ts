@@ -13,7 +13,7 @@ describe('Slack deliveries with two instances working the same database', () => 
   const slack = new SlackStandIn();
   const url = testServiceConfig('notifier', 'unused').databaseUrl;
   const pools: Knex[] = [];
-  const deps = (db: Knex) => batchDeps(db, url, { email: false, defaults: { slackMinAmountMinor: 0, slackMaxPerHour: 100 } });
+  const deps = (db: Knex) => batchDeps(db, url, { email: false, defaults: { slackMaxPerHour: 100 } });
 
   beforeAll(async () => {
     await slack.start();

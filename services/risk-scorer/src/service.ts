@@ -12,7 +12,8 @@ export const riskScorer: ServiceDefinition<Config> = {
   async setup(ctx) {
     const { rules } = ctx.config;
     await recordRules(ctx.db, rules);
-    ctx.logger.info({ ruleVersion: rules.version }, 'risk rules loaded');
+    const hv = rules.config.flags.HIGH_VALUE;
+    ctx.logger.info({ ruleVersion: rules.version, highValue: `${hv.threshold.amount} ${hv.threshold.currency}`, fxRates: Object.keys(hv.fx.rates).length, fxRatesAsOf: hv.fx.asOf }, 'risk rules loaded');
     await ctx.consume({
       groupId: ctx.groupId('assess'),
       partitionsConsumedConcurrently: ctx.config.RISK_CONSUMER_CONCURRENCY,

@@ -2,7 +2,7 @@ import type { Invoice, Transaction, WebhookEvent } from 'chargebee';
 import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, isEpochSeconds, secondsToMillis, type Delivery } from './delivery.ts';
 import { invalid } from './errors.ts';
-import { minorInteger, normaliseCurrency } from './money.ts';
+import { normaliseCurrency, vendorMinor } from './money.ts';
 
 /** Chargebee (API v2) event types we use and the canonical type each becomes. */
 export const chargebeeTypes: Record<string, InvoiceEventType> = {
@@ -40,12 +40,12 @@ function refine(type: InvoiceEventType, invoice: Invoice): InvoiceEventType {
   return type;
 }
 
-/** One Chargebee invoice as a canonical event; amounts are already minor units in Chargebee. */
+/** One Chargebee invoice as a canonical event; Chargebee's minor units become ISO 4217's (three-decimal currencies differ). */
 export function chargebeeInvoiceEvent(invoice: Invoice, meta: { vendorEventId: string; type: InvoiceEventType; occurredAt: number; receivedAt: number; transaction?: Transaction }): InvoiceEvent {
   if (typeof invoice.id !== 'string' || !invoice.id) throw invalid('content.invoice.id', 'the invoice has no id');
   const currency = normaliseCurrency(invoice.currency_code, 'content.invoice.currency_code');
-  const total = minorInteger(invoice.total, 'content.invoice.total');
-  const due = minorInteger(invoice.amount_due, 'content.invoice.amount_due', 0);
+  const total = vendorMinor('chargebee', invoice.total, currency, 'content.invoice.total');
+  const due = vendorMinor('chargebee', invoice.amount_due, currency, 'content.invoice.amount_due', 0);
   const lines = invoice.line_items ?? [];
   const tx = meta.transaction;
   return canonicalEvent(
@@ -56,9 +56,9 @@ export function chargebeeInvoiceEvent(invoice: Invoice, meta: { vendorEventId: s
       invoiceNumber: invoice.id,
       // Chargebee's amount_due is what is still owed after payments, credits and adjustments.
       amountDueMinor: total,
-      amountPaidMinor: minorInteger(invoice.amount_paid, 'content.invoice.amount_paid', 0),
+      amountPaidMinor: vendorMinor('chargebee', invoice.amount_paid, currency, 'content.invoice.amount_paid', 0),
       amountRemainingMinor: due,
-      amountRefundedMinor: meta.type === 'refunded' && tx ? minorInteger(tx.amount, 'content.transaction.amount', 0) : 0,
+      amountRefundedMinor: meta.type === 'refunded' && tx ? vendorMinor('chargebee', tx.amount, currency, 'content.transaction.amount', 0) : 0,
       issuedAt: secondsToMillis(invoice.date),
       dueAt: secondsToMillis(invoice.due_date),
       periodStart: lines.length ? Math.min(...lines.map((l) => l.date_from)) * 1000 : null,

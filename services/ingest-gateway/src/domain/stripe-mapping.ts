@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
-import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
+import { formatMinor, vendorMinorToIso, type InvoiceEvent, type InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, secondsToMillis, type Delivery } from './delivery.ts';
 import { invalid } from './errors.ts';
-import { minorInteger, normaliseCurrency } from './money.ts';
+import { normaliseCurrency, vendorMinor } from './money.ts';
 
 /** Stripe invoice event types and the canonical type each becomes. */
 export const stripeInvoiceTypes: Record<string, InvoiceEventType> = {
@@ -54,17 +54,18 @@ export function decideStripeEvent(event: Stripe.Event, receivedAt: number): Stri
 export function stripeInvoiceEvent(invoice: Stripe.Invoice, meta: { vendorEventId: string; type: InvoiceEventType; occurredAt: number; receivedAt: number }): InvoiceEvent {
   if (typeof invoice.id !== 'string' || !invoice.id) throw invalid('data.object.id', 'the invoice has no id');
   const legacy = invoice as unknown as LegacyInvoice;
-  // Stripe amounts are already in minor units, zero-decimal currencies (JPY, KRW) included.
-  const total = minorInteger(invoice.total, 'data.object.total');
+  const currency = normaliseCurrency(invoice.currency, 'data.object.currency');
+  // Stripe's minor units are its own (ISK, UGX, MGA differ from ISO 4217): converted to ISO's.
+  const minor = (field: 'total' | 'amount_due' | 'amount_paid' | 'amount_remaining') => vendorMinor('stripe', invoice[field], currency, `data.object.${field}`);
   return canonicalEvent(
-    { source: 'stripe', vendorEventId: meta.vendorEventId, vendorInvoiceId: invoice.id, type: meta.type, currency: normaliseCurrency(invoice.currency, 'data.object.currency'), totalMinor: total, occurredAt: meta.occurredAt, receivedAt: meta.receivedAt },
+    { source: 'stripe', vendorEventId: meta.vendorEventId, vendorInvoiceId: invoice.id, type: meta.type, currency, totalMinor: minor('total'), occurredAt: meta.occurredAt, receivedAt: meta.receivedAt },
     {
       vendorCustomerId: idOf(invoice.customer),
       subscriptionId: idOf(legacy.subscription) ?? idOf(invoice.parent?.subscription_details?.subscription),
       invoiceNumber: invoice.number ?? null,
-      amountDueMinor: minorInteger(invoice.amount_due, 'data.object.amount_due'),
-      amountPaidMinor: minorInteger(invoice.amount_paid, 'data.object.amount_paid'),
-      amountRemainingMinor: minorInteger(invoice.amount_remaining, 'data.object.amount_remaining'),
+      amountDueMinor: minor('amount_due'),
+      amountPaidMinor: minor('amount_paid'),
+      amountRemainingMinor: minor('amount_remaining'),
       issuedAt: secondsToMillis(invoice.status_transitions?.finalized_at ?? invoice.created),
       dueAt: secondsToMillis(invoice.due_date),
       periodStart: secondsToMillis(invoice.period_start),
@@ -95,8 +96,18 @@ export function disputeEvent(last: InvoiceEvent, event: Stripe.Event, dispute: S
     eventId: `stripe:${event.id}`,
     vendorEventId: event.id,
     type: 'disputed',
-    failureReason: `dispute ${dispute.id} ${dispute.status}: ${dispute.reason} (${dispute.amount} ${String(dispute.currency).toUpperCase()} minor units)`,
+    failureReason: `dispute ${dispute.id} ${dispute.status}: ${dispute.reason} (${disputeAmount(dispute)})`,
     occurredAt: event.created * 1000,
     receivedAt,
   };
+}
+
+/** The disputed amount for a sentence, in ISO units ("ISK 5", not Stripe's 500); raw if Stripe sent something odd. */
+function disputeAmount(dispute: Stripe.Dispute): string {
+  const currency = String(dispute.currency).toUpperCase();
+  try {
+    return formatMinor(vendorMinorToIso(dispute.amount, currency, 'stripe'), currency, 'code');
+  } catch {
+    return `${dispute.amount} ${currency} minor units`;
+  }
 }

@@ -5,7 +5,7 @@ import { defaultPreferences } from './preferences.ts';
 
 const now = Date.parse('2026-11-24T12:00:00Z');
 const defaults = defaultPreferences({
-  slackMinAmountMinor: 1_000_000, slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 2,
+  slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 2,
   digestFrequency: 'daily', digestHour: 8, quietHours: undefined, batchWindowSeconds: 0,
 });
 const env = { now, defaults, defaultZone: 'UTC', slackAvailable: true, emailAvailable: true };

@@ -246,7 +246,7 @@ class BatchPlanner {
     const prefs = this.state.prefs.get(csm.id) ?? this.env.defaults;
     const now = this.env.now;
     const routing = route({
-      kind: n.kind, amountMinor: n.amountMinor, currency: n.currency, riskLevel: n.riskLevel, prefs,
+      kind: n.kind, amountMinor: n.amountMinor, currency: n.currency, riskLevel: n.riskLevel, highValue: n.riskFlags.includes('HIGH_VALUE'), prefs,
       zone: prefs.timeZone ?? csm.timeZone ?? this.env.defaultZone, now,
       slackAvailable: this.env.slackAvailable, emailAvailable: this.env.emailAvailable, slackInLastHour: this.slackCount.get(csm.id) ?? 0,
     });

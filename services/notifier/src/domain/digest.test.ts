@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest, type DigestItem } from './digest.ts';
 import { slackMessage } from './slack-message.ts';
-import { formatMoney } from './notification.ts';
+import { formatMoney, summaryLine } from './notification.ts';
 
 const item = (over: Partial<DigestItem> & { id: string }): DigestItem => ({
   kind: 'invoice_issued', invoiceId: `inv_${over.id}`, customerId: 'acc_1', customerName: 'Acme <Corp>', amountMinor: 123_456, currency: 'EUR', dueAt: Date.UTC(2026, 11, 1),
@@ -29,6 +29,10 @@ describe('money and Slack messages', () => {
     expect(formatMoney(123_456, 'EUR')).toBe('€1,234.56');
     expect(formatMoney(5_000, 'JPY')).toBe('¥5,000');
     expect(formatMoney(1_000, 'KWD').replace(/\s/g, ' ')).toBe('KWD 1.000'); // ICU puts a no-break space there
+    // ISO 4217 decimals where CLDR (Intl) has none: IDR 1,000,000,000 and HUF 123,456 were shown before.
+    expect(formatMoney(1_000_000_000, 'IDR')).toBe('IDR 10,000,000.00');
+    expect(formatMoney(12_345_600, 'HUF')).toBe('HUF 123,456.00');
+    expect(summaryLine({ kind: 'overdue', customerName: 'Rupiah Corp', customerId: 'acc_1', amountMinor: 1_000_000_000, currency: 'IDR' })).toBe('Overdue: Rupiah Corp, IDR 10,000,000.00');
   });
 
   it('batches several notifications of one account under one Acknowledge', () => {

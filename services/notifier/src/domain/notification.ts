@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AssessedInvoice, CsmNotification, PaymentState } from '@invoice-signal/events';
+import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState } from '@invoice-signal/events';
 import type { NotificationKind } from './routing.ts';
 import type { Channel } from './preferences.ts';
 
@@ -125,11 +125,8 @@ export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName'
   return `Invoice issued: ${who}, ${amount}`;
 }
 
-/** Minor units to a display string, with the currency's own number of decimals. */
-export function formatMoney(minor: number, currency: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency, minimumFractionDigits: digits }).format(minor / 10 ** digits);
-}
+/** ISO minor units to a display string ("€1,234.56", "IDR 10,000,000.00"): decimals from the shared ISO 4217 table. */
+export const formatMoney = (minor: number, currency: string): string => formatMinor(minor, currency);
 
 export function toEvent(n: InvoiceNotification): CsmNotification {
   return {

@@ -5,11 +5,15 @@ export const channels: Channel[] = ['in_app', 'slack', 'email_digest'];
 export type RiskLevel = 'none' | 'low' | 'medium' | 'high';
 export const riskRank: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
-/** What a CSM hears and where. Amounts are minor units per ISO currency; `default` applies to any other currency. */
+/**
+ * What a CSM hears and where. Minimum amounts are ISO minor units per currency, a floor below which
+ * a channel is not used (`default` applies to any other currency). "High value" is not a preference:
+ * it is the assessment's HIGH_VALUE flag.
+ */
 export interface Preferences {
   channels: Record<Channel, boolean>;
   minAmountMinor: Record<Channel, Record<string, number>>;
-  /** Slack only for this risk level or higher, unless the amount alone qualifies. */
+  /** Slack only for this risk level or higher, unless the invoice is high value (HIGH_VALUE flag). */
   slackMinRisk: RiskLevel;
   /** Only medium/high risk invoices and payment alerts are pushed (in-app live, Slack, digest). */
   riskOnly: boolean;
@@ -23,7 +27,6 @@ export interface Preferences {
 }
 
 export interface PreferenceDefaults {
-  slackMinAmountMinor: number;
   slackMinRisk: RiskLevel;
   digestMinAmountMinor: number;
   slackMaxPerHour: number;
@@ -37,7 +40,7 @@ export function defaultPreferences(d: PreferenceDefaults): Preferences {
   const [start, end] = d.quietHours?.split('-') ?? [];
   return {
     channels: { in_app: true, slack: true, email_digest: true },
-    minAmountMinor: { in_app: { default: 0 }, slack: { default: d.slackMinAmountMinor }, email_digest: { default: d.digestMinAmountMinor } },
+    minAmountMinor: { in_app: { default: 0 }, slack: { default: 0 }, email_digest: { default: d.digestMinAmountMinor } },
     slackMinRisk: d.slackMinRisk,
     riskOnly: false,
     quietHours: start ? { start, end } : null,

@@ -3,12 +3,12 @@ import { defaultPreferences, mergePreferences, type Preferences } from './prefer
 import { route, type RoutingInput } from './routing.ts';
 
 const defaults = defaultPreferences({
-  slackMinAmountMinor: 1_000_000, slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 3,
+  slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 3,
   digestFrequency: 'daily', digestHour: 8, quietHours: undefined, batchWindowSeconds: 0,
 });
 const noon = Date.parse('2026-11-24T12:00:00Z');
 const input = (over: Partial<RoutingInput> = {}, prefs: Partial<Preferences> = {}): RoutingInput => ({
-  kind: 'invoice_issued', amountMinor: 50_000, currency: 'EUR', riskLevel: 'high', prefs: mergePreferences(defaults, prefs), zone: 'UTC', now: noon,
+  kind: 'invoice_issued', amountMinor: 50_000, currency: 'EUR', riskLevel: 'high', highValue: false, prefs: mergePreferences(defaults, prefs), zone: 'UTC', now: noon,
   slackAvailable: true, emailAvailable: true, slackInLastHour: 0, ...over,
 });
 
@@ -18,11 +18,22 @@ describe('routing a notification to channels (NFR-2)', () => {
     expect(route(input({ riskLevel: 'low' })).channels).toEqual(['in_app', 'email_digest']);
   });
 
-  it('sends high value to Slack whatever the risk, with the minimum per currency', () => {
-    expect(route(input({ riskLevel: 'none', amountMinor: 1_000_000 })).channels).toEqual(['in_app', 'slack']);
-    const prefs = { minAmountMinor: { ...defaults.minAmountMinor, slack: { default: 1_000_000, JPY: 5_000_000 } } };
-    expect(route(input({ riskLevel: 'none', amountMinor: 1_000_000, currency: 'JPY' }, prefs)).channels).toEqual(['in_app', 'email_digest']);
-    expect(route(input({ riskLevel: 'none', amountMinor: 5_000_000, currency: 'JPY' }, prefs)).channels).toEqual(['in_app', 'slack']);
+  it('sends high value (the HIGH_VALUE flag) to Slack whatever the risk, and never decides high value from the amount itself', () => {
+    expect(route(input({ riskLevel: 'none', highValue: true, amountMinor: 10 })).channels).toEqual(['in_app', 'slack']);
+    // ¥1,000,000, ₩1,000,000, IDR 10,000.00: a million minor units is no longer high value in any currency.
+    for (const currency of ['JPY', 'KRW', 'IDR', 'EUR']) {
+      const r = route(input({ riskLevel: 'none', amountMinor: 1_000_000, currency }));
+      expect(r.channels, currency).toEqual(['in_app', 'email_digest']);
+      expect(r.reasons).toContain('slack: not high value and risk none below high');
+    }
+  });
+
+  it('a CSM’s Slack minimum is a floor, like the other channels’', () => {
+    const prefs = { minAmountMinor: { ...defaults.minAmountMinor, slack: { default: 0, JPY: 5_000_000 } } };
+    const small = route(input({ highValue: true, amountMinor: 4_999_999, currency: 'JPY' }, prefs));
+    expect(small.channels).toEqual(['in_app', 'email_digest']);
+    expect(small.reasons).toContain('slack: amount 4999999 JPY below minimum 5000000');
+    expect(route(input({ amountMinor: 5_000_000, currency: 'JPY' }, prefs)).channels).toEqual(['in_app', 'slack']);
   });
 
   it('treats payment alerts as high risk', () => {

@@ -8,6 +8,8 @@ export interface RoutingInput {
   amountMinor: number;
   currency: string;
   riskLevel: string;
+  /** The assessment raised HIGH_VALUE: the risk-scorer's one definition of high value (amount due, FX-converted). */
+  highValue: boolean;
   prefs: Preferences;
   zone: string;
   now: number;
@@ -53,11 +55,10 @@ export function route(input: RoutingInput): Routing {
   if (!input.slackAvailable) reasons.push('slack: not configured');
   else if (!prefs.channels.slack) reasons.push('slack: turned off');
   else {
-    // Slack is for high value (amount at or above the Slack minimum) or high risk (alerts included).
-    const highValue = amountMinor >= minimumFor(prefs, 'slack', currency);
+    // Slack is for high value (the HIGH_VALUE flag, not a bar of our own) or high risk (alerts included).
     const highRisk = isAlert(kind) || riskRank[input.riskLevel] >= riskRank[prefs.slackMinRisk];
-    slackWanted = highValue || highRisk;
-    if (!slackWanted) reasons.push(`slack: ${amountMinor} ${currency} below ${minimumFor(prefs, 'slack', currency)} and risk ${input.riskLevel} below ${prefs.slackMinRisk}`);
+    if (!input.highValue && !highRisk) reasons.push(`slack: not high value and risk ${input.riskLevel} below ${prefs.slackMinRisk}`);
+    else slackWanted = meetsMinimum('slack');
   }
   if (slackWanted && input.slackInLastHour >= prefs.slackMaxPerHour) {
     reasons.push(`slack: cap of ${prefs.slackMaxPerHour} per hour reached; overflow into the digest`);

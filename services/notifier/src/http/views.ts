@@ -1,4 +1,4 @@
-import type { InvoiceNotification } from '../domain/notification.ts';
+import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -6,7 +6,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function notificationView(n: InvoiceNotification) {
   return {
     id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
-    amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, dueDate: iso(n.dueAt), status: n.status,
+    amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, amountDisplay: formatMoney(n.amountMinor, n.currency), dueDate: iso(n.dueAt), status: n.status,
     riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags,
     customerContext: { ...n.customerContext, renewalDate: iso(n.customerContext.renewalDate) },
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
@@ -24,6 +24,7 @@ export const notificationSchema = {
     id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue'] }, invoiceId: { type: 'string' },
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
     amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
+    amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
     dueDate: nullable('string'), status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
     flags: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } } },
     customerContext: { type: 'object', properties: { healthScore: nullable('integer'), paymentHistory: { type: 'string' }, renewalDate: nullable('string'), recentIssues: { type: 'boolean' } } },

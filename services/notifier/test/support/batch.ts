@@ -11,7 +11,7 @@ export function batchDeps(db: Knex, databaseUrl: string, opts: { now?: () => num
     db, logger, live: createLiveHub(databaseUrl, logger), now: opts.now ?? Date.now, defaultZone: 'UTC', publicUrl: 'http://inbox.test',
     slackAvailable: opts.slack ?? true, emailAvailable: opts.email ?? true, kicks: 0, kick: () => void (deps.kicks += 1),
     defaults: defaultPreferences({
-      slackMinAmountMinor: 1_000_000, slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 10, digestFrequency: 'daily', digestHour: 8,
+      slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 10, digestFrequency: 'daily', digestHour: 8,
       quietHours: undefined, batchWindowSeconds: 0, ...opts.defaults,
     }),
   };

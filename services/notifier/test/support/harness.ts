@@ -95,6 +95,8 @@ export interface InvoiceSpec {
   amountMinor?: number;
   currency?: string;
   riskLevel?: AssessedInvoice['riskLevel'];
+  /** Flags raised besides the sample's (HIGH_VALUE makes the invoice high value for routing). */
+  flags?: string[];
   dueAt?: number;
   revision?: number;
 }
@@ -109,6 +111,7 @@ export function assessment(s: InvoiceSpec): AssessedInvoice {
     assessmentId: `asm_${s.invoiceId}_${s.revision ?? 1}`,
     accountId,
     riskLevel: s.riskLevel ?? 'high',
+    ...(s.flags ? { flags: [...sampleAssessedInvoice().flags, ...s.flags.map((code) => ({ code, severity: 'info' as const, message: code, facts: {} }))] } : {}),
     enriched: {
       ...base,
       enrichmentId: `enr_${s.invoiceId}_${s.revision ?? 1}`,

@@ -1,22 +1,8 @@
+import { formatMinor } from '@invoice-signal/events';
+
 /** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: UTC, en-US. */
 
 export const DAY_MS = 24 * 3600 * 1000;
-
-const exponents = new Map<string, number>();
-
-/** Minor-unit exponent of a currency (2 for EUR, 0 for JPY); 2 when the code is unknown to Intl. */
-export function currencyExponent(currency: string): number {
-  let exp = exponents.get(currency);
-  if (exp === undefined) {
-    try {
-      exp = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      exp = 2;
-    }
-    exponents.set(currency, exp);
-  }
-  return exp;
-}
 
 // Building an Intl.NumberFormat costs far more than using one: keep one per shape.
 const formatters = new Map<string, Intl.NumberFormat>();
@@ -27,11 +13,8 @@ function formatter(min: number, max: number): Intl.NumberFormat {
   return f;
 }
 
-/** `EUR 12,500.00` from 1250000 minor units. */
-export function money(minor: number, currency: string): string {
-  const exp = currencyExponent(currency);
-  return `${currency} ${formatter(exp, exp).format(minor / 10 ** exp)}`;
-}
+/** `EUR 12,500.00` from 1250000 minor units, `IDR 10,000,000.00` from 1000000000: the shared ISO 4217 table decides the decimals. */
+export const money = (minor: number, currency: string) => formatMinor(minor, currency, 'code');
 
 /** `2026-12-01` (UTC). */
 export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvoiceSignalError } from '@invoice-signal/events';
+import { checkPolicy, highValuePolicyFields } from './high-value.ts';
 
 /** The flag codes of the contract (target-architecture), in the order assessments list them. */
 export const flagCodes = [
@@ -14,7 +15,6 @@ const level = z.enum(['low', 'medium', 'high']);
 const percent = z.number().positive();
 const days = z.number().int().positive();
 const minor = z.number().int().nonnegative();
-const currencyKey = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in upper case');
 const flagBase = { enabled: z.boolean(), severity, doc: z.string().optional() };
 
 /** The rule file's shape. Strict objects: a misspelt key is an error, not a silently ignored rule. */
@@ -35,7 +35,7 @@ export const rulesSchema = z.strictObject({
     CONTRACT_DISPUTE: z.strictObject({ ...flagBase, lookbackDays: days, highWithinDays: days }),
     PAYMENT_FAILED_RECENTLY: z.strictObject({ ...flagBase, withinDays: days }),
     RENEWAL_APPROACHING: z.strictObject({ ...flagBase, withinDaysOfDue: days }),
-    HIGH_VALUE: z.strictObject({ ...flagBase, thresholdMinor: z.record(currencyKey, z.number().int().positive()) }),
+    HIGH_VALUE: z.strictObject({ ...flagBase, ...highValuePolicyFields }).superRefine(checkPolicy),
     UNMATCHED_ACCOUNT: z.strictObject({ ...flagBase }),
   }),
   scoring: z.strictObject({

@@ -53,10 +53,15 @@ async function assessNew(trx: Knex.Transaction, fresh: Item[], rules: Rules, ass
   return new Map(made.map((m) => [m.value.enriched.enrichmentId, m.value]));
 }
 
-function countAfterCommit(emitted: AssessedInvoice[], republished: number, skipped: number) {
+function countAfterCommit(emitted: AssessedInvoice[], republished: number, skipped: number, logger: Logger) {
   for (const value of emitted) {
     riskMetrics.assessments.inc({ level: value.riskLevel });
     for (const f of value.flags) riskMetrics.flags.inc({ code: f.code });
+    const noRate = value.flags.find((f) => f.code === 'HIGH_VALUE' && f.facts.reason === 'no_fx_rate');
+    if (noRate) {
+      riskMetrics.highValueWithoutRate.inc({ currency: noRate.facts.currency });
+      logger.warn({ invoiceId: value.enriched.invoice.invoiceId, currency: noRate.facts.currency }, 'no FX rate for this currency: the invoice is flagged HIGH_VALUE; add a rate (HIGH_VALUE_FX_RATES)');
+    }
   }
   if (republished) riskMetrics.replays.inc({ outcome: 'republished' }, republished);
   if (skipped) riskMetrics.replays.inc({ outcome: 'skipped' }, skipped);
@@ -86,6 +91,6 @@ export function handleEnrichedInvoices(deps: EnrichedInvoiceDeps) {
       return value ? [{ key: value.accountId, value, headers: { 'assessment-id': value.assessmentId }, cause: record }] : [];
     });
     if (out.length) ctx.emit(topics.assessed, out);
-    ctx.afterCommit(() => countAfterCommit(out.map((o) => o.value!), unpublished.length, records.length - out.length));
+    ctx.afterCommit(() => countAfterCommit(out.map((o) => o.value!), unpublished.length, records.length - out.length, deps.logger));
   };
 }

@@ -21,10 +21,6 @@ async function api(path, init = {}) {
   return body;
 }
 
-const money = (minor, currency) => {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** digits);
-};
 const kindLabel = { invoice_issued: 'Invoice issued', payment_failed: 'Payment failed', overdue: 'Overdue' };
 const riskOrder = { high: 3, medium: 2, low: 1, none: 0 };
 
@@ -40,7 +36,7 @@ function renderItem(n) {
   const ph = n.paymentHistory ?? {};
   const li = el('li', { class: 'item', 'data-notification-id': n.id, 'data-invoice-id': n.invoiceId, 'data-risk': n.riskLevel });
   li.append(
-    el('div', { class: 'title' }, `${kindLabel[n.kind] ?? n.kind}: ${n.customerName ?? n.customerId} — ${money(n.amountMinor, n.currency)}`),
+    el('div', { class: 'title' }, `${kindLabel[n.kind] ?? n.kind}: ${n.customerName ?? n.customerId} — ${n.amountDisplay}`),
     el('div', { class: 'meta' }, `Due ${n.dueDate ? n.dueDate.slice(0, 10) : 'n/a'} · status ${n.status} · risk ${n.riskLevel}`),
     el('div', { class: 'meta health' }, `Health ${ctx.healthScore ?? 'unknown'}${n.healthTrend ? ` (${n.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}` +
       (ph.invoices ? ` (${ph.paidOnTime}/${ph.invoices} on time, ${ph.paidLate} late, ${ph.failed} failed)` : '') + (ctx.recentIssues ? ' · recent support issues' : '')),

@@ -2,23 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { flagInput, quietEnriched, rulesWith } from '../../../test/support/domain-fixtures.ts';
 import { highValue, unmatchedAccount } from './invoice-flags.ts';
 
-describe('HIGH_VALUE (EUR 10,000.00, JPY 1,500,000 in minor units)', () => {
-  const rules = rulesWith('HIGH_VALUE', { thresholdMinor: { EUR: 1_000_000, JPY: 1_500_000 }, severity: 'info' });
+describe('HIGH_VALUE (USD 10,000 of amount due; 1 EUR = 1.16 USD, 1 JPY = 0.0066 USD, no SEK rate)', () => {
+  const fx = { base: 'USD', asOf: '2026-11-01', rates: { EUR: '1.16', JPY: '0.0066' } };
+  const rules = rulesWith('HIGH_VALUE', { threshold: { amount: '10000', currency: 'USD' }, fx, severity: 'info' });
+  const invoice = (currency: string, due: number, total = due) => quietEnriched({ invoice: { currency, amountDueMinor: due, totalMinor: total } });
   it.each([
-    { currency: 'EUR', total: 999_999, raised: false },
-    { currency: 'EUR', total: 1_000_000, raised: true },
-    { currency: 'EUR', total: 1_000_001, raised: true },
-    { currency: 'JPY', total: 1_499_999, raised: false },
-    { currency: 'JPY', total: 1_500_000, raised: true },
-    { currency: 'SEK', total: 999_999_999, raised: false },
-  ])('$currency $total → raised=$raised', ({ currency, total, raised }) => {
-    const flag = highValue(flagInput(quietEnriched({ invoice: { currency, totalMinor: total } }), rules));
+    { currency: 'EUR', due: 862_068, raised: false },
+    { currency: 'EUR', due: 862_069, raised: true, threshold: 862_069 },
+    { currency: 'USD', due: 1_000_000, raised: true, threshold: 1_000_000 },
+    { currency: 'JPY', due: 1_515_151, raised: false },
+    { currency: 'JPY', due: 1_515_152, raised: true, threshold: 1_515_152 },
+  ])('$currency $due due → raised=$raised', ({ currency, due, raised, threshold }) => {
+    const flag = highValue(flagInput(invoice(currency, due), rules));
     expect(flag !== null).toBe(raised);
-    if (flag) expect(flag.facts).toEqual({ totalMinor: String(total), currency, thresholdMinor: String(rules.HIGH_VALUE.thresholdMinor[currency]) });
+    if (flag) expect(flag.facts).toMatchObject({ amountDueMinor: String(due), currency, thresholdMinor: String(threshold), threshold: 'USD 10,000.00', ratesAsOf: '2026-11-01' });
   });
 
-  it('states the amounts in major units', () => {
-    expect(highValue(flagInput(quietEnriched({ invoice: { totalMinor: 1_250_000 } }), rules))!.message).toBe('High-value invoice: EUR 12,500.00, at or above the EUR 10,000.00 threshold.');
+  it('compares the amount due, not the total', () => {
+    expect(highValue(flagInput(invoice('EUR', 100_000, 5_000_000), rules))).toBeNull();
+    expect(highValue(flagInput(invoice('EUR', 5_000_000, 5_000_000), rules))).not.toBeNull();
+  });
+
+  it('states the amounts in major units with the rate used', () => {
+    const flag = highValue(flagInput(invoice('JPY', 2_000_000), rules))!;
+    expect(flag.message).toBe('High-value invoice: JPY 2,000,000 due, at or above the JPY 1,515,152 threshold (USD 10,000.00).');
+    expect(flag.facts.rate).toBe('1 JPY = 0.0066 USD');
+  });
+
+  it('raises a currency without a rate, saying the rate is missing', () => {
+    const flag = highValue(flagInput(invoice('SEK', 100), rules))!;
+    expect(flag.facts).toMatchObject({ reason: 'no_fx_rate', currency: 'SEK', amountDueMinor: '100' });
+    expect(flag.message).toBe('No exchange rate for SEK in the FX table (rates of 2026-11-01): SEK 1.00 due is treated as high value until a rate lets it be compared with the USD 10,000.00 threshold.');
+  });
+
+  it('raises nothing when the rule is disabled', () => {
+    expect(highValue(flagInput(invoice('SEK', 100), { ...rules, HIGH_VALUE: { ...rules.HIGH_VALUE, enabled: false } }))).toBeNull();
   });
 });
 

@@ -1,18 +1,34 @@
-import type { RiskFlag } from '@invoice-signal/events';
+import { toMinor, type RiskFlag } from '@invoice-signal/events';
+import { decideHighValue } from '../high-value.ts';
 import { facts, money } from '../format.ts';
 import type { FlagInput } from './flag-input.ts';
 
-/** Total at or above its currency's threshold; a currency with no threshold is never high value. */
+/**
+ * Amount due at or above the threshold, converted with the FX table (see domain/high-value.ts):
+ * the one definition of "high value" (the notifier routes on this flag). A currency with no rate is
+ * raised too, saying so, rather than never being high.
+ */
 export function highValue({ enriched, rules }: FlagInput): RiskFlag | null {
   const rule = rules.HIGH_VALUE;
-  const { totalMinor, currency } = enriched.invoice;
-  const threshold = rule.thresholdMinor[currency];
-  if (!rule.enabled || threshold === undefined || totalMinor < threshold) return null;
+  if (!rule.enabled) return null;
+  const { amountDueMinor, currency } = enriched.invoice;
+  const decision = decideHighValue(amountDueMinor, currency, rule);
+  if (!decision.high) return null;
+  const reference = money(toMinor(rule.threshold.amount, rule.threshold.currency), rule.threshold.currency);
+  if (decision.reason === 'no_fx_rate') {
+    return {
+      code: 'HIGH_VALUE',
+      severity: rule.severity,
+      message: `No exchange rate for ${currency} in the FX table (rates of ${rule.fx.asOf}): ${money(amountDueMinor, currency)} due is treated as high value until a rate lets it be compared with the ${reference} threshold.`,
+      facts: facts({ amountDueMinor, currency, reason: 'no_fx_rate', threshold: reference, ratesAsOf: rule.fx.asOf }),
+    };
+  }
+  const rate = currency === rule.fx.base ? '1' : rule.fx.rates[currency];
   return {
     code: 'HIGH_VALUE',
     severity: rule.severity,
-    message: `High-value invoice: ${money(totalMinor, currency)}, at or above the ${money(threshold, currency)} threshold.`,
-    facts: facts({ totalMinor, currency, thresholdMinor: threshold }),
+    message: `High-value invoice: ${money(amountDueMinor, currency)} due, at or above the ${money(decision.thresholdMinor, currency)} threshold (${reference}).`,
+    facts: facts({ amountDueMinor, currency, thresholdMinor: decision.thresholdMinor, threshold: reference, rate: `1 ${currency} = ${rate} ${rule.fx.base}`, ratesAsOf: rule.fx.asOf }),
   };
 }
 
