@@ -71,17 +71,19 @@ describe('recovery of missed events and first-connection backfill', () => {
   });
 
   it('backfills 12 months of Stripe invoices once, as backfill events: state, failed attempts, no drafts, nothing older', async () => {
-    await reader.waitFor(4, (r) => r.value?.source === 'stripe' && r.value.origin === 'backfill');
+    await reader.waitFor(6, (r) => r.value?.source === 'stripe' && r.value.origin === 'backfill');
     const sync = await gateway.ctx.db('vendor_sync').where({ source: 'stripe' }).first();
     expect(sync.backfill_done_at).not.toBeNull();
     expect(sync.backfill_invoices).toBe(3);
     const [listed] = stripe.requestsTo('/v1/invoices');
     expect(Number(listed.query.get('created[gte]'))).toBe(Math.floor(backfillStart(sync.connected_at.getTime(), 12) / 1000));
 
-    expect(ofInvoice('stripe', stripeHistory.onTime.id)).toEqual([expect.objectContaining({ type: 'paid', origin: 'backfill', occurredAt: (t0 - 190 * day) * 1000, dueAt: (t0 - 170 * day) * 1000, vendorEventId: `backfill:${stripeHistory.onTime.id}:paid` })]);
+    const summary = (id: unknown) => ofInvoice('stripe', id).map((e) => [e.type, e.occurredAt, e.origin]).sort();
+    expect(summary(stripeHistory.onTime.id)).toEqual([['issued', (t0 - 200 * day) * 1000, 'backfill'], ['paid', (t0 - 190 * day) * 1000, 'backfill']]);
+    expect(ofInvoice('stripe', stripeHistory.onTime.id).find((e) => e.type === 'paid')).toMatchObject({ dueAt: (t0 - 170 * day) * 1000, vendorEventId: `backfill:${stripeHistory.onTime.id}:paid` });
     // Three attempts to pay: at least one failed, dated at finalization, before the payment.
-    expect(ofInvoice('stripe', stripeHistory.lateAfterFailures.id).map((e) => [e.type, e.occurredAt, e.origin]).sort()).toEqual([
-      ['paid', (t0 - 60 * day) * 1000, 'backfill'], ['payment_failed', (t0 - 100 * day) * 1000, 'backfill'],
+    expect(summary(stripeHistory.lateAfterFailures.id)).toEqual([
+      ['issued', (t0 - 100 * day) * 1000, 'backfill'], ['paid', (t0 - 60 * day) * 1000, 'backfill'], ['payment_failed', (t0 - 100 * day) * 1000, 'backfill'],
     ]);
     expect(ofInvoice('stripe', stripeHistory.openOverdue.id)).toEqual([expect.objectContaining({ type: 'issued', origin: 'backfill', amountRemainingMinor: 125000 })]);
     expect(ofInvoice('stripe', stripeHistory.draft.id)).toEqual([]);
@@ -89,10 +91,11 @@ describe('recovery of missed events and first-connection backfill', () => {
   });
 
   it('backfills Chargebee invoices and their failed payment transactions', async () => {
-    await reader.waitFor(3, (r) => r.value?.source === 'chargebee' && r.value.origin === 'backfill');
-    expect(ofInvoice('chargebee', cbHistory.paid.id)).toEqual([expect.objectContaining({ type: 'paid', origin: 'backfill', occurredAt: (t0 - 140 * day) * 1000, amountPaidMinor: 99900 })]);
+    await reader.waitFor(5, (r) => r.value?.source === 'chargebee' && r.value.origin === 'backfill');
+    expect(ofInvoice('chargebee', cbHistory.paid.id).map((e) => e.type).sort()).toEqual(['issued', 'paid']);
+    expect(ofInvoice('chargebee', cbHistory.paid.id).find((e) => e.type === 'paid')).toMatchObject({ origin: 'backfill', occurredAt: (t0 - 140 * day) * 1000, amountPaidMinor: 99900 });
     expect(ofInvoice('chargebee', cbHistory.notPaid.id).map((e) => [e.type, e.occurredAt, e.failureReason]).sort()).toEqual([
-      ['payment_failed', (t0 - 80 * day) * 1000, 'payment failed'], ['payment_failed', (t0 - 75 * day) * 1000, 'Insufficient funds'],
+      ['issued', (t0 - 80 * day) * 1000, null], ['payment_failed', (t0 - 80 * day) * 1000, 'payment failed'], ['payment_failed', (t0 - 75 * day) * 1000, 'Insufficient funds'],
     ]);
     expect(ofInvoice('chargebee', cbHistory.pending.id)).toEqual([]);
     // Chargebee's own filters, as its client sends them: only failed payments, within the window.

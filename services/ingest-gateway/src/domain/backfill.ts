@@ -28,10 +28,11 @@ const asBackfill = (event: InvoiceEvent): InvoiceEvent => ({ ...event, origin: '
 const stripeStates: Record<string, InvoiceEventType> = { open: 'issued', paid: 'paid', void: 'voided', uncollectible: 'uncollectible' };
 
 /**
- * One Stripe invoice of the history as events: its state now, dated when it got there, and a
- * failed payment when an attempt failed (more attempts than the one that paid). Stripe's invoice
- * does not say when an attempt failed: the failure is dated at finalization, the earliest it can
- * have been, so it orders before the payment.
+ * One Stripe invoice of the history as events: issued at finalization (so the scorer's own
+ * history knows the account's earlier invoices and amounts), a failed payment when an attempt
+ * failed (more attempts than the one that paid), and its state now, dated when it got there.
+ * Stripe's invoice does not say when an attempt failed: the failure is dated at finalization,
+ * the earliest it can have been, so it orders before the payment.
  */
 export function stripeBackfill(invoice: Stripe.Invoice, receivedAt: number): Delivery[] {
   const type = stripeStates[invoice.status ?? ''];
@@ -40,8 +41,9 @@ export function stripeBackfill(invoice: Stripe.Invoice, receivedAt: number): Del
   const finalized = secondsToMillis(t.finalized_at ?? invoice.created)!;
   const stateAt = { paid: t.paid_at, voided: t.voided_at, uncollectible: t.marked_uncollectible_at }[type as string];
   const failures = (invoice.attempt_count ?? 0) - (type === 'paid' ? 1 : 0);
-  const found: Array<{ what: string; type: InvoiceEventType; occurredAt: number }> = [{ what: String(invoice.status), type, occurredAt: secondsToMillis(stateAt) ?? finalized }];
-  if (failures > 0 && invoice.attempted) found.unshift({ what: 'payment_failed', type: 'payment_failed', occurredAt: finalized });
+  const found: Array<{ what: string; type: InvoiceEventType; occurredAt: number }> = [{ what: 'issued', type: 'issued', occurredAt: finalized }];
+  if (failures > 0 && invoice.attempted) found.push({ what: 'payment_failed', type: 'payment_failed', occurredAt: finalized });
+  if (type !== 'issued') found.push({ what: String(invoice.status), type, occurredAt: secondsToMillis(stateAt) ?? finalized });
   return found.map((f) => {
     const vendorEventId = backfillEventId(invoice.id!, f.what);
     return { source: 'stripe', vendorEventId, vendorType: 'backfill.invoice', paymentRefs: paymentRefs(invoice), event: asBackfill(stripeInvoiceEvent(invoice, { vendorEventId, type: f.type, occurredAt: f.occurredAt, receivedAt })) };
@@ -52,17 +54,20 @@ export function stripeBackfill(invoice: Stripe.Invoice, receivedAt: number): Del
 const chargebeeStates: Record<string, InvoiceEventType> = { posted: 'issued', payment_due: 'issued', not_paid: 'payment_failed', paid: 'paid', voided: 'voided' };
 
 /**
- * One Chargebee invoice of the history as events: its state now, dated when it got there, and
- * one failed payment per failed payment transaction applied to it (dated and explained by the
- * transaction).
+ * One Chargebee invoice of the history as events: issued at its date, one failed payment per
+ * failed payment transaction applied to it (dated and explained by the transaction), and its
+ * state now, dated when it got there.
  */
 export function chargebeeBackfill(invoice: Invoice, failedPayments: Transaction[], receivedAt: number): Delivery[] {
   const type = chargebeeStates[invoice.status ?? ''];
   if (!type || !invoice.id) return [];
   const dated = secondsToMillis(invoice.date) ?? receivedAt;
   const stateAt = type === 'paid' ? invoice.paid_at : type === 'voided' ? invoice.voided_at : undefined;
-  const found: Array<{ what: string; type: InvoiceEventType; occurredAt: number; transaction?: Transaction }> = failedPayments.map((tx) => ({ what: `failed:${tx.id}`, type: 'payment_failed', occurredAt: secondsToMillis(tx.date) ?? dated, transaction: tx }));
-  found.push({ what: invoice.status, type, occurredAt: secondsToMillis(stateAt) ?? dated });
+  const found: Array<{ what: string; type: InvoiceEventType; occurredAt: number; transaction?: Transaction }> = [
+    { what: 'issued', type: 'issued', occurredAt: dated },
+    ...failedPayments.map((tx) => ({ what: `failed:${tx.id}`, type: 'payment_failed' as const, occurredAt: secondsToMillis(tx.date) ?? dated, transaction: tx })),
+  ];
+  if (type !== 'issued') found.push({ what: invoice.status, type, occurredAt: secondsToMillis(stateAt) ?? dated });
   return found.map((f) => {
     const vendorEventId = backfillEventId(invoice.id, f.what);
     return { source: 'chargebee', vendorEventId, vendorType: 'backfill.invoice', event: asBackfill(chargebeeInvoiceEvent(invoice, { vendorEventId, type: f.type, occurredAt: f.occurredAt, receivedAt, transaction: f.transaction })) };

@@ -38,15 +38,17 @@ describe('backfill', () => {
     expect(new Date(backfillStart(Date.UTC(2026, 0, 15), 14)).toISOString()).toBe('2024-11-15T00:00:00.000Z');
   });
 
-  it('Stripe: each invoice as its state now, dated when it got there; failed attempts before it; drafts say nothing', () => {
+  it('Stripe: each invoice issued at finalization, failed attempts, then its state now, dated when it got there; drafts say nothing', () => {
+    const issued = ['backfill:in_1:issued', 'issued', 1_000_000, 'backfill'];
     expect(summary(stripeBackfill(stripe({ status: 'paid', attempt_count: 1, attempted: true, status_transitions: transitions({ finalized_at: 1000, paid_at: 2000 }) }), now)))
-      .toEqual([['backfill:in_1:paid', 'paid', 2_000_000, 'backfill']]);
+      .toEqual([issued, ['backfill:in_1:paid', 'paid', 2_000_000, 'backfill']]);
     expect(summary(stripeBackfill(stripe({ status: 'paid', attempt_count: 3, attempted: true, status_transitions: transitions({ finalized_at: 1000, paid_at: 5000 }) }), now)))
-      .toEqual([['backfill:in_1:payment_failed', 'payment_failed', 1_000_000, 'backfill'], ['backfill:in_1:paid', 'paid', 5_000_000, 'backfill']]);
+      .toEqual([issued, ['backfill:in_1:payment_failed', 'payment_failed', 1_000_000, 'backfill'], ['backfill:in_1:paid', 'paid', 5_000_000, 'backfill']]);
     expect(summary(stripeBackfill(stripe({ status: 'open', attempt_count: 1, attempted: true, status_transitions: transitions({ finalized_at: 1000 }) }), now)))
-      .toEqual([['backfill:in_1:payment_failed', 'payment_failed', 1_000_000, 'backfill'], ['backfill:in_1:open', 'issued', 1_000_000, 'backfill']]);
-    expect(summary(stripeBackfill(stripe({ status: 'void', status_transitions: transitions({ finalized_at: 1000, voided_at: 3000 }) }), now))).toEqual([['backfill:in_1:void', 'voided', 3_000_000, 'backfill']]);
-    expect(summary(stripeBackfill(stripe({ status: 'uncollectible', status_transitions: transitions({ finalized_at: 1000, marked_uncollectible_at: 4000 }) }), now))).toEqual([['backfill:in_1:uncollectible', 'uncollectible', 4_000_000, 'backfill']]);
+      .toEqual([issued, ['backfill:in_1:payment_failed', 'payment_failed', 1_000_000, 'backfill']]);
+    expect(summary(stripeBackfill(stripe({ status: 'open', attempt_count: 0, attempted: false, status_transitions: transitions({ finalized_at: 1000 }) }), now))).toEqual([issued]);
+    expect(summary(stripeBackfill(stripe({ status: 'void', status_transitions: transitions({ finalized_at: 1000, voided_at: 3000 }) }), now))).toEqual([issued, ['backfill:in_1:void', 'voided', 3_000_000, 'backfill']]);
+    expect(summary(stripeBackfill(stripe({ status: 'uncollectible', status_transitions: transitions({ finalized_at: 1000, marked_uncollectible_at: 4000 }) }), now))).toEqual([issued, ['backfill:in_1:uncollectible', 'uncollectible', 4_000_000, 'backfill']]);
     expect(stripeBackfill(stripe({ status: 'draft' }), now)).toEqual([]);
   });
 
@@ -63,10 +65,11 @@ describe('backfill', () => {
     expect([...failures.keys()]).toEqual(['cb_1', 'cb_2']);
     const out = chargebeeBackfill(invoice, failures.get('cb_1')!, now);
     expect(out.map((d) => [d.vendorEventId, d.event!.type, d.event!.occurredAt, d.event!.failureReason, d.event!.origin])).toEqual([
+      ['backfill:cb_1:issued', 'issued', 1_000_000, null, 'backfill'],
       ['backfill:cb_1:failed:txn_1', 'payment_failed', 4_000_000, 'Do not honour', 'backfill'],
       ['backfill:cb_1:paid', 'paid', 9_000_000, null, 'backfill'],
     ]);
     expect(chargebeeBackfill(chargebeeInvoice({ id: 'cb_3', status: 'pending' }) as unknown as Invoice, [], now)).toEqual([]);
-    expect(chargebeeBackfill(chargebeeInvoice({ id: 'cb_4', status: 'payment_due', date: 1000 }) as unknown as Invoice, [], now)[0].event).toMatchObject({ type: 'issued', occurredAt: 1_000_000 });
+    expect(chargebeeBackfill(chargebeeInvoice({ id: 'cb_4', status: 'payment_due', date: 1000 }) as unknown as Invoice, [], now).map((d) => d.event)).toEqual([expect.objectContaining({ type: 'issued', occurredAt: 1_000_000 })]);
   });
 });
