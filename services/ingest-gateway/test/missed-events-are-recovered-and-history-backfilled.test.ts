@@ -77,6 +77,7 @@ describe('recovery of missed events and first-connection backfill', () => {
     expect(sync.backfill_invoices).toBe(3);
     const [listed] = stripe.requestsTo('/v1/invoices');
     expect(Number(listed.query.get('created[gte]'))).toBe(Math.floor(backfillStart(sync.connected_at.getTime(), 12) / 1000));
+    expect(listed.query.getAll('expand[0]')).toEqual(['data.payments']);
 
     const summary = (id: unknown) => ofInvoice('stripe', id).map((e) => [e.type, e.occurredAt, e.origin]).sort();
     expect(summary(stripeHistory.onTime.id)).toEqual([['issued', (t0 - 200 * day) * 1000, 'backfill'], ['paid', (t0 - 190 * day) * 1000, 'backfill']]);
@@ -143,6 +144,17 @@ describe('recovery of missed events and first-connection backfill', () => {
     const q = chargebee.requestsTo('/api/v2/events').at(-1)!.query;
     expect(JSON.parse(q.get('event_type[in]')!)).toEqual(['invoice_generated', 'invoice_updated', 'invoice_deleted', 'payment_succeeded', 'payment_failed', 'payment_refunded']);
     expect(q.get('sort_by[asc]')).toBe('occurred_at');
+  });
+
+  it('recovers a missed Stripe dispute through the payment references of the invoice it pays', async () => {
+    const pi = uid('pi');
+    const paid = stripeInvoice({ id: uid('in_disp'), status: 'paid', amount_paid: 125000, amount_remaining: 0, payments: { object: 'list', data: [{ payment: { type: 'payment_intent', payment_intent: pi } }] } });
+    expect((await postStripe(gateway.url, stripeEvent('invoice.paid', paid, { created: nowS() }), { secret: stripeSecret })).status).toBe(200);
+    const dispute = stripeEvent('charge.dispute.created', { id: uid('dp'), object: 'dispute', amount: 125000, currency: 'eur', reason: 'fraudulent', status: 'needs_response', payment_intent: pi, charge: uid('ch') }, { created: nowS() });
+    stripe.events.push(dispute);
+    const [recovered] = await reader.waitFor(1, (r) => r.value?.eventId === `stripe:${dispute.id}`);
+    expect(recovered.value).toMatchObject({ invoiceId: `stripe:${paid.id}`, type: 'disputed', origin: 'recovered', totalMinor: 125000 });
+    expect(recovered.value!.failureReason).toContain('fraudulent');
   });
 
   it('after a restart: no second backfill, and recovery goes on from the stored cursor', async () => {

@@ -33,7 +33,8 @@ export function createStripeApi(apiKey: string, baseUrl?: string) {
     async *invoices(fromMs: number, untilMs: number): AsyncGenerator<Stripe.Invoice[]> {
       let after: string | undefined;
       for (;;) {
-        const page = await client.invoices.list({ created: { gte: seconds(fromMs), lte: seconds(untilMs) }, limit: PAGE, ...(after ? { starting_after: after } : {}) });
+        // Payments are only listed when expanded: their references let a later dispute find a backfilled invoice.
+        const page = await client.invoices.list({ created: { gte: seconds(fromMs), lte: seconds(untilMs) }, limit: PAGE, expand: ['data.payments'], ...(after ? { starting_after: after } : {}) });
         if (page.data.length) yield page.data;
         if (!page.has_more || !page.data.length) return;
         after = page.data[page.data.length - 1].id;
