@@ -7,6 +7,7 @@ import {
 } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
 import { backfillStart } from '../src/domain/backfill.ts';
+import { pullSkipped } from '../src/metrics.ts';
 import { chargebeeAuth, deleteNamespaceTopics, openInvoiceReader, startGateway, stripeSecret } from './support/gateway.ts';
 import { startStripeMock } from './support/stripe-mock.ts';
 
@@ -155,6 +156,16 @@ describe('recovery of missed events and first-connection backfill', () => {
     const [recovered] = await reader.waitFor(1, (r) => r.value?.eventId === `stripe:${dispute.id}`);
     expect(recovered.value).toMatchObject({ invoiceId: `stripe:${paid.id}`, type: 'disputed', origin: 'recovered', totalMinor: 125000 });
     expect(recovered.value!.failureReason).toContain('fraudulent');
+  });
+
+  it('skips an event its webhook mapping would refuse (logged and counted) without holding back the window', async () => {
+    const skippedBefore = (await pullSkipped.get()).values.find((v) => v.labels.source === 'stripe')?.value ?? 0;
+    const bad = stripeEvent('invoice.paid', stripeInvoice({ id: uid('in_bad'), currency: 'zzz' }), { created: nowS() });
+    const good = stripeEvent('invoice.voided', stripeInvoice({ id: uid('in_good'), status: 'void' }), { created: nowS() });
+    stripe.events.push(bad, good);
+    await reader.waitFor(1, (r) => r.value?.eventId === `stripe:${good.id}`);
+    expect(byEventId(`stripe:${bad.id}`)).toEqual([]);
+    expect((await pullSkipped.get()).values.find((v) => v.labels.source === 'stripe')?.value).toBeGreaterThan(skippedBefore);
   });
 
   it('after a restart: no second backfill, and recovery goes on from the stored cursor', async () => {
