@@ -5,6 +5,7 @@ export * from './wait.ts';
 export * from './samples.ts';
 export * from './system.ts';
 export * from './stand-ins.ts';
+export * from './billing-stand-ins.ts';
 export * from './vendor-payloads.ts';
 export * from './bus.ts';
 export * from './certificates.ts';

@@ -12,10 +12,14 @@ describe('configuration', () => {
     expect(() => loadConfig({})).toThrow(/STRIPE_WEBHOOK_SECRET[^\n]*\(not set\)[\s\S]*CHARGEBEE_WEBHOOK_USERNAME[\s\S]*CHARGEBEE_WEBHOOK_PASSWORD[\s\S]*SALESFORCE_ORG_ID[\s\S]*SALESFORCE_ENDPOINT_TOKEN[\s\S]*INGEST_API_TOKEN/);
   });
 
-  it('reads several Stripe secrets for rotation and keeps reconciliation off by default', () => {
+  it('reads several Stripe secrets for rotation; recovery and backfill are on by default, for the vendors whose API key is set', () => {
     const config = loadConfig(required);
     expect(config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_new_0123456789', 'whsec_old_0123456789']);
-    expect(config.RECONCILE_INTERVAL_MS).toBe(0);
+    expect([config.RECOVERY_INTERVAL_MS, config.RECOVERY_SETTLE_MS, config.BACKFILL_MONTHS]).toEqual([300_000, 600_000, 12]);
+    expect([config.STRIPE_API_KEY, config.CHARGEBEE_API_KEY]).toEqual([undefined, undefined]);
+    expect(loadConfig({ ...required, RECOVERY_INTERVAL_MS: '0', BACKFILL_MONTHS: '0' })).toMatchObject({ RECOVERY_INTERVAL_MS: 0, BACKFILL_MONTHS: 0 });
+    expect(() => loadConfig({ ...required, CHARGEBEE_API_KEY: 'test_cb_key' })).toThrow(/CHARGEBEE_SITE: required with CHARGEBEE_API_KEY/);
+    expect(() => loadConfig({ ...required, BACKFILL_MONTHS: '-1' })).toThrow(/BACKFILL_MONTHS/);
     expect(config.PORT).toBe(3001);
     expect(config.databaseUrl).toMatch(/\/invoice_signal_ingest_gateway$/);
   });

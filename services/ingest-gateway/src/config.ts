@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addressOrNetwork, commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import { addressOrNetwork, commonEnv, ConfigError, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
 
 const secret = z.string().min(8, 'must be at least 8 characters');
 /** Requests per second; 0 turns the limit off. */
@@ -41,14 +41,20 @@ export const ingestGatewayEnv = {
   RATE_LIMIT_SALESFORCE: perSecond(0),
   RATE_LIMIT_INTERNAL: perSecond(0),
   RATE_LIMIT_UPLOAD: perSecond(5),
-  /** Reconciliation: off unless an interval is set; each vendor only when its API key is set. */
-  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
-  RECONCILE_LOOKBACK_MS: z.coerce.number().int().min(60_000).default(3 * 24 * 3600 * 1000),
-  STRIPE_API_KEY: z.string().optional(),
+  /** Vendor APIs: with a vendor's key set, its missed events are recovered and its history backfilled. */
+  STRIPE_API_KEY: z.string().min(1).optional(),
   STRIPE_API_BASE_URL: url.optional(),
-  CHARGEBEE_SITE: z.string().optional(),
-  CHARGEBEE_API_KEY: z.string().optional(),
+  CHARGEBEE_SITE: z.string().min(1).optional(),
+  CHARGEBEE_API_KEY: z.string().min(1).optional(),
   CHARGEBEE_API_BASE_URL: url.optional(),
+  /** How often each vendor's events API is read for deliveries that never arrived; 0 turns recovery off. */
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  /** Events younger than this are left to their webhook (still on its way, or being retried by the vendor). */
+  RECOVERY_SETTLE_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  /** Largest span of vendor time read in one run (a long outage is caught up window by window). */
+  RECOVERY_MAX_WINDOW_MS: z.coerce.number().int().min(60_000).default(24 * 3600_000),
+  /** Months of invoice history imported on a vendor's first connection; 0 turns the backfill off. */
+  BACKFILL_MONTHS: z.coerce.number().int().min(0).max(120).default(12),
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -56,5 +62,6 @@ export type Config = ReturnType<typeof loadConfig>;
 /** Parsed once at start-up; a problem names the variable. Secrets have no defaults. */
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(ingestGatewayEnv, env);
+  if (parsed.CHARGEBEE_API_KEY && !parsed.CHARGEBEE_SITE && !parsed.CHARGEBEE_API_BASE_URL) throw new ConfigError(['CHARGEBEE_SITE: required with CHARGEBEE_API_KEY (the site name of <site>.chargebee.com) (not set)']);
   return { ...parsed, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };
 }

@@ -22,9 +22,15 @@ export const requestSeconds = new Histogram({
   buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 });
 
-export const reconciled = new Counter({
-  name: 'ingest_reconciled_total',
-  help: 'Invoices found by reconciliation with no receipt, emitted, by source',
+export const pulled = new Counter({
+  name: 'ingest_pulled_total',
+  help: 'Events read from the vendors\' APIs and published: missed deliveries (recovered) and first-connection history (backfill), by source',
+  labelNames: ['source', 'origin'] as const,
+});
+
+export const pullSkipped = new Counter({
+  name: 'ingest_pull_skipped_total',
+  help: 'Events or invoices read from the vendors\' APIs that could not be mapped (logged with the reason), by source',
   labelNames: ['source'] as const,
 });
 
@@ -38,7 +44,7 @@ let known: Set<string> | undefined;
  */
 export function typeLabel(vendorType: string): string {
   known ??= new Set([
-    ...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes, ...Object.keys(chargebeeTypes), ...salesforceObjectTypes, 'reconcile.invoice',
+    ...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes, ...Object.keys(chargebeeTypes), ...salesforceObjectTypes, 'backfill.invoice',
     ...InvoiceEventTypeSymbols.flatMap((t) => [`upload.${t}`, `canonical.${t}`]),
   ]);
   return known.has(vendorType) ? vendorType : 'other';

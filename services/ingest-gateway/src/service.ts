@@ -3,7 +3,8 @@ import type { ServiceDefinition } from '@invoice-signal/runtime';
 import { createReceiptLog } from './adapters/receipt-log.ts';
 import type { Config } from './config.ts';
 import { createIngestor } from './ingest/accept-deliveries.ts';
-import { reconcileOnce } from './jobs/reconcile.ts';
+import { vendorSources } from './jobs/vendor-sources.ts';
+import { syncOnce } from './jobs/vendor-sync.ts';
 import { createLimits } from './http/deps.ts';
 import { registerIngestRoutes } from './http/routes.ts';
 import { migrations } from './migrations/index.ts';
@@ -19,9 +20,14 @@ export const ingestGateway: ServiceDefinition<Config> = {
     const receipts = createReceiptLog(ctx.db);
     const ingestor = createIngestor({ receipts, publisher: ctx.publisher, publishTimeoutMs: ctx.config.PUBLISH_TIMEOUT_MS, logger: ctx.logger });
     await registerIngestRoutes(ctx.app, { config: ctx.config, ingestor, receipts, logger: ctx.logger, limit: createLimits(ctx.config, now), now });
-    // Off unless an interval is set. A singleton: one instance asks the vendors' APIs per interval.
-    if (ctx.config.RECONCILE_INTERVAL_MS) {
-      ctx.job({ name: 'ingest-gateway.reconcile', everyMs: ctx.config.RECONCILE_INTERVAL_MS, singleton: true, run: async () => void (await reconcileOnce(ctx.config, { receipts, ingestor, logger: ctx.logger })) });
+    // Per vendor whose API key is set: backfill on first connection, then recovery of missed events.
+    // A singleton per vendor: one instance reads its APIs per interval, under the job's lock.
+    const { RECOVERY_INTERVAL_MS: interval, BACKFILL_MONTHS: backfillMonths } = ctx.config;
+    if (!interval && !backfillMonths) return;
+    const settings = { recover: interval > 0, settleMs: ctx.config.RECOVERY_SETTLE_MS, maxWindowMs: ctx.config.RECOVERY_MAX_WINDOW_MS, backfillMonths };
+    for (const vendor of vendorSources(ctx.config, receipts, ctx.logger)) {
+      // Recovery off: the job only backfills (once), then finds nothing to do every hour.
+      ctx.job({ name: `ingest-gateway.vendor-sync.${vendor.source}`, everyMs: interval || 3600_000, singleton: true, run: ({ trx }) => syncOnce(vendor, { receipts, ingestor, logger: ctx.logger }, settings, trx!) });
     }
   },
 };

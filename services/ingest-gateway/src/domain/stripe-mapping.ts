@@ -78,7 +78,7 @@ export function stripeInvoiceEvent(invoice: Stripe.Invoice, meta: { vendorEventI
 }
 
 /** Payment intents and charges that pay this invoice, in old and new API shapes. */
-function paymentRefs(invoice: Stripe.Invoice): string[] {
+export function paymentRefs(invoice: Stripe.Invoice): string[] {
   const legacy = invoice as unknown as LegacyInvoice;
   const refs = [idOf(legacy.payment_intent), idOf(legacy.charge)];
   for (const p of invoice.payments?.data ?? []) refs.push(idOf(p.payment?.payment_intent), idOf(p.payment?.charge));

@@ -1,5 +1,6 @@
 import type { Migration } from '@invoice-signal/runtime';
 import { receiptClaims } from './002_receipt_claims.ts';
+import { vendorSync } from './003_vendor_sync.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
 export const migrations: Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
     },
   },
   receiptClaims,
+  vendorSync,
 ];

@@ -34,7 +34,9 @@ export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput |
 
 /** billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it. */
 export function assessedBatch(deps: NotifierDeps): BatchHandler<AssessedInvoice> {
-  return (records, ctx) => handleInputs(deps, records.map(assessedInput), ctx);
+  // History imported on a vendor's first connection (origin backfill) feeds payment history only: nobody is
+  // notified of it, and its later statuses find no notification to alert on.
+  return (records, ctx) => handleInputs(deps, records.filter((r) => r.value?.enriched.invoice.origin !== 'backfill').map(assessedInput), ctx);
 }
 
 /** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue alert once. */

@@ -1,0 +1,35 @@
+import type { Delivery } from './delivery.ts';
+import { chargebeeTypes } from './chargebee-mapping.ts';
+import { stripeInvoiceTypes } from './stripe-mapping.ts';
+
+/** Stripe dispute events, mapped through the invoice their payment belongs to. */
+const stripeDisputeTypes = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
+
+/** The vendor event types worth reading back: exactly those a webhook of ours maps (Stripe takes at most 20). */
+export const recoveryTypes = {
+  stripe: [...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes],
+  chargebee: Object.keys(chargebeeTypes),
+};
+
+export interface RecoveryWindow {
+  from: number;
+  until: number;
+  /** More settled time is left after `until`: run again at once. */
+  more: boolean;
+}
+
+/**
+ * The vendor time to read events for next: from the cursor up to `settleMs` ago (a younger
+ * event may still be on its way as a webhook), at most `maxWindowMs` at once. Null when nothing
+ * has settled since the cursor.
+ */
+export function recoveryWindow(cursor: number, now: number, settleMs: number, maxWindowMs: number): RecoveryWindow | null {
+  const settled = now - settleMs;
+  if (settled <= cursor) return null;
+  const until = Math.min(settled, cursor + maxWindowMs);
+  return { from: cursor, until, more: until < settled };
+}
+
+/** A vendor event read back from its API: mapped exactly as its webhook, marked as recovered. */
+export const asRecovered = (d: Delivery): Delivery => (d.event ? { ...d, event: { ...d.event, origin: 'recovered' } } : d);
+
