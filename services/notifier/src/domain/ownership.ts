@@ -144,15 +144,15 @@ function notesFor(moved: Stray[]): OwnershipNote[] {
   const notes: OwnershipNote[] = [];
   for (const { owner, from, invoiceIds } of groups.values()) {
     const base = { accountId: owner.accountId, accountName: owner.accountName, invoiceIds: [...invoiceIds].sort(), snapshotAt: owner.snapshotAt };
-    notes.push({ ...base, id: noteId(owner, from, 'moved_away'), csmId: from, kind: 'moved_away', otherCsmId: owner.csm.id });
-    notes.push({ ...base, id: noteId(owner, from, 'inherited'), csmId: owner.csm.id, kind: 'inherited', otherCsmId: from });
+    notes.push({ ...base, id: noteId(base, from, owner.csm.id, 'moved_away'), csmId: from, kind: 'moved_away', otherCsmId: owner.csm.id });
+    notes.push({ ...base, id: noteId(base, from, owner.csm.id, 'inherited'), csmId: owner.csm.id, kind: 'inherited', otherCsmId: from });
   }
   return notes;
 }
 
-/** Deterministic: a replayed snapshot lands on the same note. */
-const noteId = (owner: AccountOwner, from: string, kind: OwnershipNote['kind']) =>
-  `note_${createHash('sha256').update([owner.accountId, owner.snapshotAt, from, owner.csm.id, kind].join('\u0000')).digest('hex').slice(0, 24)}`;
+/** Deterministic: the same move replayed lands on the same note; a later move under the same snapshot (a reopened invoice) gets its own. */
+const noteId = (base: { accountId: string; snapshotAt: number; invoiceIds: string[] }, from: string, to: string, kind: OwnershipNote['kind']) =>
+  `note_${createHash('sha256').update([base.accountId, base.snapshotAt, from, to, kind, ...base.invoiceIds].join('\u0000')).digest('hex').slice(0, 24)}`;
 
 /** The sentence a note shows in the inbox. */
 export function noteText(note: Pick<OwnershipNote, 'kind' | 'accountId' | 'accountName' | 'otherCsmId' | 'invoiceIds'>): string {
