@@ -82,6 +82,7 @@ describe('an account changing CSM', () => {
       // Bob's own channels: the unacknowledged one reaches his Slack; the acknowledged one does not.
       await eventually('bob’s Slack message', () => slackTo('U_csm_bob').length === 1);
       expect(String(slackTo('U_csm_bob')[0].params.text)).toContain('Acme Corp');
+      expect(JSON.stringify(slackTo('U_csm_bob')[0].params.blocks)).toContain('Moved to you from csm_alice');
       // Republished: version 2 on the notifications topic, keyed by the new owner.
       const [event] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_open' && r.value.version === 2);
       expect([event.key, event.value!.csmId, event.value!.previousCsmId, event.value!.timeline.map((t) => t.event)]).toEqual(['csm_bob', 'csm_bob', 'csm_alice', ['reassigned']]);
