@@ -3,15 +3,15 @@ import type { ServerResponse } from 'node:http';
 import { byId } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
-import { mayActForCsm } from './scope.ts';
-import { idPattern } from './invoice-routes.ts';
-import { notificationView, noteView } from './views.ts';
 import { noteById, ownersOf } from '../adapters/owner-store.ts';
 import type { LiveEvent } from '../domain/notification.ts';
+import { idPattern } from './invoice-routes.ts';
+import { mayActForCsm } from './scope.ts';
+import { notificationView, noteView } from './views.ts';
 
 /**
  * Server-Sent Events per CSM: `created`, `updated`, `acknowledged`, `removed` with the
- * notification as data. Authenticated with the same bearer token (the inbox uses fetch
+ * notification as data, `note` with an ownership note. Authenticated with the same bearer token (the inbox uses fetch
  * streaming, so the token never goes into a URL).
  */
 export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; heartbeatMs?: number }) {
