@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerContext } from '@invoice-signal/events';
 import { createDb, ensureDatabase, InvalidRecordError, migrate, type Knex } from '@invoice-signal/runtime';
-import { sampleCustomerContext, testServiceConfig } from '@invoice-signal/testkit';
+import { sampleCustomerContext, samplePaymentStatus, testServiceConfig } from '@invoice-signal/testkit';
 import type { BatchInput } from '../src/domain/batch.ts';
 import { contextBatch } from '../src/handlers/context-batch.ts';
-import { assessedInput, handleInputs } from '../src/handlers/notification-batch.ts';
+import { assessedInput, handleInputs, statusInput } from '../src/handlers/notification-batch.ts';
 import { migrations } from '../src/migrations/index.ts';
-import { asRecords, assessedRecords, batchDeps, inBatch } from './support/batch.ts';
+import { asRecords, assessedRecords, batchDeps, inBatch, statusRecords } from './support/batch.ts';
 import { assessment, type InvoiceSpec } from './support/harness.ts';
 
 const t0 = sampleCustomerContext().snapshotAt;
@@ -80,6 +80,24 @@ describe('the context snapshot batch handler', () => {
     expect(one).toHaveLength(15);
     expect(await db('notifications').where('customer_id', 'like', 'acc_s%').where({ csm_id: 'csm_s_new' }).count({ c: '*' })).toEqual([{ c: 44 }]);
     expect(await db('ownership_notes').where('account_id', 'like', 'acc_s%').count({ c: '*' })).toEqual([{ c: 44 }]);
+  });
+
+  it('never loses a move nor deadlocks when snapshots race assessments and statuses of the same accounts', async () => {
+    const deps = batchDeps(db, url);
+    for (let round = 0; round < 3; round++) {
+      const accounts = ['a', 'b', 'c'].map((x) => `acc_race${round}${x}`);
+      const specs = Array.from({ length: 12 }, (_, i) => ({ invoiceId: `stripe:in_race${round}_${i}`, accountId: accounts[i % 3], csmId: 'csm_race_old' }));
+      await notify(deps, specs.slice(0, 6));
+      const failed = specs.map(({ invoiceId }) => statusInput(statusRecords(samplePaymentStatus({ invoiceId, status: 'failed', version: 10 }))[0])!);
+      await Promise.all([
+        notify(deps, specs.slice(6)), // new invoices, assessed with the snapshot naming the old owner
+        inBatch(db, (ctx) => handleInputs(deps, [...failed].reverse(), ctx)),
+        apply(deps, accounts.map((acc) => snapshot(acc, 'csm_race_new', t0 + 10))),
+      ]);
+      const rows = await db('notifications').whereIn('customer_id', accounts);
+      expect(rows.length).toBeGreaterThanOrEqual(12);
+      expect(rows.filter((r) => r.csm_id !== 'csm_race_new').map((r) => r.invoice_id)).toEqual([]);
+    }
   });
 
   it('dead-letters a snapshot whose key is not its account, or without an owner', async () => {
