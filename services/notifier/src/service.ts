@@ -8,6 +8,7 @@ import { createMailer } from './adapters/mailer.ts';
 import { createSlackSender, type SlackSender } from './adapters/slack.ts';
 import type { NotifierDeps } from './handlers/deps.ts';
 import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
+import { contextBatch } from './handlers/context-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { registerHttp } from './http/api.ts';
 import { startDeliveryJobs, type Scheduler } from './jobs/delivery-jobs.ts';
@@ -60,11 +61,13 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
         mailer?.close();
       });
 
-      // One group for both topics: a batch comes from one partition of one of them; the two
-      // handlers serialise per invoice through the invoice locks.
+      // One group for the three topics: a batch comes from one partition of one of them; the
+      // handlers serialise per account (assessments, context snapshots), then per invoice.
       await ctx.consume({
         groupId: ctx.groupId('notifications'),
-        subscriptions: [onBatch(topics.assessed, assessedBatch(deps)), onBatch(topics.paymentStatus, statusBatch(deps))],
+        subscriptions: [
+          onBatch(topics.assessed, assessedBatch(deps)), onBatch(topics.paymentStatus, statusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
+        ],
       });
     },
   };

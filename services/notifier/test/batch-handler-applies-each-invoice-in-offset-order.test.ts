@@ -107,9 +107,9 @@ describe('the batch handler', () => {
     const one = await statements([a(spec(10))]);
     const fifty = await statements(Array.from({ length: 50 }, (_, i) => a(spec(100 + i))));
     expect(fifty).toEqual(one);
-    // BEGIN, invoice locks, notifications, statuses, CSM locks, preferences, Slack counts,
-    // notifications insert, deliveries insert, NOTIFY, COMMIT.
-    expect(one).toHaveLength(11);
+    // BEGIN, account and invoice locks, account owners, notifications, statuses, CSM locks, preferences,
+    // Slack counts, notifications insert, deliveries insert, NOTIFY, COMMIT.
+    expect(one).toHaveLength(12);
     expect(Number((await db('notifications').where('invoice_id', 'like', 'stripe:in_count1__').count({ c: '*' }))[0].c)).toBe(50);
   });
 

@@ -43,7 +43,9 @@ describe('tokens', () => {
   it('the dev CLI prints an HS256 token the API accepts, and refuses without a secret', async () => {
     const secret = 'cli-secret-with-at-least-thirty-two-characters';
     const { stdout } = await run(process.execPath, [cli, 'csm_cli', 'manager'], { env: { ...process.env, AUTH_JWT_SECRET: secret } });
-    expect(await createAuthenticator({ secret }).verify(stdout.trim())).toEqual({ csmId: 'csm_cli', role: 'manager' });
+    expect(await createAuthenticator({ secret }).verify(stdout.trim())).toEqual({ csmId: 'csm_cli', role: 'manager', team: null });
+    const scoped = await run(process.execPath, [cli, 'csm_cli', 'manager', 'emea'], { env: { ...process.env, AUTH_JWT_SECRET: secret } });
+    expect(await createAuthenticator({ secret }).verify(scoped.stdout.trim())).toEqual({ csmId: 'csm_cli', role: 'manager', team: 'emea' });
     const failed = await run(process.execPath, [cli, 'csm_cli'], { env: { PATH: process.env.PATH } }).catch((e) => e);
     expect(failed.code).toBe(78);
     expect(failed.stderr).toContain('AUTH_JWT_SECRET');
@@ -59,7 +61,11 @@ describe('tokens', () => {
     await new Promise<void>((resolve) => jwks!.listen(0, '127.0.0.1', resolve));
     const auth = createAuthenticator({ jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json` });
     const sign = (key: Parameters<SignJWT['sign']>[0], claims: object) => new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('csm_jwks').setExpirationTime('5m').sign(key);
-    expect(await auth.verify(await sign(privateKey, { role: 'admin' }))).toEqual({ csmId: 'csm_jwks', role: 'admin' });
+    expect(await auth.verify(await sign(privateKey, { role: 'admin' }))).toEqual({ csmId: 'csm_jwks', role: 'admin', team: null });
+    // A team scopes a manager only; a CSM's token naming a team gains nothing from it.
+    expect(await auth.verify(await sign(privateKey, { role: 'manager', team: 'emea' }))).toEqual({ csmId: 'csm_jwks', role: 'manager', team: 'emea' });
+    expect(await auth.verify(await sign(privateKey, { role: 'csm', team: 'emea' }))).toEqual({ csmId: 'csm_jwks', role: 'csm', team: null });
+    await expect(auth.verify(await sign(privateKey, { role: 'manager', team: 7 }))).rejects.toThrow('token team must be a non-empty string');
     await expect(auth.verify(await sign(privateKey, { role: 'owner' }))).rejects.toThrow('token role "owner" is not csm, manager or admin');
     await expect(auth.verify(await sign(other.privateKey, { role: 'csm' }))).rejects.toThrow(/signature verification failed/);
   });

@@ -15,7 +15,8 @@ import { fromRow } from './notification-store.ts';
  * partition or instance) until the transaction ends: the runtime's sorted locks, so overlapping
  * batches wait for each other instead of deadlocking.
  */
-export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceIds.map((id) => `notifier:invoice:${id}`));
+export const invoiceLockKeys = (invoiceIds: string[]) => invoiceIds.map((id) => `notifier:invoice:${id}`);
+export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceLockKeys(invoiceIds));
 
 /** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
 export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {
@@ -133,7 +134,7 @@ const deliveryColumns: Column<PlannedDelivery>[] = [
 ];
 
 /** Slack and digest deliveries, pending; one per notification, channel and CSM (a replay adds none). */
-async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
+export async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
   if (rows.length === 0) return;
   const v = unnestRows(rows, deliveryColumns);
   await trx.raw(
@@ -148,7 +149,7 @@ async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], 
  * what a digest already claimed). Runs after the insert: a channel routed to that CSM again later
  * in the batch (`keep`) stays.
  */
-async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Promise<void> {
+export async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw(
     `update deliveries d set state = 'cancelled', reason = v.reason from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as v(notification_id, csm_id, reason, keep)
@@ -158,7 +159,7 @@ async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Pr
   );
 }
 
-async function logRouting(trx: Knex.Transaction, rows: BatchPlan['routingLog'], now: number): Promise<void> {
+export async function logRouting(trx: Knex.Transaction, rows: BatchPlan['routingLog'], now: number): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw(
     "insert into delivery_log (channel, csm_id, attempt, outcome, detail, at) select 'routing', v.csm_id, 0, 'filtered', v.detail, ?::bigint from unnest(?::text[], ?::text[]) as v(csm_id, detail)",

@@ -13,6 +13,7 @@ export function fromRow(r: Row): InvoiceNotification {
     riskLevel: r.risk_level, riskFlags: r.risk_flags, recommendedActions: r.recommended_actions, customerContext: r.customer_context,
     details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
     actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
+    previousCsmId: r.previous_csm_id ?? null, timeline: r.timeline ?? [],
   };
 }
 
@@ -40,7 +41,9 @@ export async function rememberSlackUser(db: Db, csmId: string, slackUserId: stri
 export type PendingSort = 'dueDate' | 'risk';
 
 export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number }): Promise<{ items: InvoiceNotification[]; total: number }> {
-  const base = db('notifications').where({ csm_id: csmId }).whereNull('acknowledged_at');
+  // Not what the CSM still holds of an account that has moved on (settled invoices stay with who held them).
+  const base = db('notifications').where({ csm_id: csmId }).whereNull('acknowledged_at')
+    .whereNotExists((q) => q.select(db.raw('1')).from('account_owners as o').whereRaw('o.account_id = notifications.customer_id and o.csm_id <> notifications.csm_id'));
   const order = opts.sort === 'risk'
     ? [{ column: 'risk_rank', order: 'desc' }, { column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'id' }]
     : [{ column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'risk_rank', order: 'desc' }, { column: 'id' }];

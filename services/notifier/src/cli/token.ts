@@ -1,21 +1,21 @@
 /**
- * Development tokens for the CSM API: `npm run token -- <csmId> [csm|manager|admin]` prints a
- * bearer token signed with AUTH_JWT_SECRET (HS256), valid for 12 hours.
+ * Development tokens for the CSM API: `npm run token -- <csmId> [csm|manager|admin] [team]` prints a
+ * bearer token (a team scopes a manager to that team's accounts) signed with AUTH_JWT_SECRET (HS256), valid for 12 hours.
  */
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
 const roles = ['csm', 'manager', 'admin'];
 
-export async function devToken(secret: string, csmId: string, role = 'csm', ttl = '12h'): Promise<string> {
-  return new SignJWT({ role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(csmId).setIssuedAt().setExpirationTime(ttl).sign(new TextEncoder().encode(secret));
+export async function devToken(secret: string, csmId: string, role = 'csm', ttl = '12h', team?: string): Promise<string> {
+  return new SignJWT(team ? { role, team } : { role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(csmId).setIssuedAt().setExpirationTime(ttl).sign(new TextEncoder().encode(secret));
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
-  const [csmId, role = 'csm'] = positionals;
+  const [csmId, role = 'csm', team] = positionals;
   if (!csmId || !/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$/.test(csmId)) {
-    console.error('usage: token <csmId> [csm|manager|admin]');
+    console.error('usage: token <csmId> [csm|manager|admin] [team]');
     return 64;
   }
   if (!roles.includes(role)) {
@@ -27,7 +27,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.error('AUTH_JWT_SECRET: required, at least 32 characters (not set)');
     return 78;
   }
-  console.log(await devToken(secret, csmId, role));
+  console.log(await devToken(secret, csmId, role, '12h', team));
   return 0;
 }
 

@@ -15,7 +15,7 @@ export interface StatusFact {
 
 /** One record of a batch, decoded and checked; applied in offset order. */
 export type BatchInput =
-  | { type: 'assessment'; facts: InvoiceFacts; receivedAt: number }
+  | { type: 'assessment'; facts: InvoiceFacts; receivedAt: number; /** snapshotAt of the context that named the owner (null: none). */ ownerSince?: number | null }
   | { type: 'status'; status: StatusFact };
 
 /** What the database held for the batch's invoices and CSMs, read under the batch's locks. */

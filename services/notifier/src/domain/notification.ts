@@ -60,12 +60,22 @@ export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   actionTaken: string | null;
   version: number;
   updatedAt: number;
+  /** Who held it before the account changed owner while it was open (null: never moved). */
+  previousCsmId?: string | null;
+  /** What happened to it since it was notified, oldest first. */
+  timeline?: TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  at: number;
+  event: string;
+  note: string | null;
 }
 
 /** A change announced to the inbox streams of every instance. */
 export interface LiveEvent {
-  /** created: new in the CSM's inbox; updated: status/facts changed; acknowledged; removed: reassigned away. */
-  type: 'created' | 'updated' | 'acknowledged' | 'removed';
+  /** created: new in the CSM's inbox; updated: status/facts changed; acknowledged; removed: reassigned away; note: an ownership note (notificationId is the note's id). */
+  type: 'created' | 'updated' | 'acknowledged' | 'removed' | 'note';
   csmId: string;
   notificationId: string;
 }
@@ -134,6 +144,6 @@ export function toEvent(n: InvoiceNotification): CsmNotification {
     amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
     customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
     actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
-    amountRemainingMinor: null, failureReason: null, previousCsmId: null, timeline: [],
+    amountRemainingMinor: null, failureReason: null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
   };
 }

@@ -1,8 +1,11 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { InvalidRecordError, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
+import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan } from '../domain/batch.ts';
 import { factsFromAssessment, toEvent, type InvoiceFacts } from '../domain/notification.ts';
-import { lockCsms, lockInvoices, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
+import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
+import { accountLockKeys, ownersOf } from '../adapters/owner-store.ts';
+import { withCurrentOwners } from '../domain/ownership.ts';
+import { assessedAccounts, reclaimReopened, writeOwnership } from './context-batch.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
 import { notifierMetrics } from '../metrics.ts';
@@ -22,7 +25,7 @@ export function validateAssessment(a: AssessedInvoice): InvoiceFacts {
 /** An assessed record as a batch input; one the notifier cannot use throws (the runtime dead-letters it alone). */
 export function assessedInput(record: IncomingRecord<AssessedInvoice>): BatchInput {
   if (record.value === null) throw new InvalidRecordError('NTF_TOMBSTONE', `assessed record ${record.key} has no value; assessments are never deleted`);
-  return { type: 'assessment', facts: validateAssessment(record.value), receivedAt: record.value.enriched.invoice.receivedAt };
+  return { type: 'assessment', facts: validateAssessment(record.value), receivedAt: record.value.enriched.invoice.receivedAt, ownerSince: record.value.enriched.context?.snapshotAt ?? null };
 }
 
 /** A status record as a batch input; a tombstone (compaction) is none: notifications keep their last status. */
@@ -54,23 +57,28 @@ export function statusBatch(deps: NotifierDeps): BatchHandler<PaymentStatus> {
  * out in memory by the pure domain, one multi-row statement per kind of write, one NOTIFY
  * (delivered on commit). The workers are woken and the metrics counted once it committed.
  */
-export async function handleInputs(deps: NotifierDeps, inputs: BatchInput[], ctx: BatchContext): Promise<void> {
-  if (inputs.length === 0) return;
+export async function handleInputs(deps: NotifierDeps, batch: BatchInput[], ctx: BatchContext): Promise<void> {
+  if (batch.length === 0) return;
   const { trx } = ctx;
   const now = deps.now();
-  const invoiceIds = invoicesOf(inputs);
-  await lockInvoices(trx, invoiceIds);
+  const invoiceIds = invoicesOf(batch);
+  // Assessed accounts are locked too (before their invoices): a change of owner waits, or is seen.
+  const accounts = assessedAccounts(batch);
+  await lockKeys(trx, [...accountLockKeys(accounts), ...invoiceLockKeys(invoiceIds)]);
+  const inputs = accounts.length ? withCurrentOwners(batch, await ownersOf(trx, accounts)) : batch;
   const notifications = await notificationsForUpdate(trx, invoiceIds);
   const statuses = await statusesOf(trx, invoiceIds);
+  const reclaimed = await reclaimReopened(deps, trx, inputs, notifications, statuses, now);
   const csmIds = csmsToRoute(inputs, notifications);
   const routing = csmIds.length ? await routingState(deps, trx, inputs, csmIds, now) : { csms: new Map(), prefs: new Map(), slackInLastHour: new Map() };
   const plan = planBatch(inputs, { notifications, statuses, ...routing }, {
     now, defaults: deps.defaults, defaultZone: deps.defaultZone, slackAvailable: deps.slackAvailable, emailAvailable: deps.emailAvailable,
   });
   await writePlan(trx, plan, now);
+  if (reclaimed) await writeOwnership(trx, reclaimed, now);
   // New notifications go out with the batch; later versions (revisions, statuses, acknowledgements) through the outbox.
   ctx.emit(topics.notifications, plan.inserts.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
-  await deps.live.announce(trx, plan.events);
+  await deps.live.announce(trx, [...(reclaimed?.events ?? []), ...plan.events]);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }
 

@@ -5,6 +5,7 @@ import type { NotifierDeps } from '../handlers/deps.ts';
 import { requireAuth, type Authenticator } from './auth.ts';
 import { inboxPage } from './inbox-page.ts';
 import { invoiceRoutes } from './invoice-routes.ts';
+import { noteRoutes } from './note-routes.ts';
 import { preferenceRoutes } from './preference-routes.ts';
 import { slackInteractions } from './slack-interactions.ts';
 import { streamRoute } from './stream-route.ts';
@@ -35,6 +36,7 @@ export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierD
     await scope.register(invoiceRoutes, opts);
     await scope.register(preferenceRoutes, opts);
     await scope.register(streamRoute, opts);
+    await scope.register(noteRoutes, opts);
     await scope.register(async (me) => {
       me.addHook('preHandler', requireAuth(opts.auth));
       me.get('/api/me', { schema: { summary: 'Who the token names', tags: ['auth'], security: [{ bearerAuth: [] }] } }, async (request) => request.principal);

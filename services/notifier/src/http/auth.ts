@@ -1,13 +1,12 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
+import type { Role, Viewer } from '../domain/scope.ts';
 
-export type Role = 'csm' | 'manager' | 'admin';
+export type { Role };
 
-export interface Principal {
-  csmId: string;
-  role: Role;
-}
+/** The token's principal: sub = csmId, role, and for a manager an optional `team` claim that scopes them to that team's accounts. */
+export type Principal = Viewer;
 
 export interface Authenticator {
   verify(token: string): Promise<Principal>;
@@ -15,7 +14,7 @@ export interface Authenticator {
 
 const roles = new Set<Role>(['csm', 'manager', 'admin']);
 
-/** Bearer JWTs: HS256 with AUTH_JWT_SECRET, or keys from AUTH_JWKS_URL. Claims: sub = csmId, role. */
+/** Bearer JWTs: HS256 with AUTH_JWT_SECRET, or keys from AUTH_JWKS_URL. Claims: sub = csmId, role, team (managers). */
 export function createAuthenticator(opts: { secret?: string; jwksUrl?: string }): Authenticator {
   const key: Uint8Array | JWTVerifyGetKey = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : new TextEncoder().encode(opts.secret!);
   const algorithms = opts.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
@@ -25,7 +24,9 @@ export function createAuthenticator(opts: { secret?: string; jwksUrl?: string })
       const role = (payload.role ?? 'csm') as Role;
       if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('token has no sub (csmId)');
       if (!roles.has(role)) throw new Error(`token role "${String(payload.role)}" is not csm, manager or admin`);
-      return { csmId: payload.sub, role };
+      if (payload.team !== undefined && (typeof payload.team !== 'string' || !payload.team)) throw new Error('token team must be a non-empty string');
+      // Only a manager is scoped by team; a CSM sees their own accounts whatever the claim says.
+      return { csmId: payload.sub, role, team: role === 'manager' ? ((payload.team as string | undefined) ?? null) : null };
     },
   };
 }

@@ -3,7 +3,8 @@ import { sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
-import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { mayActForAccount, mayActForCsm } from './scope.ts';
 import { notificationSchema, notificationView, problemSchema } from './views.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
@@ -27,7 +28,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     },
   }, async (request, reply) => {
     const { csmId } = request.params;
-    if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
+    if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
     const { sort, limit, offset } = request.query;
     const page = await pendingOf(deps.db, csmId, { sort, limit, offset });
     return { csmId, total: page.total, limit, offset, sort, items: page.items.map(notificationView) };
@@ -48,8 +49,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       await lockInvoices(trx, [invoiceId]);
       const all = await notificationsOfInvoice(trx, invoiceId, true);
       if (all.length === 0) return 'unknown' as const;
-      const foreign = all.find((n) => !canActFor(principal, n.csmId));
-      if (foreign) return { forbidden: foreign.csmId };
+      // The account's current owner acknowledges (a previous owner no longer can).
+      if (!(await mayActForAccount(trx, principal, all[0].customerId, all.map((n) => n.csmId)))) return { forbidden: true };
       const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, request.body?.actionTaken ?? null, deps.now());
       return { changed, all: await notificationsOfInvoice(trx, invoiceId) };
     });
@@ -60,6 +61,20 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     }
     deps.kick();
     return { invoiceId, acknowledged: result.all.map(notificationView) };
+  });
+
+  app.get<{ Params: { invoiceId: string } }>('/api/invoices/:invoiceId', {
+    schema: {
+      summary: "An invoice's notifications (its account's current owner, their manager or an admin)", tags: ['invoices'], security,
+      params: { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', pattern: idPattern } } },
+      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema } } }, ...errors },
+    },
+  }, async (request, reply) => {
+    const { invoiceId } = request.params;
+    const all = await notificationsOfInvoice(deps.db, invoiceId);
+    if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if (!(await mayActForAccount(deps.db, request.principal!, all[0].customerId, all.map((n) => n.csmId)))) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account`);
+    return { invoiceId, notifications: all.map(notificationView) };
   });
 
   app.get<{ Params: { customerId: string } }>('/api/invoices/customer/:customerId', {
@@ -78,7 +93,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     const { customerId } = request.params;
     const all = await ofCustomer(deps.db, customerId);
     if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
-    if (!all.some((n) => canActFor(request.principal, n.csmId))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
+    if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
     const byInvoice = new Map<string, typeof all>();
     for (const n of all) byInvoice.set(n.invoiceId, [...(byInvoice.get(n.invoiceId) ?? []), n]);

@@ -47,16 +47,18 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
     if (payload?.type !== 'block_actions' || !action) return reply.send({ ok: true, ignored: true });
     const ids = text(action.value).split(',').filter(Boolean).slice(0, 100);
     const slackUser = text(payload.user?.id);
-    // Only the owner (by Slack user id) of each notification may acknowledge it from Slack.
-    const owned: string[] = await deps.db('notifications').join('csm_directory', 'csm_directory.csm_id', 'notifications.csm_id')
-      .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser).pluck('notifications.id');
-    if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
     const csmId: string = (await deps.db('csm_directory').where({ slack_user_id: slackUser }).first())?.csm_id ?? slackUser;
-    const changed = await deps.db.transaction(async (trx) => {
-      // Invoice locks first, in the consumer's order, so this never deadlocks with a batch.
-      await lockInvoices(trx, await trx('notifications').whereIn('id', owned).pluck('invoice_id'));
-      return acknowledge(trx, owned, csmId, 'acknowledged in Slack', deps.now(), false);
+    const { owned, changed } = await deps.db.transaction(async (trx) => {
+      // Invoice locks first, in the consumer's order, so this never deadlocks with a batch; ownership is read under them.
+      await lockInvoices(trx, await trx('notifications').whereIn('id', ids).pluck('invoice_id'));
+      // Only the holder (by Slack user id) of each notification, while its account is still theirs, may acknowledge it from Slack.
+      const mine: string[] = await trx('notifications').join('csm_directory', 'csm_directory.csm_id', 'notifications.csm_id')
+        .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser)
+        .whereNotExists((q) => q.select(trx.raw('1')).from('account_owners as o').whereRaw('o.account_id = notifications.customer_id and o.csm_id <> notifications.csm_id'))
+        .pluck('notifications.id');
+      return { owned: mine, changed: mine.length ? await acknowledge(trx, mine, csmId, 'acknowledged in Slack', deps.now(), false) : [] };
     });
+    if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
     if (changed.length) await deps.live.announce(deps.db, changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
     deps.kick();
     return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s).` });

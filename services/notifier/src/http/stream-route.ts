@@ -2,13 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { byId } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
-import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { noteById, ownersOf } from '../adapters/owner-store.ts';
+import type { LiveEvent } from '../domain/notification.ts';
 import { idPattern } from './invoice-routes.ts';
-import { notificationView } from './views.ts';
+import { mayActForCsm } from './scope.ts';
+import { notificationView, noteView } from './views.ts';
 
 /**
  * Server-Sent Events per CSM: `created`, `updated`, `acknowledged`, `removed` with the
- * notification as data. Authenticated with the same bearer token (the inbox uses fetch
+ * notification as data, `note` with an ownership note. Authenticated with the same bearer token (the inbox uses fetch
  * streaming, so the token never goes into a URL).
  */
 export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; heartbeatMs?: number }) {
@@ -25,7 +28,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     },
   }, async (request, reply) => {
     const { csmId } = request.params;
-    if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not follow the notifications of ${csmId}`);
+    if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not follow the notifications of ${csmId}`);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -35,9 +38,8 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     let chain = Promise.resolve();
     const unsubscribe = deps.live.subscribe(csmId, (e) => {
       chain = chain.then(async () => {
-        const n = e.type === 'removed' ? null : await byId(deps.db, e.notificationId);
-        const data = n ? notificationView(n) : { id: e.notificationId };
-        res.write(`id: ${e.notificationId}:${n?.version ?? 0}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        const frame = await frameFor(deps, csmId, e);
+        if (frame) res.write(frame);
       }).catch((error) => request.log.warn({ err: error }, 'live event not delivered'));
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
@@ -47,4 +49,22 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
       open.delete(res);
     });
   });
+}
+
+/**
+ * The SSE frame of a live event, or none when the CSM no longer sees the notification: it moved
+ * to another CSM, or its account did (an event queued before a change of owner is not leaked).
+ */
+async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent): Promise<string | null> {
+  const frame = (id: string, data: unknown) => `id: ${id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
+  if (e.type === 'removed') return frame(`${e.notificationId}:0`, { id: e.notificationId });
+  if (e.type === 'note') {
+    const note = await noteById(deps.db, e.notificationId);
+    return note && note.csmId === csmId ? frame(note.id, noteView(note)) : null;
+  }
+  const n = await byId(deps.db, e.notificationId);
+  if (!n) return frame(`${e.notificationId}:0`, { id: e.notificationId });
+  const owner = (await ownersOf(deps.db, [n.customerId])).get(n.customerId);
+  if (n.csmId !== csmId || (owner && owner.csm.id !== csmId)) return null;
+  return frame(`${n.id}:${n.version}`, notificationView(n));
 }

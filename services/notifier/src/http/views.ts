@@ -1,4 +1,6 @@
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
+import { noteText } from '../domain/ownership.ts';
+import type { StoredNote } from '../adapters/owner-store.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -12,6 +14,7 @@ export function notificationView(n: InvoiceNotification) {
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
+    previousCsmId: n.previousCsmId ?? null, timeline: (n.timeline ?? []).map((t) => ({ ...t, at: iso(t.at) })),
   };
 }
 
@@ -33,6 +36,24 @@ export const notificationSchema = {
     recommendedActions: { type: 'array', items: { type: 'string' } }, invoiceNumber: nullable('string'), hostedInvoiceUrl: nullable('string'),
     channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
     version: { type: 'integer' },
+    previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
+    timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } } },
+  },
+} as const;
+
+/** An ownership note as the API and the live stream show it. */
+export function noteView(n: StoredNote) {
+  return {
+    id: n.id, kind: n.kind, csmId: n.csmId, accountId: n.accountId, accountName: n.accountName, otherCsmId: n.otherCsmId,
+    invoiceIds: n.invoiceIds, text: noteText(n), createdAt: new Date(n.createdAt).toISOString(),
+  };
+}
+
+export const noteSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, kind: { type: 'string', enum: ['moved_away', 'inherited'] }, csmId: { type: 'string' }, accountId: { type: 'string' },
+    accountName: nullable('string'), otherCsmId: { type: 'string' }, invoiceIds: { type: 'array', items: { type: 'string' } }, text: { type: 'string' }, createdAt: { type: 'string' },
   },
 } as const;
 

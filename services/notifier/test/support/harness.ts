@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { AvroSerde, topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
+import { AvroSerde, topics, type AssessedInvoice, type CustomerContext, type PaymentStatus } from '@invoice-signal/events';
 import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type Knex, type RunningService } from '@invoice-signal/runtime';
 import { eventually, sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -18,8 +18,8 @@ export class TestClock {
   }
 }
 
-export async function token(csmId: string, role: 'csm' | 'manager' | 'admin' = 'csm', secret = jwtSecret): Promise<string> {
-  return new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+export async function token(csmId: string, role: 'csm' | 'manager' | 'admin' = 'csm', secret = jwtSecret, team?: string): Promise<string> {
+  return new SignJWT(team ? { role, team } : { role }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
 }
 
 export interface Notifier {
@@ -65,6 +65,7 @@ export class Upstream {
   async open(): Promise<this> {
     await this.serde.register(topics.assessed);
     await this.serde.register(topics.paymentStatus);
+    await this.serde.register(topics.customerContext);
     const config = { ...testServiceConfig('upstream', this.serde.namespace) };
     this.publisher = await createPublisher(createKafka('notifier-tests', config, createLogger('upstream', 'silent')), this.serde);
     return this;
@@ -78,6 +79,10 @@ export class Upstream {
   }
   async status(...values: PaymentStatus[]) {
     await this.publisher!.publish(topics.paymentStatus, values.map((value) => ({ key: value.invoiceId, value })));
+  }
+  /** Customer-context snapshots, as the enricher's import API or a CRM feed publishes them. */
+  async context(...values: CustomerContext[]) {
+    await this.publisher!.publish(topics.customerContext, values.map((value) => ({ key: value.accountId, value })));
   }
   async close() {
     await this.publisher?.close();
@@ -124,9 +129,9 @@ export function assessment(s: InvoiceSpec): AssessedInvoice {
   });
 }
 
-export async function api(n: Notifier, path: string, init: RequestInit & { as?: string; role?: 'csm' | 'manager' | 'admin' } = {}) {
+export async function api(n: Notifier, path: string, init: RequestInit & { as?: string; role?: 'csm' | 'manager' | 'admin'; team?: string } = {}) {
   const headers = new Headers(init.headers);
-  if (init.as) headers.set('authorization', `Bearer ${await token(init.as, init.role)}`);
+  if (init.as) headers.set('authorization', `Bearer ${await token(init.as, init.role, jwtSecret, init.team)}`);
   const res = await fetch(`${n.url}${path}`, { ...init, headers });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };

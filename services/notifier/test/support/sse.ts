@@ -6,9 +6,10 @@ export interface SseEvent {
 }
 
 /** Reads a text/event-stream with fetch (as the inbox does) and collects its events. */
-export async function openStream(url: string, csmId: string, as = csmId) {
+export async function openStream(url: string, csmId: string, as = csmId, manager?: { team?: string }) {
   const controller = new AbortController();
-  const res = await fetch(`${url}/api/csm/${csmId}/stream`, { headers: { authorization: `Bearer ${await token(as)}` }, signal: controller.signal });
+  const bearer = manager ? await token(as, 'manager', undefined, manager.team) : await token(as);
+  const res = await fetch(`${url}/api/csm/${csmId}/stream`, { headers: { authorization: `Bearer ${bearer}` }, signal: controller.signal });
   const events: SseEvent[] = [];
   if (res.ok) {
     void (async () => {

@@ -77,6 +77,7 @@ function apply(event, data) {
     if (data.acknowledgedAt) state.items.delete(data.id);
     else state.items.set(data.id, data);
   } else if (event === 'acknowledged' || event === 'removed') state.items.delete(data.id);
+  else if (event === 'note') $('message').textContent = data.text; // an account moved to or away from this CSM
   render();
 }
 
