@@ -35,7 +35,7 @@ describe('HIGH_VALUE follows HIGH_VALUE_* configuration; a currency without a ra
     const flag = await flagOf(cuban.enrichmentId);
     expect(flag?.facts).toMatchObject({ reason: 'no_fx_rate', currency: 'CUP' });
     expect(flag?.message).toContain('No exchange rate for CUP in the FX table');
-    const metrics = await (await fetch(`${h.running.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.running.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^risk_high_value_missing_rate_total\{currency="CUP"\} [1-9]/m);
   });
 });
