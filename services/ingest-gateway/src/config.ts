@@ -1,10 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isTimeZone } from '@invoice-signal/events';
 import { commonEnv, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import type { BillingTimeZones } from './domain/vendor-dates.ts';
 
 const secret = z.string().min(8, 'must be at least 8 characters');
 /** Requests per second; 0 turns the limit off. */
 const perSecond = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone name, e.g. UTC, Europe/Paris, America/New_York');
 /** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
 const addressOrNetwork = z.string().refine((s) => {
   const [address, bits, extra] = s.split('/');
@@ -59,6 +62,15 @@ export const ingestGatewayEnv = {
   CHARGEBEE_SITE: z.string().optional(),
   CHARGEBEE_API_KEY: z.string().optional(),
   CHARGEBEE_API_BASE_URL: url.optional(),
+  /**
+   * Zone of the billing entity in which a date-only date (a due date without time of day) is read:
+   * a due date runs to the end of that local day. Per-source overrides win; the enricher moves it
+   * to the account's own billingTimeZone when the account has one.
+   */
+  BILLING_TIME_ZONE: timeZone.default('UTC'),
+  SALESFORCE_BILLING_TIME_ZONE: timeZone.optional(),
+  UPLOAD_BILLING_TIME_ZONE: timeZone.optional(),
+  INTERNAL_BILLING_TIME_ZONE: timeZone.optional(),
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -66,5 +78,10 @@ export type Config = ReturnType<typeof loadConfig>;
 /** Parsed once at start-up; a problem names the variable. Secrets have no defaults. */
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(ingestGatewayEnv, env);
-  return { ...parsed, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };
+  const billingTimeZones: BillingTimeZones = {
+    salesforce: parsed.SALESFORCE_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+    upload: parsed.UPLOAD_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+    internal: parsed.INTERNAL_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+  };
+  return { ...parsed, billingTimeZones, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };
 }
