@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endOfLocalDay, isTimeZone, localDateOf, parseIsoDateOrInstant, startOfLocalDay } from './due-date.ts';
+import { endOfLocalDay, isCalendarDate, isTimeZone, localDateOf, parseIsoDateOrInstant, startOfLocalDay } from './due-date.ts';
 
 describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the billing zone', () => {
   it.each([
@@ -43,6 +43,7 @@ describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the bi
   });
 
   it.each(['2026-02-30', '2026-13-01', '2026-12-1', '01/12/2026', ''])('refuses the non-date %j', (date) => {
+    expect(isCalendarDate(date)).toBe(false);
     expect(() => endOfLocalDay(date, 'UTC')).toThrow(/calendar date/);
   });
 
@@ -51,7 +52,8 @@ describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the bi
     expect(() => endOfLocalDay('2026-12-01', zone)).toThrow(/time zone/);
   });
 
-  it('knows real IANA zones', () => {
+  it('knows real dates and IANA zones', () => {
+    for (const date of ['2026-12-01', '2028-02-29']) expect(isCalendarDate(date)).toBe(true);
     for (const zone of ['UTC', 'Europe/Paris', 'America/Los_Angeles', 'Asia/Kolkata']) expect(isTimeZone(zone)).toBe(true);
   });
 });

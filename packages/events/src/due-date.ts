@@ -27,6 +27,11 @@ function localDay(date: string, zone: string): DateTime {
   return day;
 }
 
+/** Whether `date` is a YYYY-MM-DD date that exists. */
+export function isCalendarDate(date: string): boolean {
+  return datePattern.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
+}
+
 /** Epoch millis of the last instant (23:59:59.999) of `date` in `zone`: when a date-only due date runs out. */
 export function endOfLocalDay(date: string, zone: string): number {
   return localDay(date, zone).endOf('day').toMillis();

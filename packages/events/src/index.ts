@@ -3,4 +3,4 @@ export * from './catalogue.ts';
 export * from './errors.ts';
 export { AvroSerde, type SerdeOptions } from './serde.ts';
 export { loadSchemas, schemaFiles, schemasDir } from './schemas.ts';
-export { endOfLocalDay, isTimeZone, localDateOf, parseIsoDateOrInstant, startOfLocalDay, type IsoValue } from './due-date.ts';
+export { endOfLocalDay, isCalendarDate, isTimeZone, localDateOf, parseIsoDateOrInstant, startOfLocalDay, type IsoValue } from './due-date.ts';
