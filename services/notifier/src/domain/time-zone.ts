@@ -35,7 +35,7 @@ export function inQuietHours(at: number, zone: string, quiet: QuietHours | null)
 /**
  * The first instant at or after `at` outside quiet hours: the next local `end` time on the wall
  * clock (today's if still ahead, else tomorrow's). Where `end` does not exist that day (inside a
- * spring-forward gap) it is the first local time after the gap.
+ * spring-forward gap) it is shifted forward by the gap (02:30 → 03:30), as luxon does.
  */
 export function quietHoursEnd(at: number, zone: string, quiet: QuietHours | null): number {
   if (!quiet || !inQuietHours(at, zone, quiet)) return at;

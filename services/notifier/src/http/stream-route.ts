@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { zoneOf } from '../adapters/csm-zone.ts';
 import { byId } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
@@ -26,6 +27,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
   }, async (request, reply) => {
     const { csmId } = request.params;
     if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not follow the notifications of ${csmId}`);
+    const zone = await zoneOf(deps, request.principal!.csmId);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -36,7 +38,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     const unsubscribe = deps.live.subscribe(csmId, (e) => {
       chain = chain.then(async () => {
         const n = e.type === 'removed' ? null : await byId(deps.db, e.notificationId);
-        const data = n ? notificationView(n) : { id: e.notificationId };
+        const data = n ? notificationView(n, zone) : { id: e.notificationId };
         res.write(`id: ${e.notificationId}:${n?.version ?? 0}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
       }).catch((error) => request.log.warn({ err: error }, 'live event not delivered'));
     });
