@@ -1,4 +1,6 @@
-/** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: UTC, en-US. */
+import { isTimeZone, localDateOf } from '@invoice-signal/events';
+
+/** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: en-US; dates in a given zone, else UTC. */
 
 export const DAY_MS = 24 * 3600 * 1000;
 
@@ -33,8 +35,8 @@ export function money(minor: number, currency: string): string {
   return `${currency} ${formatter(exp, exp).format(minor / 10 ** exp)}`;
 }
 
-/** `2026-12-01` (UTC). */
-export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `2026-12-01`: the calendar date of `ms` in `zone` (the CSM's, so a due date reads as on their calendar; UTC when unknown). */
+export const isoDate = (ms: number, zone: string | null = 'UTC') => localDateOf(ms, zone && isTimeZone(zone) ? zone : 'UTC');
 
 /** A number for a sentence: grouping, at most `digits` decimals. */
 export const num = (n: number, digits = 2) => formatter(0, digits).format(n);
