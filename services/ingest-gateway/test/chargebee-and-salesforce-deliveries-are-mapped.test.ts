@@ -38,7 +38,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
       currency: 'USD', totalMinor: 99900, amountDueMinor: 99900, amountPaidMinor: 0, amountRemainingMinor: 99900, amountRefundedMinor: 0,
       issuedAt: 1_762_000_000_000, dueAt: 1_764_592_000_000, periodStart: 1_759_408_000_000, periodEnd: 1_762_000_000_000, attemptCount: 0,
       failureReason: null, hostedInvoiceUrl: null, occurredAt: 1_762_000_300_000, receivedAt: expect.any(Number),
-      dueDate: null, dueTimeZone: null, origin: 'live', // Chargebee sends instants: no date-only due date
+      dueDate: null, dueTimeZone: null, origin: 'live',
     });
   });
 

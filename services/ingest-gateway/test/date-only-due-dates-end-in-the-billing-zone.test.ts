@@ -16,7 +16,9 @@ describe('date-only due dates end in the billing zone; zone-less date-times are 
   const post = (path: string, body: string, headers: Record<string, string>) => fetch(`${gateway.url}${path}`, { method: 'POST', headers, body });
   const upload = (rows: unknown[]) => post('/api/invoices/upload', JSON.stringify(rows), { 'content-type': 'application/json', ...bearer });
   const canonical = (body: unknown) => post('/api/webhooks/billing/invoice', JSON.stringify(body), { 'content-type': 'application/json', ...bearer });
-  const salesforce = (id: string, fields: Record<string, string>) => post('/api/webhooks/billing/salesforce', outboundMessage(secrets.SALESFORCE_ORG_ID, [{
+  // The endpoint token Salesforce deliveries carry once main's sender checks (issue 14) are merged; ignored before.
+  const sfEndpoint = `/api/webhooks/billing/salesforce?token=${(secrets as Record<string, string | undefined>).SALESFORCE_ENDPOINT_TOKEN ?? ''}`;
+  const salesforce = (id: string, fields: Record<string, string>) => post(sfEndpoint, outboundMessage(secrets.SALESFORCE_ORG_ID, [{
     type: 'blng__Invoice__c',
     fields: { Id: id, blng__Account__c: '0015g00000AcmeAAA', blng__InvoiceStatus__c: 'Posted', blng__TotalAmount__c: '100.00', CurrencyIsoCode: 'USD', LastModifiedDate: '2026-11-01T09:30:00.000Z', ...fields },
   }]), soapHeaders);

@@ -38,7 +38,7 @@ describe('Stripe webhooks', () => {
       issuedAt: 1_762_000_100_000, dueAt: 1_764_592_000_000, periodStart: 1_759_408_000_000, periodEnd: 1_762_000_000_000, attemptCount: 0,
       failureReason: null, hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test_abc', occurredAt: 1_762_000_200_000,
       receivedAt: expect.any(Number),
-      dueDate: null, dueTimeZone: null, origin: 'live', // Stripe's due_date is an instant: no date-only due date
+      dueDate: null, dueTimeZone: null, origin: 'live',
     });
   });
 
