@@ -54,7 +54,7 @@ describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the bi
 
   it('knows real dates and IANA zones', () => {
     for (const date of ['2026-12-01', '2028-02-29']) expect(isCalendarDate(date)).toBe(true);
-    for (const zone of ['UTC', 'Europe/Paris', 'America/Los_Angeles', 'Asia/Kolkata']) expect(isTimeZone(zone)).toBe(true);
+    for (const zone of ['UTC', 'Europe/Paris', 'America/Los_Angeles', 'Asia/Kolkata', 'Etc/GMT+5', 'PST8PDT']) expect(isTimeZone(zone)).toBe(true);
   });
 });
 

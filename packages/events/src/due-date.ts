@@ -13,7 +13,7 @@ import { DateTime, IANAZone } from 'luxon';
 /** YYYY-MM-DD, a date that exists (no 2026-02-30). */
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
-const zoneName = /^[A-Za-z][A-Za-z_]*(\/[A-Za-z0-9_+-]+)*$/;
+const zoneName = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
 /** Whether this is an IANA zone name the ICU database knows, e.g. Europe/Paris. "UTC" counts; a bare offset ("+02:00") does not. */
 export function isTimeZone(zone: string): boolean {
