@@ -39,4 +39,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...required, SALESFORCE_ORG_ID: 'acme' })).toThrow(/SALESFORCE_ORG_ID: a Salesforce organisation id/);
     expect(() => loadConfig({ ...required, INGEST_API_TOKEN: 'short' })).toThrow(/INGEST_API_TOKEN: .*\(got "\*\*\*"\)/);
   });
+
+  it('reads date-only dates in UTC by default, per source when overridden, and refuses a zone that is not IANA', () => {
+    expect(loadConfig(required).billingTimeZones).toEqual({ salesforce: 'UTC', upload: 'UTC', internal: 'UTC' });
+    const zones = loadConfig({ ...required, BILLING_TIME_ZONE: 'Europe/Paris', SALESFORCE_BILLING_TIME_ZONE: 'America/Los_Angeles' }).billingTimeZones;
+    expect(zones).toEqual({ salesforce: 'America/Los_Angeles', upload: 'Europe/Paris', internal: 'Europe/Paris' });
+    expect(() => loadConfig({ ...required, BILLING_TIME_ZONE: 'Europe/Pariss' })).toThrow(/BILLING_TIME_ZONE: expected an IANA time zone/);
+    expect(() => loadConfig({ ...required, UPLOAD_BILLING_TIME_ZONE: '+02:00' })).toThrow(/UPLOAD_BILLING_TIME_ZONE: expected an IANA time zone/);
+  });
 });

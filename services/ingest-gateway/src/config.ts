@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { isTimeZone } from '@invoice-signal/events';
 import { addressOrNetwork, commonEnv, ConfigError, csv, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import type { BillingTimeZones } from './domain/vendor-dates.ts';
 
 const secret = z.string().min(8, 'must be at least 8 characters');
 /** Requests per second; 0 turns the limit off. */
 const perSecond = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-/** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone name, e.g. UTC, Europe/Paris, America/New_York');
 export const ingestGatewayEnv = {
   ...commonEnv,
   PORT: port(3001),
@@ -55,6 +57,15 @@ export const ingestGatewayEnv = {
   RECOVERY_MAX_WINDOW_MS: z.coerce.number().int().min(60_000).default(24 * 3600_000),
   /** Months of invoice history imported on a vendor's first connection; 0 turns the backfill off. */
   BACKFILL_MONTHS: z.coerce.number().int().min(0).max(120).default(12),
+  /**
+   * Zone of the billing entity in which a date-only date (a due date without time of day) is read:
+   * a due date runs to the end of that local day. Per-source overrides win; the enricher moves it
+   * to the account's own billingTimeZone when the account has one.
+   */
+  BILLING_TIME_ZONE: timeZone.default('UTC'),
+  SALESFORCE_BILLING_TIME_ZONE: timeZone.optional(),
+  UPLOAD_BILLING_TIME_ZONE: timeZone.optional(),
+  INTERNAL_BILLING_TIME_ZONE: timeZone.optional(),
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -63,5 +74,10 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(ingestGatewayEnv, env);
   if (parsed.CHARGEBEE_API_KEY && !parsed.CHARGEBEE_SITE && !parsed.CHARGEBEE_API_BASE_URL) throw new ConfigError(['CHARGEBEE_SITE: required with CHARGEBEE_API_KEY (the site name of <site>.chargebee.com) (not set)']);
-  return { ...parsed, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };
+  const billingTimeZones: BillingTimeZones = {
+    salesforce: parsed.SALESFORCE_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+    upload: parsed.UPLOAD_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+    internal: parsed.INTERNAL_BILLING_TIME_ZONE ?? parsed.BILLING_TIME_ZONE,
+  };
+  return { ...parsed, billingTimeZones, databaseUrl: serviceDatabaseUrl('ingest-gateway', env, parsed.DATABASE_URL) };
 }

@@ -108,7 +108,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
     expect(issued.value).toMatchObject({
       type: 'issued', source: 'salesforce', vendorInvoiceId: invoiceId, vendorCustomerId: '0015g00000AcmeAAA', subscriptionId: '8015g000000Ord1AAA',
       invoiceNumber: 'INV-000123', currency: 'EUR', totalMinor: 123456, amountDueMinor: 123456, amountPaidMinor: 0, amountRemainingMinor: 123456,
-      issuedAt: Date.UTC(2026, 10, 1), dueAt: Date.UTC(2026, 11, 1), occurredAt: Date.parse('2026-11-01T09:30:00.000Z'),
+      issuedAt: Date.UTC(2026, 10, 1), dueAt: Date.UTC(2026, 11, 1, 23, 59, 59, 999), dueDate: '2026-12-01', dueTimeZone: 'UTC', occurredAt: Date.parse('2026-11-01T09:30:00.000Z'),
     });
 
     // Re-posted invoice → updated; a partial then a full payment in one message, in order.

@@ -39,7 +39,7 @@ describe('manual uploads, canonical JSON and replay', () => {
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ rows: 2, accepted: 2, duplicates: 0, report: [{ row: 2, invoiceId: `manual:${a}`, outcome: 'accepted' }, { row: 3, invoiceId: `manual:${b}`, outcome: 'accepted' }] });
     const [ra] = await reader.waitFor(1, forInvoice(`manual:${a}`));
-    expect(ra.value).toMatchObject({ source: 'manual', type: 'issued', accountId: 'acc_acme', vendorCustomerId: 'cus_1', invoiceNumber: 'N° 1, Q4', currency: 'EUR', totalMinor: 125000, amountRemainingMinor: 125000, issuedAt: Date.UTC(2026, 10, 1), dueAt: Date.UTC(2026, 11, 1) });
+    expect(ra.value).toMatchObject({ source: 'manual', type: 'issued', accountId: 'acc_acme', vendorCustomerId: 'cus_1', invoiceNumber: 'N° 1, Q4', currency: 'EUR', totalMinor: 125000, amountRemainingMinor: 125000, issuedAt: Date.UTC(2026, 10, 1), dueAt: Date.UTC(2026, 11, 1, 23, 59, 59, 999), dueDate: '2026-12-01', dueTimeZone: 'UTC' });
     const [rb] = await reader.waitFor(1, forInvoice(`manual:${b}`));
     expect(rb.value).toMatchObject({ type: 'paid', currency: 'JPY', totalMinor: 50000, amountPaidMinor: 50000, amountRemainingMinor: 0, dueAt: null });
 
@@ -63,7 +63,7 @@ describe('manual uploads, canonical JSON and replay', () => {
         { row: 3, field: 'invoiceId', reason: 'required' },
         { row: 3, field: 'total', reason: 'expected a decimal amount like 1234.50, got "abc"' },
         { row: 4, field: 'total', reason: '10.5 has more decimals than JPY allows (0)' },
-        { row: 4, field: 'issuedAt', reason: 'expected an ISO date, got "someday"' },
+        { row: 4, field: 'issuedAt', reason: 'expected an ISO-8601 date (2026-12-01) or date-time with a zone (2026-12-01T10:00:00Z), got "someday"' },
       ],
     });
     expect((await upload('[{"invoiceId": 1}', 'application/json')).status).toBe(400);

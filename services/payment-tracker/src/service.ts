@@ -4,6 +4,7 @@ import { scanOverdue } from './jobs/overdue-scan.ts';
 import { publishStatuses } from './jobs/publish-statuses.ts';
 import { trackerMetrics } from './metrics.ts';
 import type { Config } from './config.ts';
+import { dueZonesGroup, handleDueZones } from './handlers/due-zone.ts';
 import { handleInvoiceEvents } from './handlers/invoice-event.ts';
 import { statusRoutes } from './http/status-routes.ts';
 import { migrations } from './migrations/index.ts';
@@ -19,6 +20,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
   async setup(ctx) {
     const { config, db, logger } = ctx;
     const fold = { overdueGraceMs: config.OVERDUE_GRACE_MS };
+    const eventsGroup = config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events');
 
     const outbox = ctx.job({
       name: 'payment-tracker.publish-statuses', everyMs: config.OUTBOX_POLL_MS, singleton: true,
@@ -39,9 +41,14 @@ export const paymentTracker: ServiceDefinition<Config> = {
       },
     };
     await ctx.consume({
-      groupId: config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events'),
+      groupId: eventsGroup,
       partitionsConsumedConcurrently: topics.invoiceEvents.partitions, // invoices are independent; each partition keeps its order
       subscriptions: [onBatch(topics.invoiceEvents, handleInvoiceEvents(handlerDeps))],
+    });
+    // Named after the events group, so a rebuild that hands over a new one hands over this one too.
+    await ctx.consume({
+      groupId: dueZonesGroup(eventsGroup),
+      subscriptions: [onBatch(topics.enriched, handleDueZones({ ...fold, onApplied: (changed) => { if (changed > 0) outbox.wake(); } }))],
     });
 
     // Not a singleton: instances share the due rows through SKIP LOCKED.

@@ -63,7 +63,7 @@ describe('the overdue schedule', () => {
 
     await expectExactlyOnceOverdue(db, statuses, unpaid);
     const first = (await db('invoice_state').where({ invoice_id: unpaid[0] }).first()).view;
-    expect(first.overdueSince).toBe(dueAt + 1000);
+    expect(first.overdueSince).toBe(dueAt + 1000 + 1); // the first millisecond after dueAt + grace
     expect((await db('invoice_state').where({ invoice_id: paid }).first()).status).toBe('paid');
     expect(await count(db, 'overdue_schedule')).toBe(0);
     while (running.length) await running.pop()!.stop();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CustomerContext } from '@invoice-signal/events';
+import { isTimeZone, type CustomerContext } from '@invoice-signal/events';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
 
 /** ISO 4217 codes as the runtime's ICU data knows them, so a made-up code such as ABC is refused. */
@@ -75,6 +75,8 @@ export const accountSchema = z.strictObject({
     .default({ stripeCustomerId: null, chargebeeCustomerId: null, salesforceAccountId: null }),
   /** When the source took the snapshot; the import time when absent. */
   snapshotAt: optionalInstant,
+  /** Zone of the account's billing entity: its date-only due dates run to the end of the day there. */
+  billingTimeZone: optionalText.refine((tz) => tz === null || isTimeZone(tz), 'must be an IANA time zone such as America/Los_Angeles'),
 });
 
 export type AccountImport = z.output<typeof accountSchema>;
@@ -127,15 +129,6 @@ export function toSnapshot(a: AccountImport, now: number, origin: string): Custo
     vendorRefs: a.vendorRefs,
     snapshotAt: a.snapshotAt ?? now,
     origin,
-    billingTimeZone: null,
+    billingTimeZone: a.billingTimeZone,
   };
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,7 +6,7 @@ export const csvColumns = [
   'healthScore', 'healthAsOf', 'healthHistory',
   'arrMinor', 'currency', 'contractStart', 'contractEnd', 'renewalDate', 'plan', 'tier',
   'supportOpen', 'supportLast30d', 'disputeCount', 'disputeLastAt', 'valueDelivered',
-  'stripeCustomerId', 'chargebeeCustomerId', 'salesforceAccountId', 'snapshotAt',
+  'stripeCustomerId', 'chargebeeCustomerId', 'salesforceAccountId', 'snapshotAt', 'billingTimeZone',
 ] as const;
 
 type Column = (typeof csvColumns)[number];
@@ -73,5 +73,6 @@ function toAccount(c: Partial<Record<Column, string>>): Record<string, unknown> 
     valueDelivered: metrics(c.valueDelivered) ?? [],
     vendorRefs: { stripeCustomerId: c.stripeCustomerId ?? null, chargebeeCustomerId: c.chargebeeCustomerId ?? null, salesforceAccountId: c.salesforceAccountId ?? null },
     snapshotAt: c.snapshotAt,
+    billingTimeZone: c.billingTimeZone,
   });
 }

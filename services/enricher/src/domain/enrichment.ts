@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CsmOwner, CustomerContext, EnrichedInvoice, InvoiceEvent } from '@invoice-signal/events';
 import { unmatchedAccountId } from './account-resolution.ts';
+import { dueInAccountZone } from './due-date-zone.ts';
 import { healthTrend, type TrendOptions } from './health-trend.ts';
 import { summarizePaymentHistory, type PaymentRecord } from './payment-history.ts';
 
@@ -40,7 +41,7 @@ export function enrich(input: EnrichmentInput): EnrichedInvoice {
     matched: context !== null,
     revision: input.revision,
     owner: context?.csm ?? input.fallbackOwner,
-    invoice: { ...invoice, accountId: context ? accountId : invoice.accountId },
+    invoice: dueInAccountZone({ ...invoice, accountId: context ? accountId : invoice.accountId }, context),
     context,
     healthTrend: healthTrend(context?.health ?? null, input.trend),
     paymentHistory: summarizePaymentHistory(input.payments, referenceTime(invoice), input.historyMonths ?? 12),

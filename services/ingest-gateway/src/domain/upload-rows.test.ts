@@ -34,7 +34,7 @@ describe('upload rows', () => {
       expect((error as UploadRejected).problems).toEqual([
         { row: 3, field: 'invoiceId', reason: 'required' },
         { row: 3, field: 'currency', reason: 'expected a 3-letter ISO 4217 code, got "EURO"' },
-        { row: 3, field: 'issuedAt', reason: 'expected an ISO date, got "yesterday"' },
+        { row: 3, field: 'issuedAt', reason: 'expected an ISO-8601 date (2026-12-01) or date-time with a zone (2026-12-01T10:00:00Z), got "yesterday"' },
         { row: 4, field: 'total', reason: '10.5 has more decimals than JPY allows (0)' },
         { row: 4, field: 'status', reason: 'expected one of issued, updated, paid, payment_failed, voided, uncollectible, got "lost"' },
       ]);

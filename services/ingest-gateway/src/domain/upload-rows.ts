@@ -3,6 +3,7 @@ import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, type Delivery } from './delivery.ts';
 import { DeliveryRejected } from './errors.ts';
 import { decimalToMinor, normaliseCurrency } from './money.ts';
+import { dueDateOf, instantOf, noDueDate } from './vendor-dates.ts';
 
 /** The documented upload columns (CSV header or JSON keys). Amounts are decimals in major units. */
 export const uploadColumns = {
@@ -14,10 +15,10 @@ export const uploadColumns = {
   total: 'required; decimal in major units, e.g. 1250.00 (JPY: 5000)',
   amountPaid: 'optional; decimal, default 0',
   status: `optional; one of ${['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible'].join(', ')}; default issued`,
-  issuedAt: 'required; ISO date or date-time (UTC)',
-  dueAt: 'optional; ISO date or date-time (UTC)',
-  periodStart: 'optional; ISO date', periodEnd: 'optional; ISO date',
-  occurredAt: 'optional; when this status happened (ISO), default issuedAt; consumers order on it',
+  issuedAt: 'required; ISO date (start of that day in UPLOAD_BILLING_TIME_ZONE) or date-time with Z or an offset',
+  dueAt: 'optional; ISO date (due until the end of that day in UPLOAD_BILLING_TIME_ZONE, or the account\'s billing zone) or date-time with Z or an offset',
+  periodStart: 'optional; ISO date or date-time, as issuedAt', periodEnd: 'optional; ISO date or date-time, as issuedAt',
+  occurredAt: 'optional; when this status happened (as issuedAt), default issuedAt; consumers order on it',
 } as const;
 
 export interface RowProblem { row: number; field: string; reason: string }
@@ -32,21 +33,12 @@ export class UploadRejected extends DeliveryRejected {
 
 const statuses = new Set<string>(['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible']);
 
-/** ISO-8601 date or date-time (seconds, fraction and zone optional). */
-const isoShape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** Date.parse rolls 2026-02-30 over into March: the day must exist in its month. */
-function isCalendarDate(ymd: string): boolean {
-  const [y, m, d] = ymd.split('-').map(Number);
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
 /**
  * Validates every row first (all-or-nothing, so a fixed file can simply be uploaded again) and
  * turns each into a delivery whose vendor event id is a hash of the row's content: the same row
  * uploaded twice is the same delivery and yields nothing new.
  */
-export function uploadDeliveries(rows: Array<{ row: number; values: Record<string, unknown> }>, receivedAt: number): Delivery[] {
+export function uploadDeliveries(rows: Array<{ row: number; values: Record<string, unknown> }>, receivedAt: number, zone = 'UTC'): Delivery[] {
   const problems: RowProblem[] = [];
   const deliveries: Delivery[] = [];
   if (rows.length === 0) throw new UploadRejected([{ row: 0, field: 'rows', reason: 'the upload has no rows' }]);
@@ -66,13 +58,10 @@ export function uploadDeliveries(rows: Array<{ row: number; values: Record<strin
       if (!v) throw new Error('required');
       return v;
     };
+    // `zone` is the billing entity's (UPLOAD_BILLING_TIME_ZONE): a date alone is a day there; a date-time needs its own zone.
     const date = (name: string, isRequired: boolean) => {
       const v = isRequired ? required(name) : text(name);
-      if (!v) return null;
-      // Date.parse alone accepts nearly anything ("no-date 5" is May 2001), so the ISO-8601 shape is checked first.
-      const ms = isoShape.test(v) && isCalendarDate(v.slice(0, 10)) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v) : Number.NaN;
-      if (Number.isNaN(ms)) throw new Error(`expected an ISO date, got ${JSON.stringify(v)}`);
-      return ms;
+      return v ? instantOf(v, zone) : null;
     };
     const invoiceId = attempt('invoiceId', () => { const v = required('invoiceId'); if (!/^[\w.:/-]{1,128}$/.test(v)) throw new Error(`letters, digits and ._:/- only, got ${JSON.stringify(v)}`); return v; });
     const currency = attempt('currency', () => normaliseCurrency(required('currency'), 'currency'));
@@ -80,7 +69,7 @@ export function uploadDeliveries(rows: Array<{ row: number; values: Record<strin
     const paid = currency ? attempt('amountPaid', () => (text('amountPaid') ? decimalToMinor(text('amountPaid'), currency, 'amountPaid') : 0)) : undefined;
     const status = attempt('status', () => { const v = text('status') || 'issued'; if (!statuses.has(v)) throw new Error(`expected one of ${[...statuses].join(', ')}, got ${JSON.stringify(v)}`); return v as InvoiceEventType; });
     const issuedAt = attempt('issuedAt', () => date('issuedAt', true));
-    const dueAt = attempt('dueAt', () => date('dueAt', false));
+    const due = attempt('dueAt', () => (text('dueAt') ? dueDateOf(text('dueAt'), zone) : noDueDate));
     const periodStart = attempt('periodStart', () => date('periodStart', false));
     const periodEnd = attempt('periodEnd', () => date('periodEnd', false));
     const occurredAt = attempt('occurredAt', () => date('occurredAt', false));
@@ -91,7 +80,7 @@ export function uploadDeliveries(rows: Array<{ row: number; values: Record<strin
       { source: 'manual', vendorEventId: hash, vendorInvoiceId: invoiceId!, type: status!, currency: currency!, totalMinor: total!, occurredAt: occurredAt ?? issuedAt!, receivedAt },
       {
         accountId: text('accountId') || null, vendorCustomerId: text('customerRef') || null, invoiceNumber: text('invoiceNumber') || null,
-        amountPaidMinor: paid!, amountRemainingMinor: total! - paid!, issuedAt: issuedAt!, dueAt: dueAt!, periodStart: periodStart!, periodEnd: periodEnd!,
+        amountPaidMinor: paid!, amountRemainingMinor: total! - paid!, issuedAt: issuedAt!, ...due!, periodStart: periodStart!, periodEnd: periodEnd!,
       },
     );
     deliveries.push({ source: 'manual', vendorEventId: hash, vendorType: `upload.${status}`, event });

@@ -3,12 +3,14 @@ import { InvoiceEventTypeSymbols } from '@invoice-signal/events';
 import { canonicalEvent } from '../domain/delivery.ts';
 import { invalid } from '../domain/errors.ts';
 import { normaliseCurrency } from '../domain/money.ts';
+import { dueDateOf, instantOf, type DueFields } from '../domain/vendor-dates.ts';
 import { requireBearer } from './auth.ts';
 import { parseJson } from './chargebee-route.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
 import { setSource } from './request-source.ts';
 
-const instant = z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+/** Epoch ms, or ISO text read by the route (a date alone is a day in INTERNAL_BILLING_TIME_ZONE; a date-time needs its zone). */
+const instant = z.union([z.number().int().nonnegative(), z.string()]);
 const minor = z.number().int();
 
 /** Canonical JSON from internal callers: a vendor-neutral invoice event; eventId and invoiceId are derived. */
@@ -49,16 +51,30 @@ export function canonicalRoute(deps: RouteDeps): IngestHandler {
       throw invalid(issue.path.join('.') || 'body', issue.message);
     }
     const v = parsed.data;
+    const zone = deps.config.billingTimeZones.internal;
+    const at = (name: 'issuedAt' | 'periodStart' | 'periodEnd' | 'occurredAt') => {
+      const value = v[name];
+      return typeof value === 'string' ? readDate(name, value, (text) => instantOf(text, zone)) : value ?? null;
+    };
+    const due: DueFields = typeof v.dueAt === 'string' ? readDate('dueAt', v.dueAt, (text) => dueDateOf(text, zone)) : { dueAt: v.dueAt ?? null, dueDate: null, dueTimeZone: null };
     const event = canonicalEvent(
-      { source: v.source, vendorEventId: v.vendorEventId, vendorInvoiceId: v.vendorInvoiceId, type: v.type, currency: normaliseCurrency(v.currency), totalMinor: v.totalMinor, occurredAt: v.occurredAt, receivedAt: deps.now() },
+      { source: v.source, vendorEventId: v.vendorEventId, vendorInvoiceId: v.vendorInvoiceId, type: v.type, currency: normaliseCurrency(v.currency), totalMinor: v.totalMinor, occurredAt: at('occurredAt')!, receivedAt: deps.now() },
       {
         amountDueMinor: v.amountDueMinor ?? v.totalMinor, amountPaidMinor: v.amountPaidMinor, amountRemainingMinor: v.amountRemainingMinor ?? v.totalMinor - v.amountPaidMinor,
         amountRefundedMinor: v.amountRefundedMinor, vendorCustomerId: v.vendorCustomerId ?? null, accountId: v.accountId ?? null, subscriptionId: v.subscriptionId ?? null,
-        invoiceNumber: v.invoiceNumber ?? null, issuedAt: v.issuedAt ?? null, dueAt: v.dueAt ?? null, periodStart: v.periodStart ?? null, periodEnd: v.periodEnd ?? null,
+        invoiceNumber: v.invoiceNumber ?? null, issuedAt: at('issuedAt'), ...due, periodStart: at('periodStart'), periodEnd: at('periodEnd'),
         attemptCount: v.attemptCount, failureReason: v.failureReason ?? null, hostedInvoiceUrl: v.hostedInvoiceUrl ?? null,
       },
     );
     const outcome = await deps.ingestor.acceptOne({ source: v.source, vendorEventId: v.vendorEventId, vendorType: `canonical.${v.type}`, event }, rawPayload(request, body));
     return reply.code(outcome === 'accepted' ? 202 : 200).send({ eventId: event.eventId, invoiceId: event.invoiceId, outcome });
   };
+}
+
+function readDate<T>(name: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    throw invalid(name, (error as Error).message);
+  }
 }

@@ -26,12 +26,13 @@ export function salesforceRoute(deps: RouteDeps): IngestHandler {
     const raw = rawPayload(request, body);
     const receivedAt = deps.now();
     // Validate every notification before accepting any, so a bad one does not leave the message half taken.
-    for (const n of message.notifications) decideSalesforceNotification(n, { last: null, issued: false }, receivedAt);
+    const zone = deps.config.billingTimeZones.salesforce;
+    for (const n of message.notifications) decideSalesforceNotification(n, { last: null, issued: false }, receivedAt, zone);
     const outcomes = [];
     for (const n of message.notifications) {
       const invoiceId = salesforceInvoiceRef(n);
       const history = invoiceId ? await deps.receipts.history(invoiceId) : { last: null, issued: false };
-      outcomes.push(await deps.ingestor.acceptOne(decideSalesforceNotification(n, history, receivedAt), raw));
+      outcomes.push(await deps.ingestor.acceptOne(decideSalesforceNotification(n, history, receivedAt, zone), raw));
     }
     request.log.debug({ outcomes }, 'salesforce outbound message handled');
     return reply.code(200).type('text/xml; charset=utf-8').send(outboundAck);

@@ -31,7 +31,7 @@ export function uploadRoute(deps: RouteDeps): IngestHandler {
     requireBearer(request, deps.config.INGEST_API_TOKEN);
     deps.limit('upload');
     const rows = rowsOf(String(request.headers['content-type'] ?? '').toLowerCase(), rawBody(request));
-    const delivered = uploadDeliveries(rows, deps.now());
+    const delivered = uploadDeliveries(rows, deps.now(), deps.config.billingTimeZones.upload);
     const outcomes = await deps.ingestor.acceptMany(delivered.map((d, i) => ({ delivery: d, raw: { text: JSON.stringify(rows[i].values), contentType: 'application/json' } })));
     const report = delivered.map((d, i) => ({ row: rows[i].row, invoiceId: d.event!.invoiceId, eventId: d.event!.eventId, outcome: outcomes[i] }));
     return reply.code(200).send({

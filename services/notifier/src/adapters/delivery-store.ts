@@ -74,6 +74,11 @@ export async function markSent(db: Db, ids: number[], now: number, externalRef: 
   await db('deliveries').whereIn('id', ids).update({ state: 'sent', sent_at: now, external_ref: externalRef, lease_until: null, last_error: null });
 }
 
+/** Puts leased deliveries back until `notBefore` without counting the lease as an attempt (nothing was sent). */
+export async function holdUntil(db: Db, ids: number[], notBefore: number): Promise<void> {
+  await db('deliveries').whereIn('id', ids).update({ not_before: notBefore, lease_until: null, attempts: db.raw('greatest(attempts - 1, 0)') });
+}
+
 export async function markRetry(db: Db, ids: number[], nextAt: number, error: string): Promise<void> {
   await db('deliveries').whereIn('id', ids).update({ not_before: nextAt, lease_until: null, last_error: error.slice(0, 2000) });
 }

@@ -10,7 +10,7 @@ const item = (over: Partial<DigestItem> & { id: string }): DigestItem => ({
 
 describe('the digest e-mail', () => {
   it('groups by risk, highest first, and escapes HTML', () => {
-    const mail = renderDigest([item({ id: 'a' }), item({ id: 'b', riskLevel: 'high', kind: 'payment_failed' }), item({ id: 'c', riskLevel: 'medium' })], { periodLabel: 'daily:2026-11-25', publicUrl: 'https://x.test/' });
+    const mail = renderDigest([item({ id: 'a' }), item({ id: 'b', riskLevel: 'high', kind: 'payment_failed' }), item({ id: 'c', riskLevel: 'medium' })], { periodLabel: 'daily:2026-11-25', publicUrl: 'https://x.test/', timeZone: 'UTC' });
     expect(mail.subject).toBe('invoice-signal digest (daily:2026-11-25): 3 notifications, 1 high risk');
     expect(mail.text.indexOf('HIGH RISK (1)')).toBeLessThan(mail.text.indexOf('MEDIUM RISK (1)'));
     expect(mail.text).toContain('Payment failed: Acme <Corp>, €1,234.56');
@@ -20,7 +20,7 @@ describe('the digest e-mail', () => {
   });
 
   it('is never rendered empty', () => {
-    expect(() => renderDigest([], { periodLabel: 'p', publicUrl: 'https://x.test' })).toThrow('a digest needs at least one notification');
+    expect(() => renderDigest([], { periodLabel: 'p', publicUrl: 'https://x.test', timeZone: 'UTC' })).toThrow('a digest needs at least one notification');
   });
 });
 
@@ -37,7 +37,7 @@ describe('money and Slack messages', () => {
 
   it('batches several notifications of one account under one Acknowledge', () => {
     const details = { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null };
-    const msg = slackMessage([{ ...item({ id: 'n1' }), details }, { ...item({ id: 'n2' }), details }], 'https://x.test');
+    const msg = slackMessage([{ ...item({ id: 'n1' }), details }, { ...item({ id: 'n2' }), details }], 'https://x.test', 'UTC');
     expect(msg.text).toBe('2 invoice notifications for Acme <Corp>');
     const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ value?: string; url?: string }> };
     expect(actions.elements[0].value).toBe('n1,n2');

@@ -1,10 +1,10 @@
 import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { dueDay } from './time-zone.ts';
 
 export type DigestItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext'>;
 
 const order = ['high', 'medium', 'low', 'none'];
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const day = (ms: number | null) => (ms === null ? 'no due date' : new Date(ms).toISOString().slice(0, 10));
 
 /** Items grouped by risk level, highest first; empty groups left out. */
 export function groupByRisk(items: DigestItem[]): Array<{ risk: string; items: DigestItem[] }> {
@@ -13,8 +13,9 @@ export function groupByRisk(items: DigestItem[]): Array<{ risk: string; items: D
   return risks.map((risk) => ({ risk, items: items.filter((i) => i.riskLevel === risk).sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity)) }));
 }
 
-/** The digest e-mail; refuses to render an empty one (a digest is never empty). */
-export function renderDigest(items: DigestItem[], opts: { periodLabel: string; publicUrl: string }): { subject: string; text: string; html: string } {
+/** The digest e-mail, due dates on the CSM's calendar (`timeZone`); refuses to render an empty one (a digest is never empty). */
+export function renderDigest(items: DigestItem[], opts: { periodLabel: string; publicUrl: string; timeZone: string }): { subject: string; text: string; html: string } {
+  const day = (ms: number | null) => dueDay(ms, opts.timeZone);
   if (items.length === 0) throw new Error('a digest needs at least one notification');
   const groups = groupByRisk(items);
   const high = items.filter((i) => i.riskLevel === 'high').length;

@@ -1,14 +1,15 @@
 import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { dueDay } from './time-zone.ts';
 
 export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'> & Partial<Pick<InvoiceNotification, 'previousCsmId'>>;
 
-const day = (ms: number | null) => (ms === null ? 'no due date' : new Date(ms).toISOString().slice(0, 10));
 
 /**
  * One Block Kit message for one notification, or for several of one account (batching). The
- * Acknowledge button carries the notification ids; Open links to the inbox.
+ * Acknowledge button carries the notification ids; Open links to the inbox. Due dates are the
+ * dates on the CSM's calendar (`zone`).
  */
-export function slackMessage(items: SlackItem[], publicUrl: string): { text: string; blocks: object[] } {
+export function slackMessage(items: SlackItem[], publicUrl: string, zone: string): { text: string; blocks: object[] } {
   const first = items[0];
   const who = first.customerName ?? first.customerId;
   const text = items.length === 1 ? summaryLine(first) : `${items.length} invoice notifications for ${who}`;
@@ -17,7 +18,7 @@ export function slackMessage(items: SlackItem[], publicUrl: string): { text: str
     const ctx = n.customerContext;
     const lines = [
       `*${summaryLine(n)}*${n.details.invoiceNumber ? ` (${n.details.invoiceNumber})` : ''}`,
-      `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${day(n.dueAt)} · risk *${n.riskLevel}*`,
+      `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${dueDay(n.dueAt, zone)} · risk *${n.riskLevel}*`,
       `Health ${ctx.healthScore ?? 'unknown'}${n.details.healthTrend ? ` (${n.details.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}${ctx.recentIssues ? ' · recent support issues' : ''}`,
     ];
     if (n.previousCsmId) lines.push(`_Moved to you from ${n.previousCsmId}: the account is yours now._`);

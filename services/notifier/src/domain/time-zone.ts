@@ -1,35 +1,19 @@
-/** Wall-clock arithmetic in a CSM's IANA time zone, with Intl only (no I/O). */
+import { DateTime } from 'luxon';
+import { isTimeZone, localDateOf } from '@invoice-signal/events';
 
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+/**
+ * Wall-clock questions in a CSM's IANA time zone, answered by luxon (the ICU time-zone data), not
+ * by adding minutes to instants: on the nights clocks change, local 07:00 is 7 or 9 hours after
+ * local 22:00, not always 9.
+ */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+export { isTimeZone };
 
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+/** The calendar date (YYYY-MM-DD) a due instant falls on where the CSM is. */
+export const dueDay = (dueAt: number | null, zone: string): string => (dueAt === null ? 'no due date' : localDateOf(dueAt, zone));
 
-export function localTime(at: number, zone: string): LocalTime {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return { year: +parts.year, month: +parts.month, day: +parts.day, hour: +parts.hour, minute: +parts.minute, second: +parts.second };
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-export const localDate = (t: LocalTime) => `${t.year}-${pad(t.month)}-${pad(t.day)}`;
-
-/** Parses "HH:MM" to minutes after midnight. */
-export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** Parses "HH:MM" to hours and minutes. */
+const clock = (hhmm: string) => ({ hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3, 5)) });
 
 export interface QuietHours {
   start: string;
@@ -39,21 +23,25 @@ export interface QuietHours {
 /** Whether `at` falls in [start, end) local time; a window may wrap past midnight (22:00-07:00). */
 export function inQuietHours(at: number, zone: string, quiet: QuietHours | null): boolean {
   if (!quiet) return false;
-  const t = localTime(at, zone);
-  const now = t.hour * 60 + t.minute;
-  const start = minutesOf(quiet.start);
-  const end = minutesOf(quiet.end);
-  if (start === end) return false;
-  return start < end ? now >= start && now < end : now >= start || now < end;
+  const local = DateTime.fromMillis(at, { zone });
+  const now = local.hour * 60 + local.minute;
+  const start = clock(quiet.start);
+  const end = clock(quiet.end);
+  const [s, e] = [start.hour * 60 + start.minute, end.hour * 60 + end.minute];
+  if (s === e) return false;
+  return s < e ? now >= s && now < e : now >= s || now < e;
 }
 
-/** The first instant at or after `at` outside quiet hours (minute precision). */
+/**
+ * The first instant at or after `at` outside quiet hours: the next local `end` time on the wall
+ * clock (today's if still ahead, else tomorrow's). Where `end` does not exist that day (inside a
+ * spring-forward gap) it is shifted forward by the gap (02:30 → 03:30), as luxon does.
+ */
 export function quietHoursEnd(at: number, zone: string, quiet: QuietHours | null): number {
-  if (!inQuietHours(at, zone, quiet)) return at;
-  const t = localTime(at, zone);
-  const now = t.hour * 60 + t.minute;
-  const wait = (minutesOf(quiet!.end) - now + 1440) % 1440;
-  return at - t.second * 1000 - (at % 1000) + wait * 60_000;
+  if (!quiet || !inQuietHours(at, zone, quiet)) return at;
+  const local = DateTime.fromMillis(at, { zone });
+  const today = local.set({ ...clock(quiet.end), second: 0, millisecond: 0 });
+  return (today > local ? today : today.plus({ days: 1 }).set(clock(quiet.end))).toMillis();
 }
 
 export type DigestFrequency = 'hourly' | 'daily';
@@ -64,21 +52,12 @@ export type DigestFrequency = 'hourly' | 'daily';
  * per CSM, which is what makes a digest go out once.
  */
 export function closedDigestPeriod(at: number, zone: string, frequency: DigestFrequency, hour: number): { key: string; closedAt: number } {
-  const t = localTime(at, zone);
-  const sinceHour = (t.minute * 60 + t.second) * 1000 + (at % 1000);
-  const hourStart = at - sinceHour;
-  if (frequency === 'hourly') return { key: `hourly:${localDate(t)}T${pad(t.hour)}`, closedAt: hourStart };
-  const hoursBack = (t.hour - hour + 24) % 24;
-  const closedAt = hourStart - hoursBack * 3600_000;
-  return { key: `daily:${localDate(localTime(closedAt, zone))}`, closedAt };
-}
-
-/** Whether the runtime knows this IANA zone (e.g. Europe/Paris). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  const local = DateTime.fromMillis(at, { zone });
+  if (frequency === 'hourly') {
+    const start = local.startOf('hour');
+    return { key: `hourly:${start.toFormat("yyyy-MM-dd'T'HH")}`, closedAt: start.toMillis() };
   }
+  const today = local.set({ hour, minute: 0, second: 0, millisecond: 0 });
+  const closed = today <= local ? today : local.minus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+  return { key: `daily:${closed.toISODate()}`, closedAt: closed.toMillis() };
 }

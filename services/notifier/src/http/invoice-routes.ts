@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
+import { zoneOf } from '../adapters/csm-zone.ts';
 import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { mayActForAccount, mayActForCsm } from './scope.ts';
+import { dueDay } from '../domain/time-zone.ts';
 import { notificationSchema, notificationView, problemSchema } from './views.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
@@ -31,7 +33,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
     const { sort, limit, offset } = request.query;
     const page = await pendingOf(deps.db, csmId, { sort, limit, offset });
-    return { csmId, total: page.total, limit, offset, sort, items: page.items.map(notificationView) };
+    const zone = await zoneOf(deps, request.principal!.csmId);
+    return { csmId, total: page.total, limit, offset, sort, items: page.items.map((n) => notificationView(n, zone)) };
   });
 
   app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {
@@ -60,7 +63,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       await deps.live.announce(deps.db, result.changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
     }
     deps.kick();
-    return { invoiceId, acknowledged: result.all.map(notificationView) };
+    const zone = await zoneOf(deps, principal.csmId);
+    return { invoiceId, acknowledged: result.all.map((n) => notificationView(n, zone)) };
   });
 
   app.get<{ Params: { invoiceId: string } }>('/api/invoices/:invoiceId', {
@@ -74,7 +78,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     const all = await notificationsOfInvoice(deps.db, invoiceId);
     if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if (!(await mayActForAccount(deps.db, request.principal!, all[0].customerId, all.map((n) => n.csmId)))) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account`);
-    return { invoiceId, notifications: all.map(notificationView) };
+    const zone = await zoneOf(deps, request.principal!.csmId);
+    return { invoiceId, notifications: all.map((n) => notificationView(n, zone)) };
   });
 
   app.get<{ Params: { customerId: string } }>('/api/invoices/customer/:customerId', {
@@ -83,7 +88,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       params: { type: 'object', required: ['customerId'], properties: { customerId: { type: 'string', pattern: idPattern } } },
       response: {
         200: { type: 'object', properties: { customerId: { type: 'string' }, invoices: { type: 'array', items: { type: 'object', properties: {
-          invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] },
+          invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] }, dueDay: { type: ['string', 'null'] },
           riskLevel: { type: 'string' }, csmId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema },
         } } } } },
         ...errors,
@@ -95,13 +100,14 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
     if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
+    const zone = await zoneOf(deps, request.principal!.csmId);
     const byInvoice = new Map<string, typeof all>();
     for (const n of all) byInvoice.set(n.invoiceId, [...(byInvoice.get(n.invoiceId) ?? []), n]);
     const invoices = [...byInvoice.entries()].map(([invoiceId, ns]) => {
       const head = ns.find((n) => n.kind === 'invoice_issued') ?? ns[0];
       return {
         invoiceId, status: statuses.get(invoiceId) ?? head.status, amountMinor: head.amountMinor, currency: head.currency,
-        dueDate: head.dueAt === null ? null : new Date(head.dueAt).toISOString(), riskLevel: head.riskLevel, csmId: head.csmId, notifications: ns.map(notificationView),
+        dueDate: head.dueAt === null ? null : new Date(head.dueAt).toISOString(), dueDay: head.dueAt === null ? null : dueDay(head.dueAt, zone), riskLevel: head.riskLevel, csmId: head.csmId, notifications: ns.map((n) => notificationView(n, zone)),
       };
     });
     return { customerId, invoices };

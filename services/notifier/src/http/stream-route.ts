@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { zoneOf } from '../adapters/csm-zone.ts';
 import { byId } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
@@ -29,6 +30,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
   }, async (request, reply) => {
     const { csmId } = request.params;
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not follow the notifications of ${csmId}`);
+    const zone = await zoneOf(deps, request.principal!.csmId);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -38,7 +40,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     let chain = Promise.resolve();
     const unsubscribe = deps.live.subscribe(csmId, (e) => {
       chain = chain.then(async () => {
-        const frame = await frameFor(deps, csmId, e);
+        const frame = await frameFor(deps, csmId, e, zone);
         if (frame) res.write(frame);
       }).catch((error) => request.log.warn({ err: error }, 'live event not delivered'));
     });
@@ -55,7 +57,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
  * The SSE frame of a live event, or none when the CSM no longer sees the notification: it moved
  * to another CSM, or its account did (an event queued before a change of owner is not leaked).
  */
-async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent): Promise<string | null> {
+async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent, zone: string): Promise<string | null> {
   const frame = (id: string, data: unknown) => `id: ${id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
   if (e.type === 'removed') return frame(`${e.notificationId}:0`, { id: e.notificationId });
   if (e.type === 'note') {
@@ -66,5 +68,5 @@ async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent): Promis
   if (!n) return frame(`${e.notificationId}:0`, { id: e.notificationId });
   const owner = (await ownersOf(deps.db, [n.customerId])).get(n.customerId);
   if (n.csmId !== csmId || (owner && owner.csm.id !== csmId)) return null;
-  return frame(`${n.id}:${n.version}`, notificationView(n));
+  return frame(`${n.id}:${n.version}`, notificationView(n, zone));
 }

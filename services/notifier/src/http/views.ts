@@ -1,14 +1,18 @@
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
 import { noteText } from '../domain/ownership.ts';
 import type { StoredNote } from '../adapters/owner-store.ts';
+import { dueDay } from '../domain/time-zone.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The API's JSON for a notification: the PRD's InvoiceNotification with ISO-8601 times and minor units. */
-export function notificationView(n: InvoiceNotification) {
+/**
+ * The API's JSON for a notification: the PRD's InvoiceNotification with ISO-8601 times and minor
+ * units; `dueDay` is the due date as the reader's calendar shows it (`zone`: the reader's).
+ */
+export function notificationView(n: InvoiceNotification, zone: string) {
   return {
     id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
-    amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, amountDisplay: formatMoney(n.amountMinor, n.currency), dueDate: iso(n.dueAt), status: n.status,
+    amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, amountDisplay: formatMoney(n.amountMinor, n.currency), dueDate: iso(n.dueAt), dueDay: n.dueAt === null ? null : dueDay(n.dueAt, zone), status: n.status,
     riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags,
     customerContext: { ...n.customerContext, renewalDate: iso(n.customerContext.renewalDate) },
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
@@ -28,7 +32,7 @@ export const notificationSchema = {
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
     amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
     amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
-    dueDate: nullable('string'), status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
+    dueDate: nullable('string'), dueDay: { type: ['string', 'null'], description: "the due date (YYYY-MM-DD) in the reader's time zone" }, status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
     flags: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } } },
     customerContext: { type: 'object', properties: { healthScore: nullable('integer'), paymentHistory: { type: 'string' }, renewalDate: nullable('string'), recentIssues: { type: 'boolean' } } },
     healthTrend: { type: ['object', 'null'], additionalProperties: true },

@@ -1,6 +1,7 @@
 import type { Knex } from '@invoice-signal/runtime';
 import { renderDigest } from '../domain/digest.ts';
 import { closedDigestPeriod, inQuietHours } from '../domain/time-zone.ts';
+import { zoneOf } from '../adapters/csm-zone.ts';
 import { log } from '../adapters/delivery-store.ts';
 import { csmRef, csmRefs, fromRow } from '../adapters/notification-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
@@ -128,7 +129,7 @@ async function sendOne(deps: NotifierDeps, mailer: Mailer, policy: RetryPolicy, 
     return false;
   }
   try {
-    const mail = renderDigest(rows.map(fromRow), { periodLabel: digest.period_key, publicUrl: deps.publicUrl });
+    const mail = renderDigest(rows.map(fromRow), { periodLabel: digest.period_key, publicUrl: deps.publicUrl, timeZone: await zoneOf(deps, digest.csm_id) });
     const messageId = await mailer.send({ to: csm.email, ...mail, messageId: `<digest-${id}-${digest.period_key.replace(/[^a-zA-Z0-9-]/g, '')}@invoice-signal>`, date: new Date(deps.now()) });
     const now = deps.now();
     await db.transaction(async (trx) => {

@@ -1,6 +1,9 @@
 import { slackMessage } from '../domain/slack-message.ts';
-import { addDelivery, leaseSlackBatch, log, markFailed, markRetry, markSent, type DeliveryRow } from '../adapters/delivery-store.ts';
+import { inQuietHours, quietHoursEnd } from '../domain/time-zone.ts';
+import { zoneOf } from '../adapters/csm-zone.ts';
+import { addDelivery, holdUntil, leaseSlackBatch, log, markFailed, markRetry, markSent, type DeliveryRow } from '../adapters/delivery-store.ts';
 import { csmRef, fromRow, rememberSlackUser } from '../adapters/notification-store.ts';
+import { effectivePreferences } from '../adapters/preference-store.ts';
 import { classifySlackError, type SlackSender } from '../adapters/slack.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 
@@ -32,11 +35,22 @@ async function sendBatch(deps: NotifierDeps, slack: SlackSender, policy: RetryPo
   const items = (await db('notifications').whereIn('id', batch.map((d) => d.notificationId)).orderBy('notified_at')).map(fromRow);
   const entry = (outcome: string, detail: string) => Promise.all(batch.map((d) => log(db, { channel: 'slack', csmId, deliveryId: d.id, attempt, outcome, detail, at: deps.now() })));
   try {
+    // Quiet hours are checked again at send time: a message queued (or retried) before they began,
+    // or before the CSM changed them, must not go out in the night.
+    const prefs = await effectivePreferences(db, csmId, deps.defaults);
+    const zone = await zoneOf(deps, csmId, prefs);
+    const now = deps.now();
+    if (inQuietHours(now, zone, prefs.quietHours)) {
+      const until = quietHoursEnd(now, zone, prefs.quietHours);
+      await holdUntil(db, ids, until);
+      await entry('held', `quiet hours in ${zone}; held until ${new Date(until).toISOString()}`);
+      return;
+    }
     const csm = await csmRef(db, csmId);
     const user = csm ? await slack.resolveUser(csm) : null;
     if (!user) return await giveUp(deps, batch, `no Slack user for ${csmId} (no slackUserId, email lookup found none)`);
     if (csm && !csm.slackUserId) await rememberSlackUser(db, csmId, user);
-    const ts = await slack.post(user, slackMessage(items, deps.publicUrl));
+    const ts = await slack.post(user, slackMessage(items, deps.publicUrl, zone));
     await markSent(db, ids, deps.now(), ts);
     await entry('sent', `ts ${ts}; ${items.length} notification(s)`);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { lockKeys, tryLockKey, type Knex } from '@invoice-signal/runtime';
 import { foldInvoice, identicalView, sameView, type InvoiceView, type Transition } from '../domain/fold.ts';
-import type { LedgerEntry, TrackerStatus } from '../domain/ledger.ts';
+import { ledgerType, type LedgerEntry, type TrackerStatus } from '../domain/ledger.ts';
 import { overdueFireAt, statusRecord } from '../domain/publication.ts';
 
 export interface FoldOptions {
@@ -36,9 +36,8 @@ export const tryLockInvoice = (trx: Knex.Transaction, invoiceId: string) => tryL
 
 /** Adds an entry to the ledger; false when its eventId is already there (a replay or duplicate delivery). */
 export async function recordEntry(trx: Knex.Transaction, entry: LedgerEntry): Promise<boolean> {
-  const type = entry.kind === 'vendor' ? entry.event.type : 'overdue';
   const inserted = await trx('invoice_events')
-    .insert({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: entry.kind, type, occurred_at: entry.occurredAt, payload: JSON.stringify(entry) })
+    .insert({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: entry.kind, type: ledgerType(entry), occurred_at: entry.occurredAt, payload: JSON.stringify(entry) })
     .onConflict('event_id').ignore().returning('event_id');
   return inserted.length > 0;
 }
@@ -62,7 +61,7 @@ export async function recordEntries(trx: Knex.Transaction, entries: LedgerEntry[
   const unique = [...new Map(entries.map((e) => [e.eventId, e])).values()];
   if (unique.length === 0) return [];
   const inserted: Array<{ event_id: string }> = await trx('invoice_events')
-    .insert(unique.map((e) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: e.kind === 'vendor' ? e.event.type : 'overdue', occurred_at: e.occurredAt, payload: JSON.stringify(e) })))
+    .insert(unique.map((e) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: ledgerType(e), occurred_at: e.occurredAt, payload: JSON.stringify(e) })))
     .onConflict('event_id').ignore().returning('event_id');
   const fresh = new Set(inserted.map((r) => r.event_id));
   return unique.filter((e) => fresh.has(e.eventId));

@@ -2,7 +2,8 @@ import { AvroSerde, topicName, topics, type PaymentStatus } from '@invoice-signa
 import { createDb, createKafka, ensureDatabase, migrate, type Knex, type Logger } from '@invoice-signal/runtime';
 import type { Config } from '../config.ts';
 import { foldInvoice, type InvoiceView } from '../domain/fold.ts';
-import { overdueMarker, vendorEntry } from '../domain/ledger.ts';
+import { ledgerType, overdueMarker, vendorEntry } from '../domain/ledger.ts';
+import { dueZoneOf, dueZonesGroup } from '../handlers/due-zone.ts';
 import { overdueFireAt } from '../domain/publication.ts';
 import { validateInvoiceEvent } from '../domain/validate.ts';
 import { migrations } from '../migrations/index.ts';
@@ -82,6 +83,17 @@ export async function rebuildFromTopics(config: Config, logger: Logger, groupId 
           eventsSkipped += 1; // the live consumer dead-lettered it when it first arrived
           logger.warn({ offset: m.offset, err: error }, 'skipping an event the tracker cannot fold');
         }
+      }
+      if (rows.length) await db('invoice_events').insert(rows).onConflict('event_id').ignore();
+    });
+    // The accounts' billing zones of date-only due dates, as the enricher chose them.
+    await readTopicToEnd(kafka, topicName(topics.enriched, serde.namespace), dueZonesGroup(groupId), async (messages) => {
+      const rows = [];
+      for (const m of messages) {
+        const entry = m.value ? await serde.decode(topics.enriched, m.value).then(dueZoneOf, (error) => logger.warn({ offset: m.offset, err: error }, 'skipping an undecodable enrichment')) : null;
+        if (!entry) continue;
+        rows.push({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: entry.kind, type: ledgerType(entry), occurred_at: entry.occurredAt, payload: JSON.stringify(entry) });
+        touched.add(entry.invoiceId);
       }
       if (rows.length) await db('invoice_events').insert(rows).onConflict('event_id').ignore();
     });

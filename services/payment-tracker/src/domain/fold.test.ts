@@ -60,7 +60,7 @@ describe('the invoice fold', () => {
   it('applies an overdue marker only for the current due date, and only before payment', () => {
     const marker = overdueMarker('stripe:in_1', t0 + day, 3600_000);
     const issued = ev('issued', t0, { dueAt: t0 + day });
-    expect(foldInvoice([issued, marker])!.view).toMatchObject({ status: 'overdue', overdueSince: t0 + day + 3600_000 });
+    expect(foldInvoice([issued, marker])!.view).toMatchObject({ status: 'overdue', overdueSince: t0 + day + 3600_000 + 1 });
     expect(statusOf([issued, marker, ev('updated', t0 + 2 * day, { dueAt: t0 + 10 * day })])).toBe('pending');
     expect(statusOf([issued, marker, ev('paid', t0 + day / 2, { dueAt: t0 + day })])).toBe('paid');
     expect(statusOf([issued, marker, ev('paid', t0 + 3 * day, { dueAt: t0 + day })])).toBe('paid');
@@ -98,7 +98,7 @@ describe('publication', () => {
 
   it('runs the overdue clock only while payment is awaited', () => {
     const issued = ev('issued', t0, { dueAt: t0 + day });
-    expect(overdueFireAt(foldInvoice([issued])!.view, 60_000)).toBe(t0 + day + 60_000);
+    expect(overdueFireAt(foldInvoice([issued])!.view, 60_000)).toBe(t0 + day + 60_000 + 1);
     expect(overdueFireAt(foldInvoice([issued, ev('paid', t0 + 1)])!.view, 60_000)).toBeNull();
     expect(overdueFireAt(foldInvoice([ev('issued', t0, { dueAt: null })])!.view, 60_000)).toBeNull();
   });

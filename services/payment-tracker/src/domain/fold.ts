@@ -1,5 +1,5 @@
-import type { InvoiceEvent, PaymentStatus } from '@invoice-signal/events';
-import { canonicalOrder, entryType, type EntryType, type LedgerEntry, type VendorEntry, type TrackerStatus } from './ledger.ts';
+import { endOfLocalDay, type InvoiceEvent, type PaymentStatus } from '@invoice-signal/events';
+import { canonicalOrder, entryType, type DueZoneEntry, type EntryType, type LedgerEntry, type StatusEntry, type VendorEntry, type TrackerStatus } from './ledger.ts';
 import { nextStatus } from './transitions.ts';
 
 /**
@@ -32,6 +32,23 @@ function latest<K extends keyof InvoiceEvent>(events: InvoiceEvent[], key: K): I
   return null;
 }
 
+/** The zone of the newest enrichment that named one, or null. */
+function accountZone(entries: LedgerEntry[]): string | null {
+  const zones = entries.filter((e): e is DueZoneEntry => e.kind === 'due_zone').sort((a, b) => a.revision - b.revision || (a.eventId < b.eventId ? -1 : 1));
+  return zones.at(-1)?.timeZone ?? null;
+}
+
+/**
+ * The due instant of the newest event that has one. A date-only due date (dueDate) was read in
+ * the gateway's zone; when the enricher placed the account in another zone, it ends at the end of
+ * that day there instead.
+ */
+function dueAtOf(events: InvoiceEvent[], zone: string | null): number | null {
+  const carrier = events.findLast((e) => e.dueAt !== null && e.dueAt !== undefined);
+  if (!carrier) return null;
+  return carrier.dueDate && zone && zone !== carrier.dueTimeZone ? endOfLocalDay(carrier.dueDate, zone) : carrier.dueAt;
+}
+
 const maxOf = (events: InvoiceEvent[], pick: (e: InvoiceEvent) => number) => events.reduce((m, e) => Math.max(m, pick(e)), 0);
 
 /** Folds an invoice's entries. Returns undefined when there is no vendor event yet (nothing to say). */
@@ -39,9 +56,9 @@ export function foldInvoice(entries: LedgerEntry[]): Folded | undefined {
   const vendor = entries.filter((e): e is VendorEntry => e.kind === 'vendor').sort(canonicalOrder);
   if (vendor.length === 0) return undefined;
   const events = vendor.map((v) => v.event);
-  const dueAt = latest(events, 'dueAt');
-  // A marker computed for an earlier due date (the due date moved since) no longer applies.
-  const live = entries.filter((e) => e.kind === 'vendor' || e.dueAt === dueAt).sort(canonicalOrder);
+  const dueAt = dueAtOf(events, accountZone(entries));
+  // A marker computed for an earlier due date (the due date moved, or its zone did) no longer applies.
+  const live = entries.filter((e): e is StatusEntry => e.kind === 'vendor' || (e.kind === 'overdue' && e.dueAt === dueAt)).sort(canonicalOrder);
 
   let status: TrackerStatus | null = null;
   const transitions: Transition[] = [];

@@ -1,6 +1,6 @@
 import type { PaymentStatus } from '@invoice-signal/events';
 import type { InvoiceView } from './fold.ts';
-import type { TrackerStatus } from './ledger.ts';
+import { overdueAt, type TrackerStatus } from './ledger.ts';
 import { awaitingPayment } from './transitions.ts';
 
 /**
@@ -15,5 +15,5 @@ export function statusRecord(view: InvoiceView, version: number, previous: Track
 
 /** When the overdue clock of this view fires, or null when it does not run (paid, closed, no due date). */
 export function overdueFireAt(view: InvoiceView, graceMs: number): number | null {
-  return awaitingPayment(view.status) && view.dueAt !== null ? view.dueAt + graceMs : null;
+  return awaitingPayment(view.status) && view.dueAt !== null ? overdueAt(view.dueAt, graceMs) : null;
 }

@@ -1,4 +1,4 @@
-import type { InvoiceEvent } from '@invoice-signal/events';
+import { isCalendarDate, isTimeZone, type InvoiceEvent } from '@invoice-signal/events';
 import { InvalidInvoiceEventError } from './errors.ts';
 
 const amountFields = ['totalMinor', 'amountDueMinor', 'amountPaidMinor', 'amountRemainingMinor', 'amountRefundedMinor'] as const;
@@ -24,6 +24,13 @@ export function validateInvoiceEvent(event: InvoiceEvent, key: string | null): I
   }
   if (!Number.isSafeInteger(event.occurredAt) || event.occurredAt <= 0) {
     throw new InvalidInvoiceEventError('PT_OCCURRED_AT', `occurredAt must be epoch millis, got ${event.occurredAt} (event ${event.eventId})`);
+  }
+  // A date-only due date is re-read in the account's zone: it must be one.
+  if (event.dueDate !== null && event.dueDate !== undefined && !isCalendarDate(event.dueDate)) {
+    throw new InvalidInvoiceEventError('PT_DUE_DATE', `dueDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(event.dueDate)} (event ${event.eventId})`);
+  }
+  if (event.dueTimeZone !== null && event.dueTimeZone !== undefined && !isTimeZone(event.dueTimeZone)) {
+    throw new InvalidInvoiceEventError('PT_DUE_TIME_ZONE', `dueTimeZone must be an IANA time zone, got ${JSON.stringify(event.dueTimeZone)} (event ${event.eventId})`);
   }
   return event;
 }

@@ -1,4 +1,4 @@
-import { AvroSerde, topics, type InvoiceEvent, type PaymentStatus } from '@invoice-signal/events';
+import { AvroSerde, topics, type EnrichedInvoice, type InvoiceEvent, type PaymentStatus } from '@invoice-signal/events';
 import { createDb, createKafka, createLogger, createPublisher, parseEnv, startService, type EventPublisher, type Knex, type RunningService } from '@invoice-signal/runtime';
 import { sampleInvoiceEvent, stackEndpoints, testServiceConfig, TopicReader, uniqueName, type Received } from '@invoice-signal/testkit';
 import { paymentTrackerEnv, type Config } from '../../src/config.ts';
@@ -53,12 +53,19 @@ export class EventSource {
     this.namespace = namespace;
     this.serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace });
   }
-  async send(...events: InvoiceEvent[]) {
+  private async open(): Promise<EventPublisher> {
     if (!this.publisher) {
       const config = parseEnv(paymentTrackerEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: this.namespace });
       this.publisher = await createPublisher(createKafka('test-source', config, createLogger('test', 'silent')), this.serde);
     }
-    await this.publisher.publish(topics.invoiceEvents, events.map((value) => ({ key: value.invoiceId, value })));
+    return this.publisher;
+  }
+  async send(...events: InvoiceEvent[]) {
+    await (await this.open()).publish(topics.invoiceEvents, events.map((value) => ({ key: value.invoiceId, value })));
+  }
+  /** What the enricher would publish (the tracker reads only the billing zone of date-only due dates from it). */
+  async sendEnriched(...records: EnrichedInvoice[]) {
+    await (await this.open()).publish(topics.enriched, records.map((value) => ({ key: value.accountId, value })));
   }
   statusReader(): Promise<TopicReader<PaymentStatus>> {
     return TopicReader.open(topics.paymentStatus, this.serde);

@@ -55,7 +55,7 @@ export function recommendActions(flags: RiskFlag[], level: RiskLevel, enriched: 
   const reasons = flags.filter((f) => (outreachFlags as string[]).includes(f.code)).map((f) => f.code);
   if (atLeast(level, rules.outreachMinLevel) && reasons.length > 0) {
     actions.push({ code: 'PROACTIVE_OUTREACH', dueBy: c.outreachBy, forFlags: reasons,
-      text: `Reach out to ${customer} before ${isoDate(c.outreachBy)}${due === null ? '' : ` (the invoice is due ${isoDate(due)})`} to make sure ${c.label} gets paid on time.` });
+      text: `Reach out to ${customer} before ${isoDate(c.outreachBy, enriched.owner.timeZone)}${due === null ? '' : ` (the invoice is due ${isoDate(due, enriched.owner.timeZone)})`} to make sure ${c.label} gets paid on time.` });
   }
   for (const flag of flags) {
     const build = perFlag[flag.code as FlagCode];

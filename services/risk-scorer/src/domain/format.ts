@@ -1,6 +1,6 @@
-import { formatMinor } from '@invoice-signal/events';
+import { formatMinor, isTimeZone, localDateOf } from '@invoice-signal/events';
 
-/** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: UTC, en-US. */
+/** Formatting for sentences a CSM reads and for the string-valued facts maps. Deterministic: en-US; dates in a given zone, else UTC. */
 
 export const DAY_MS = 24 * 3600 * 1000;
 
@@ -16,8 +16,8 @@ function formatter(min: number, max: number): Intl.NumberFormat {
 /** `EUR 12,500.00` from 1250000 minor units, `IDR 10,000,000.00` from 1000000000: the shared ISO 4217 table decides the decimals. */
 export const money = (minor: number, currency: string) => formatMinor(minor, currency, 'code');
 
-/** `2026-12-01` (UTC). */
-export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `2026-12-01`: the calendar date of `ms` in `zone` (the CSM's, so a due date reads as on their calendar; UTC when unknown). */
+export const isoDate = (ms: number, zone: string | null = 'UTC') => localDateOf(ms, zone && isTimeZone(zone) ? zone : 'UTC');
 
 /** A number for a sentence: grouping, at most `digits` decimals. */
 export const num = (n: number, digits = 2) => formatter(0, digits).format(n);

@@ -17,9 +17,11 @@ export function valueReinforcement(enriched: EnrichedInvoice, at: number, rules:
   const { invoice } = enriched;
   const amount = money(invoice.totalMinor, invoice.currency);
   const label = invoice.invoiceNumber ?? invoice.invoiceId;
-  const dueText = invoice.dueAt === null ? '' : `, due ${isoDate(invoice.dueAt)}`;
+  // Dates as on the CSM's calendar.
+  const day = (ms: number) => isoDate(ms, enriched.owner.timeZone);
+  const dueText = invoice.dueAt === null ? '' : `, due ${day(invoice.dueAt)}`;
   const metrics = ctx.valueDelivered.slice(0, rules.maxMetrics);
-  const base = { accountId: enriched.accountId, customer: ctx.name, invoice: label, amount, dueDate: invoice.dueAt === null ? null : isoDate(invoice.dueAt) };
+  const base = { accountId: enriched.accountId, customer: ctx.name, invoice: label, amount, dueDate: invoice.dueAt === null ? null : day(invoice.dueAt) };
   const prompts: ValuePrompt[] = [];
 
   if (metrics.length > 0) {
@@ -32,8 +34,8 @@ export function valueReinforcement(enriched: EnrichedInvoice, at: number, rules:
   const checkInBy = invoice.dueAt === null ? at + rules.checkInLeadDays * DAY_MS : Math.max(at, invoice.dueAt - rules.checkInLeadDays * DAY_MS);
   prompts.push({
     kind: 'schedule_check_in',
-    text: `Schedule a check-in call with ${ctx.name} before ${isoDate(checkInBy)}${dueText ? ` (invoice ${label}${dueText})` : ''}${ctx.health ? `; health is ${ctx.health.score}` : ''}.`,
-    data: facts({ ...base, checkInBy: isoDate(checkInBy), csmTimeZone: ctx.csm.timeZone, healthScore: ctx.health?.score, renewalDate: ctx.contract?.renewalDate ? isoDate(ctx.contract.renewalDate) : null }),
+    text: `Schedule a check-in call with ${ctx.name} before ${day(checkInBy)}${dueText ? ` (invoice ${label}${dueText})` : ''}${ctx.health ? `; health is ${ctx.health.score}` : ''}.`,
+    data: facts({ ...base, checkInBy: day(checkInBy), csmTimeZone: ctx.csm.timeZone, healthScore: ctx.health?.score, renewalDate: ctx.contract?.renewalDate ? isoDate(ctx.contract.renewalDate) : null }),
   });
   if (metrics.length > 0) {
     prompts.push({

@@ -37,7 +37,7 @@ function renderItem(n) {
   const li = el('li', { class: 'item', 'data-notification-id': n.id, 'data-invoice-id': n.invoiceId, 'data-risk': n.riskLevel });
   li.append(
     el('div', { class: 'title' }, `${kindLabel[n.kind] ?? n.kind}: ${n.customerName ?? n.customerId} — ${n.amountDisplay}`),
-    el('div', { class: 'meta' }, `Due ${n.dueDate ? n.dueDate.slice(0, 10) : 'n/a'} · status ${n.status} · risk ${n.riskLevel}`),
+    el('div', { class: 'meta' }, `Due ${n.dueDay ?? 'n/a'} · status ${n.status} · risk ${n.riskLevel}`),
     el('div', { class: 'meta health' }, `Health ${ctx.healthScore ?? 'unknown'}${n.healthTrend ? ` (${n.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}` +
       (ph.invoices ? ` (${ph.paidOnTime}/${ph.invoices} on time, ${ph.paidLate} late, ${ph.failed} failed)` : '') + (ctx.recentIssues ? ' · recent support issues' : '')),
   );
