@@ -13,6 +13,7 @@ export function fromRow(r: Row): InvoiceNotification {
     riskLevel: r.risk_level, riskFlags: r.risk_flags, recommendedActions: r.recommended_actions, customerContext: r.customer_context,
     details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
     actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
+    amountRemainingMinor: r.amount_remaining_minor === null ? null : Number(r.amount_remaining_minor), failureReason: r.failure_reason, timeline: r.timeline ?? [],
   };
 }
 
