@@ -1,5 +1,8 @@
 import type { Knex } from '@invoice-signal/runtime';
+import { actionKinds } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
+
+const settledStatuses = ['paid', 'voided', 'uncollectible'];
 
 export type Db = Knex | Knex.Transaction;
 
@@ -40,8 +43,12 @@ export async function rememberSlackUser(db: Db, csmId: string, slackUserId: stri
 
 export type PendingSort = 'dueDate' | 'risk';
 
-export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number }): Promise<{ items: InvoiceNotification[]; total: number }> {
+/** include: settled invoices' notifications too; exclude (default): only what is still open, plus the alerts that call for action. */
+export type SettledFilter = 'exclude' | 'include';
+
+export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number; settled?: SettledFilter }): Promise<{ items: InvoiceNotification[]; total: number }> {
   const base = db('notifications').where({ csm_id: csmId }).whereNull('acknowledged_at');
+  if (opts.settled !== 'include') base.where((q) => q.whereNotIn('status', settledStatuses).orWhereIn('kind', actionKinds));
   const order = opts.sort === 'risk'
     ? [{ column: 'risk_rank', order: 'desc' }, { column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'id' }]
     : [{ column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'risk_rank', order: 'desc' }, { column: 'id' }];

@@ -1,6 +1,7 @@
-import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
 
-export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>;
+export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>
+  & Partial<Pick<InvoiceNotification, 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
 
 const day = (ms: number | null) => (ms === null ? 'no due date' : new Date(ms).toISOString().slice(0, 10));
 
@@ -20,6 +21,8 @@ export function slackMessage(items: SlackItem[], publicUrl: string): { text: str
       `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${day(n.dueAt)} · risk *${n.riskLevel}*`,
       `Health ${ctx.healthScore ?? 'unknown'}${n.details.healthTrend ? ` (${n.details.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}${ctx.recentIssues ? ' · recent support issues' : ''}`,
     ];
+    const balance = balanceLine({ amountRemainingMinor: null, failureReason: null, timeline: [], ...n });
+    if (balance) lines.splice(1, 0, balance);
     if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
     if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
-import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
+import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort, type SettledFilter } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { notificationSchema, notificationView, problemSchema } from './views.ts';
@@ -15,22 +15,26 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   const { deps } = opts;
   app.addHook('preHandler', requireAuth(opts.auth));
 
-  app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number } }>('/api/invoices/csm/:csmId/pending', {
+  app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number; settled: SettledFilter } }>('/api/invoices/csm/:csmId/pending', {
     schema: {
-      summary: "A CSM's unacknowledged notifications, paged", tags: ['invoices'], security,
+      summary: "A CSM's unacknowledged notifications, paged",
+      description: 'Settled invoices (paid, voided, uncollectible) are left out by default, except the alerts that call for action (disputed, written_off); settled=include lists them too.',
+      tags: ['invoices'], security,
       params: { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } },
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 } },
+        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
+          settled: { type: 'string', enum: ['exclude', 'include'], default: 'exclude', description: 'include: also notifications of paid, voided and uncollectible invoices' },
+        },
       },
-      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
+      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, settled: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
     },
   }, async (request, reply) => {
     const { csmId } = request.params;
     if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
-    const { sort, limit, offset } = request.query;
-    const page = await pendingOf(deps.db, csmId, { sort, limit, offset });
-    return { csmId, total: page.total, limit, offset, sort, items: page.items.map(notificationView) };
+    const { sort, limit, offset, settled } = request.query;
+    const page = await pendingOf(deps.db, csmId, { sort, limit, offset, settled });
+    return { csmId, total: page.total, limit, offset, sort, settled, items: page.items.map(notificationView) };
   });
 
   app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {

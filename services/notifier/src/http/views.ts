@@ -12,6 +12,7 @@ export function notificationView(n: InvoiceNotification) {
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
+    amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason, timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
   };
 }
 
@@ -21,7 +22,7 @@ const nullable = (type: string) => ({ type: [type, 'null'] });
 export const notificationSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue'] }, invoiceId: { type: 'string' },
+    id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off'] }, invoiceId: { type: 'string' },
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
     amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
     dueDate: nullable('string'), status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
@@ -32,6 +33,12 @@ export const notificationSchema = {
     recommendedActions: { type: 'array', items: { type: 'string' } }, invoiceNumber: nullable('string'), hostedInvoiceUrl: nullable('string'),
     channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
     version: { type: 'integer' },
+    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
+    timeline: {
+      type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
+      items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } },
+    },
   },
 } as const;
 
