@@ -246,7 +246,8 @@ class BatchPlanner {
     if (!t || t.n.acknowledgedAt === null) return;
     Object.assign(t.n, { acknowledgedAt: null, updatedAt: this.env.now });
     t.reopened = true;
-    this.touch(t);
+    // Part of the same status change as its dispute_lost entry: one version, not two.
+    if (!t.changed) this.touch(t);
     this.event('created', t.n.csmId, t.n.id);
   }
 

@@ -42,7 +42,7 @@ export function alertsFor(s: Pick<StatusFact, 'status' | 'disputeStatus'>): Noti
 export function baselineOf(n: InvoiceNotification): StatusFact {
   return {
     invoiceId: n.invoiceId, status: n.status, version: 0, accountId: null, dueAt: n.dueAt, changedAt: n.updatedAt, currency: n.currency,
-    amountDueMinor: n.amountMinor, amountRemainingMinor: n.amountRemainingMinor, amountCreditedMinor: null, amountRefundedMinor: null,
+    amountDueMinor: n.amountMinor, amountRemainingMinor: n.amountRemainingMinor ?? n.amountMinor, amountCreditedMinor: null, amountRefundedMinor: null,
     failureReason: n.failureReason, disputeStatus: null,
   };
 }
@@ -64,6 +64,9 @@ export function timelineEntries(prev: StatusFact, next: StatusFact): TimelineEnt
     entry('updated', credit > 0
       ? `credit note of ${money(credit)} applied: ${money(next.amountDueMinor!)} due instead of ${money(prev.amountDueMinor!)}`
       : `amount changed from ${money(prev.amountDueMinor!)} to ${money(next.amountDueMinor!)}`);
+  }
+  else if (known(prev.amountRemainingMinor, next.amountRemainingMinor) && next.amountRemainingMinor! < prev.amountRemainingMinor! && next.status === prev.status) {
+    entry('updated', `${money(prev.amountRemainingMinor! - next.amountRemainingMinor!)} paid; ${money(next.amountRemainingMinor!)} still owed`);
   }
   if (known(prev.amountRefundedMinor, next.amountRefundedMinor) && next.amountRefundedMinor! > prev.amountRefundedMinor!) entry('refunded', `${money(next.amountRefundedMinor! - prev.amountRefundedMinor!)} refunded`);
   if (prev.status !== next.status) entry(statusEvent[next.status], statusNote(next, money));
