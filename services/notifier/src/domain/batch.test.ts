@@ -101,6 +101,9 @@ describe('planning a batch in memory', () => {
     ]);
     const alert = plan.inserts.find((x) => x.kind === 'payment_failed')!;
     expect(alert.timeline).toHaveLength(3);
+    // A later revision (the account matched late) re-enriches the invoice as issued: the status's facts stay.
+    const revised = planBatch([assessed('i1', 'a', 2)], empty({ notifications: [issued], statuses: new Map([['i1', fact('i1', 'failed', 3, { dueAt: due2, amountDueMinor: 40_000, amountRemainingMinor: 40_000 })]]) }), env);
+    expect(revised.factUpdates[0].notification).toMatchObject({ revision: 2, dueAt: due2, amountMinor: 40_000, status: 'failed' });
   });
 
   it('raises a dispute alert once, and puts it back in front of the CSM when the dispute is lost', () => {

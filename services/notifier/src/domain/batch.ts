@@ -186,8 +186,11 @@ class BatchPlanner {
 
   private revise(facts: InvoiceFacts, list: Tracked[]): void {
     const previous = list[0].n.csmId;
+    // A revision re-enriches the invoice as it was issued: what the payment status says since (due date, amounts) stays.
+    const status = this.statuses.get(facts.invoiceId);
     for (const t of list) {
       Object.assign(t.n, factFields(facts), { updatedAt: this.env.now });
+      if (status) followStatus(t.n, status, []);
       this.touch(t);
     }
     if (previous === facts.csm.id) return list.forEach((t) => this.event('updated', t.n.csmId, t.n.id));
