@@ -32,7 +32,11 @@ export function decideSalesforceNotification(n: SalesforceNotification, history:
   const base = { source: 'salesforce' as const, vendorEventId: n.id, vendorType: n.sObjectType };
   if (n.sObjectType === 'blng__Invoice__c') return { ...base, event: invoiceEvent(n, history, receivedAt) };
   if (n.sObjectType === 'blng__Payment__c') return paymentDelivery(n, history, receivedAt);
-  if (n.sObjectType === 'blng__PaymentTransaction__c') return { ...base, event: transactionEvent(n, history, receivedAt) };
+  // A transaction's outcome is final: the same transaction notified again is the same receipt.
+  if (n.sObjectType === 'blng__PaymentTransaction__c') {
+    const vendorEventId = `blng__PaymentTransaction__c:${field(n, 'Id')}`;
+    return { ...base, vendorEventId, event: transactionEvent(n, vendorEventId, history, receivedAt) };
+  }
   return { ...base, event: null };
 }
 
@@ -124,20 +128,21 @@ const failedGatewayStatuses = new Set(['Decline', 'PermanentFail', 'SystemError'
  * the gateway's response message as the reason. A successful one creates a blng__Payment__c,
  * which says it; other types (Authorization, Refund, Void) and pending results say nothing.
  */
-function transactionEvent(n: SalesforceNotification, history: InvoiceHistory, receivedAt: number): InvoiceEvent | null {
+function transactionEvent(n: SalesforceNotification, vendorEventId: string, history: InvoiceHistory, receivedAt: number): InvoiceEvent | null {
   const type = optional(n, 'blng__Type__c');
   const gateway = optional(n, 'blng__GatewayStatus__c');
   if ((type !== 'Charge' && type !== 'Capture') || !gateway || !failedGatewayStatuses.has(gateway)) return null;
   const last = history.last;
   const currency = normaliseCurrency(field(n, 'CurrencyIsoCode'), `Notification[${n.id}].sObject.CurrencyIsoCode`);
-  const amount = last?.totalMinor ?? money(n, 'blng__Amount__c', currency);
+  // With the invoice unknown, the attempted amount is what we know of it.
+  const attempted = last ? null : money(n, 'blng__Amount__c', currency);
   return canonicalEvent(
-    { source: 'salesforce', vendorEventId: n.id, vendorInvoiceId: field(n, 'blng__RequestInvoice__c'), type: 'payment_failed', currency, totalMinor: amount, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'))!, receivedAt },
+    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__RequestInvoice__c'), type: 'payment_failed', currency, totalMinor: last?.totalMinor ?? attempted!, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'))!, receivedAt },
     {
       ...carried(n, last),
-      amountDueMinor: last?.amountDueMinor ?? amount,
+      amountDueMinor: last?.amountDueMinor ?? attempted!,
       amountPaidMinor: last?.amountPaidMinor ?? 0,
-      amountRemainingMinor: last?.amountRemainingMinor ?? amount,
+      amountRemainingMinor: last?.amountRemainingMinor ?? attempted!,
       attemptCount: (last?.attemptCount ?? 0) + 1,
       failureReason: optional(n, 'blng__ResponseMessage__c') ?? `payment ${gateway}`,
     },

@@ -86,7 +86,7 @@ describe('vendor mapping', () => {
       Id: 'tx1', blng__RequestInvoice__c: 'a0x1', blng__Amount__c: '100.00', blng__Type__c: type, blng__GatewayStatus__c: gateway, blng__ResponseMessage__c: 'Insufficient funds',
       CurrencyIsoCode: 'EUR', LastModifiedDate: '2026-11-03T00:00:00Z',
     } }, { last, issued: true }, now).event;
-    expect(tx('Decline')).toMatchObject({ type: 'payment_failed', invoiceId: 'salesforce:a0x1', failureReason: 'Insufficient funds', attemptCount: 1, amountRemainingMinor: 10000 });
+    expect(tx('Decline')).toMatchObject({ type: 'payment_failed', eventId: 'salesforce:blng__PaymentTransaction__c:tx1', invoiceId: 'salesforce:a0x1', failureReason: 'Insufficient funds', attemptCount: 1, amountRemainingMinor: 10000 });
     expect(tx('Success')).toBeNull();
     expect(tx('RequiresReview')).toBeNull();
     expect(tx('Decline', 'Refund')).toBeNull();

@@ -5,7 +5,7 @@ export type DigestItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' |
 
 /** The summary with the balance still owed and the last failure, for alerts. */
 const headline = (i: DigestItem) => {
-  const balance = balanceLine({ amountRemainingMinor: null, failureReason: null, timeline: [], ...i });
+  const balance = balanceLine(i);
   return balance ? `${summaryLine(i)} (${balance})` : summaryLine(i);
 };
 

@@ -137,14 +137,14 @@ export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName'
  * What an alert adds under its summary: the balance still owed and the last payment failure
  * (overdue and failed payments), the dispute's outcome so far. null when there is nothing to add.
  */
-export function balanceLine(n: Pick<InvoiceNotification, 'kind' | 'amountMinor' | 'amountRemainingMinor' | 'currency' | 'failureReason' | 'timeline'>): string | null {
+export function balanceLine(n: Pick<InvoiceNotification, 'kind' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'amountRemainingMinor' | 'failureReason' | 'timeline'>>): string | null {
   const parts: string[] = [];
-  if (n.kind !== 'invoice_issued' && n.kind !== 'disputed' && n.amountRemainingMinor !== null) {
+  if (n.kind !== 'invoice_issued' && n.kind !== 'disputed' && n.amountRemainingMinor != null) {
     parts.push(`${formatMoney(n.amountRemainingMinor, n.currency)} still owed of ${formatMoney(n.amountMinor, n.currency)}`);
   }
   if ((n.kind === 'payment_failed' || n.kind === 'overdue') && n.failureReason) parts.push(`last failure: ${n.failureReason}`);
   if (n.kind === 'disputed') {
-    const outcome = n.timeline.findLast((e) => e.event === 'dispute_lost' || e.event === 'dispute_won');
+    const outcome = (n.timeline ?? []).findLast((e) => e.event === 'dispute_lost' || e.event === 'dispute_won');
     parts.push(outcome?.event === 'dispute_lost' ? 'dispute lost: the money went back to the customer' : outcome ? 'dispute won' : 'dispute open');
   }
   return parts.length ? parts.join(' · ') : null;

@@ -21,7 +21,7 @@ export function slackMessage(items: SlackItem[], publicUrl: string): { text: str
       `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${day(n.dueAt)} · risk *${n.riskLevel}*`,
       `Health ${ctx.healthScore ?? 'unknown'}${n.details.healthTrend ? ` (${n.details.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}${ctx.recentIssues ? ' · recent support issues' : ''}`,
     ];
-    const balance = balanceLine({ amountRemainingMinor: null, failureReason: null, timeline: [], ...n });
+    const balance = balanceLine(n);
     if (balance) lines.splice(1, 0, balance);
     if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
     if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);
