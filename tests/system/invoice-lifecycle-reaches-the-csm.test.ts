@@ -126,7 +126,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     expect(slackMentions(invoice)).toEqual([]);
   });
 
-  it('a dispute opened raises a chargeback alert on Slack; lost, the alert records it', async () => {
+  it('a dispute opened raises a chargeback alert on Slack; lost, the alert is announced again', async () => {
     const invoice = openInvoice();
     const id = `stripe:${invoice.id}`;
     const t = nowSeconds();
@@ -144,6 +144,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     const lost = await notification(id, 'disputed', (x) => x.timeline.some((e) => e.event === 'dispute_lost'));
     expect(lost.timeline.map((e) => e.event)).toEqual(['paid', 'disputed', 'dispute_lost']);
     expect(lost.acknowledgedAt).toBeNull();
+    await eventually('the lost dispute on Slack', () => slack.posts((c) => String(c.params.text).startsWith('Chargeback lost: Globex, €500.00')).length > 0, { timeoutMs: 45000, intervalMs: 300 });
   });
 
   it('an invoice marked uncollectible raises a write-off alert', async () => {

@@ -151,7 +151,7 @@ describe('the invoice lifecycle reaches the CSM', () => {
     ]);
   });
 
-  it('a dispute raises an alert; lost, it comes back to the CSM who acknowledged it, and stays listed although the invoice is paid', async () => {
+  it('a dispute raises an alert; lost, it is announced again and comes back to the CSM who acknowledged it, listed although the invoice is paid', async () => {
     const id = 'stripe:in_lc_dispute';
     await notified(id, 'csm_lc_dispute', { invoiceId: id, riskLevel: 'low', amountMinor: 20_000 });
     const paid = { status: 'paid' as const, amountDueMinor: 20_000, totalMinor: 20_000, amountPaidMinor: 20_000, amountRemainingMinor: 0 };
@@ -171,6 +171,9 @@ describe('the invoice lifecycle reaches the CSM', () => {
     const [event] = await published.waitFor(1, (r) => r.value?.id === alert.id && r.value!.timeline.some((e) => e.event === 'dispute_lost'));
     expect(event.value).toMatchObject({ kind: 'disputed', acknowledgedAt: null, version: alert.version + 2 });
     expect(await rows(id)).toHaveLength(2);
+    // Announced once more: the chargeback stands.
+    await eventually('the lost dispute on Slack', () => slackFor('csm_lc_dispute').some((p) => p.params.text === 'Chargeback lost: Acme Corp, €200.00 back to the customer'));
+    expect(slackFor('csm_lc_dispute').filter((p) => String(p.params.text).startsWith('Chargeback'))).toHaveLength(2);
   });
 
   it('an invoice written off raises a write-off alert on Slack; the same status again changes nothing', async () => {

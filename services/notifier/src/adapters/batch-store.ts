@@ -65,6 +65,7 @@ export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: num
   await updateFacts(trx, plan.factUpdates);
   await reopen(trx, plan.reopened);
   await insertDeliveries(trx, plan.deliveries, now);
+  await deliverAgain(trx, plan.deliveries.filter((d) => d.again), now);
   await cancelDeliveries(trx, plan.cancellations);
   await logRouting(trx, plan.routingLog, now);
 }
@@ -147,6 +148,22 @@ async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], 
   await trx.raw(
     `insert into deliveries (${names(deliveryColumns)}, state, created_at) select ${names(deliveryColumns, 'v.')}, 'pending', ?::bigint from ${v.sql}
      on conflict (notification_id, channel, csm_id) do nothing`,
+    [now, ...v.bindings],
+  );
+}
+
+/**
+ * Announces a notification once more (a dispute lost): its deliveries already sent, failed or
+ * cancelled become pending again, out of any digest (one still pending carries the new state
+ * anyway). Runs after the insert, which created the channels it never had.
+ */
+async function deliverAgain(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  const v = unnestRows(rows, deliveryColumns);
+  await trx.raw(
+    `update deliveries d set state = 'pending', not_before = v.not_before, reason = v.reason, attempts = 0, lease_until = null, last_error = null,
+       sent_at = null, external_ref = null, digest_id = null, created_at = ?::bigint
+     from ${v.sql} where d.notification_id = v.notification_id and d.channel = v.channel and d.csm_id = v.csm_id and d.state <> 'pending'`,
     [now, ...v.bindings],
   );
 }

@@ -117,6 +117,7 @@ describe('planning a batch in memory', () => {
     }), env);
     expect(lost.inserts).toEqual([]);
     expect(lost.reopened).toEqual([alert.id]);
+    expect(lost.deliveries).toEqual([expect.objectContaining({ notificationId: alert.id, channel: 'slack', again: true })]);
     const updated = lost.factUpdates.find((u) => u.notification.id === alert.id)!.notification;
     expect(updated.acknowledgedAt).toBeNull();
     expect(updated.timeline.at(-1)).toMatchObject({ event: 'dispute_lost' });

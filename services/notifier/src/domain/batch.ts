@@ -41,6 +41,8 @@ export interface PlannedDelivery {
   channel: PushChannel;
   notBefore: number;
   reason: string | null;
+  /** The notification is announced again (a dispute lost): a delivery already sent or withdrawn goes out once more. */
+  again?: boolean;
 }
 
 /** Pending deliveries of a notification to a CSM it moved away from; `keep` are channels routed to that CSM again later in the batch. */
@@ -226,7 +228,7 @@ class BatchPlanner {
       this.event('updated', t.n.csmId, t.n.id);
     }
     if (settled(s.status) && !(stored && settled(stored.status))) this.withdraw(list, s.status);
-    if (s.disputeStatus === 'lost' && stored?.disputeStatus !== 'lost') this.reopen(list.find((t) => t.n.kind === 'disputed'));
+    if (s.disputeStatus === 'lost' && stored?.disputeStatus !== 'lost') this.disputeLost(list.find((t) => t.n.kind === 'disputed'));
     for (const kind of alertsFor(s)) {
       if (list.some((t) => t.n.kind === kind)) continue;
       const t = this.fresh(issued.n, issued.n.csmId, kind, s.status);
@@ -245,13 +247,21 @@ class BatchPlanner {
     for (const csmId of new Set(stale.map((t) => t.n.csmId))) this.cancel(stale.filter((t) => t.n.csmId === csmId), csmId, `${status} before it went out`);
   }
 
-  private reopen(t: Tracked | undefined): void {
-    if (!t || t.n.acknowledgedAt === null) return;
-    Object.assign(t.n, { acknowledgedAt: null, updatedAt: this.env.now });
-    t.reopened = true;
+  /**
+   * The chargeback stands: the dispute alert is announced again (Slack or digest, as routed now)
+   * and, if the CSM had acknowledged it, put back in the pending list. A dispute first seen lost
+   * is a new alert instead (created by the caller).
+   */
+  private disputeLost(t: Tracked | undefined): void {
+    if (!t || t.isNew) return;
+    if (t.n.acknowledgedAt !== null) {
+      Object.assign(t.n, { acknowledgedAt: null, updatedAt: this.env.now });
+      t.reopened = true;
+      this.event('created', t.n.csmId, t.n.id);
+    }
     // Part of the same status change as its dispute_lost entry: one version, not two.
     if (!t.changed) this.touch(t);
-    this.event('created', t.n.csmId, t.n.id);
+    this.routeTo(t, this.csms.get(t.n.csmId) ?? { id: t.n.csmId, email: null, slackUserId: null, timeZone: null }, true);
   }
 
   private fresh(facts: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState): Tracked {
@@ -276,7 +286,7 @@ class BatchPlanner {
   }
 
   /** Decides the channels with the CSM's preferences and queues its Slack and digest deliveries; the cap counts the batch too. */
-  private routeTo({ n }: Tracked, csm: CsmRef): void {
+  private routeTo({ n }: Tracked, csm: CsmRef, again = false): void {
     const prefs = this.state.prefs.get(csm.id) ?? this.env.defaults;
     const now = this.env.now;
     const routing = route({
@@ -287,7 +297,7 @@ class BatchPlanner {
     for (const channel of routing.channels) {
       if (channel === 'in_app') continue;
       const reason = channel === 'email_digest' ? routing.reasons.find((r) => r.includes('overflow')) : routing.reasons.find((r) => r.startsWith(channel));
-      this.deliver({ notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore: channel === 'slack' ? routing.slackNotBefore ?? now : now, reason: reason ?? null });
+      this.deliver({ notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore: channel === 'slack' ? routing.slackNotBefore ?? now : now, reason: reason ?? null, ...(again ? { again } : {}) });
     }
     if (routing.reasons.length) this.out.routingLog.push({ csmId: csm.id, detail: `${n.id}: ${routing.reasons.join('; ')}` });
     // A stored notification is routed only when reassigned, which marked its facts: the channels are written with them.

@@ -123,12 +123,12 @@ export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
   };
 }
 
-export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'>): string {
+export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'timeline'>>): string {
   const who = n.customerName ?? n.customerId;
   const amount = formatMoney(n.amountMinor, n.currency);
   if (n.kind === 'payment_failed') return `Payment failed: ${who}, ${amount}`;
   if (n.kind === 'overdue') return `Overdue: ${who}, ${amount}`;
-  if (n.kind === 'disputed') return `Chargeback: ${who} disputed ${amount}`;
+  if (n.kind === 'disputed') return n.timeline?.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
   if (n.kind === 'written_off') return `Written off: ${who}, ${amount}`;
   return `Invoice issued: ${who}, ${amount}`;
 }
