@@ -13,6 +13,7 @@ export function sampleInvoiceEvent(overrides: Partial<InvoiceEvent> = {}): Invoi
     periodStart: t0 - 30 * day, periodEnd: t0, attemptCount: 0, failureReason: null,
     hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test', occurredAt: t0, receivedAt: t0 + 150,
     dueDate: null, dueTimeZone: null, origin: 'live',
+    disputeStatus: null,
     ...overrides,
   };
 }
@@ -23,7 +24,7 @@ export function samplePaymentStatus(overrides: Partial<PaymentStatus> = {}): Pay
     previousStatus: 'pending', currency: 'EUR', amountDueMinor: 1_250_000, amountPaidMinor: 0, amountRemainingMinor: 1_250_000,
     amountRefundedMinor: 0, issuedAt: t0, dueAt: t0 + 30 * day, paidAt: null, attemptCount: 2, disputed: false,
     lastEventAt: t0 + 3 * day, changedAt: t0 + 3 * day + 20, version: 3,
-    totalMinor: 1_300_000, amountCreditedMinor: 50_000, invoiceNumber: 'ACME-0042', failureReason: 'card_declined', overdueSince: null,
+    totalMinor: 1_300_000, amountCreditedMinor: 50_000, invoiceNumber: 'ACME-0042', failureReason: 'card_declined', overdueSince: null, disputeStatus: null,
     ...overrides,
   };
 }

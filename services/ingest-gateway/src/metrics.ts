@@ -2,7 +2,7 @@ import { Counter, Histogram } from 'prom-client';
 import { InvoiceEventTypeSymbols } from '@invoice-signal/events';
 import { chargebeeTypes } from './domain/chargebee-mapping.ts';
 import { salesforceObjectTypes } from './domain/salesforce-mapping.ts';
-import { stripeInvoiceTypes } from './domain/stripe-mapping.ts';
+import { stripeDisputeTypes, stripeInvoiceTypes, stripePaymentFailureTypes } from './domain/stripe-mapping.ts';
 
 /**
  * Deliveries by source, vendor event type and outcome: accepted, duplicate, ignored (a type we
@@ -34,7 +34,6 @@ export const pullSkipped = new Counter({
   labelNames: ['source'] as const,
 });
 
-const stripeDisputeTypes = ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map((t) => `charge.dispute.${t}`);
 let known: Set<string> | undefined;
 
 /**
@@ -44,7 +43,7 @@ let known: Set<string> | undefined;
  */
 export function typeLabel(vendorType: string): string {
   known ??= new Set([
-    ...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes, ...Object.keys(chargebeeTypes), ...salesforceObjectTypes, 'backfill.invoice',
+    ...Object.keys(stripeInvoiceTypes), ...stripePaymentFailureTypes, ...stripeDisputeTypes, ...Object.keys(chargebeeTypes), ...salesforceObjectTypes, 'backfill.invoice',
     ...InvoiceEventTypeSymbols.flatMap((t) => [`upload.${t}`, `canonical.${t}`]),
   ]);
   return known.has(vendorType) ? vendorType : 'other';

@@ -39,6 +39,7 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
       issuedAt: 1_762_000_000_000, dueAt: 1_764_592_000_000, periodStart: 1_759_408_000_000, periodEnd: 1_762_000_000_000, attemptCount: 0,
       failureReason: null, hostedInvoiceUrl: null, occurredAt: 1_762_000_300_000, receivedAt: expect.any(Number),
       dueDate: null, dueTimeZone: null, origin: 'live',
+      disputeStatus: null,
     });
   });
 
@@ -129,6 +130,34 @@ describe('Chargebee and Salesforce Billing deliveries', () => {
     await postSoap(outboundMessage(secrets.SALESFORCE_ORG_ID, [sfInvoice(marker)]));
     await reader.waitFor(1, forInvoice(`salesforce:${marker}`));
     expect(reader.records.filter(forInvoice(`salesforce:${invoiceId}`))).toHaveLength(4);
+  });
+
+  it('Salesforce: a Draft or Canceled payment is no failure, a declined transaction is, and a payment notified again is not counted twice', async () => {
+    const invoiceId = uid('a0x');
+    const forThis = forInvoice(`salesforce:${invoiceId}`);
+    const payment = (paymentId: string, status: string, amount = '234.56') => ({
+      type: 'blng__Payment__c', fields: { Id: paymentId, blng__Invoice__c: invoiceId, blng__Amount__c: amount, blng__Status__c: status, CurrencyIsoCode: 'EUR', LastModifiedDate: '2026-11-03T10:00:00Z' },
+    });
+    const declined = {
+      type: 'blng__PaymentTransaction__c', fields: {
+        Id: uid('a1T'), blng__RequestInvoice__c: invoiceId, blng__Amount__c: '1234.56', blng__Type__c: 'Charge', blng__GatewayStatus__c: 'Decline',
+        blng__ResponseMessage__c: 'Card declined: insufficient funds', CurrencyIsoCode: 'EUR', LastModifiedDate: '2026-11-02T10:00:00Z',
+      },
+    };
+    const [draft, canceled, posted] = [uid('a1P'), uid('a1P'), uid('a1P')];
+    expect((await postSoap(outboundMessage(secrets.SALESFORCE_ORG_ID, [sfInvoice(invoiceId), payment(draft, 'Draft'), payment(canceled, 'Canceled'), declined, payment(posted, 'Posted')]))).status).toBe(200);
+    // The same posted payment again, in a new outbound message with a new notification id.
+    expect((await postSoap(outboundMessage(secrets.SALESFORCE_ORG_ID, [payment(posted, 'Posted')]))).status).toBe(200);
+    const marker = uid('a0x');
+    await postSoap(outboundMessage(secrets.SALESFORCE_ORG_ID, [sfInvoice(marker)]));
+    await reader.waitFor(1, forInvoice(`salesforce:${marker}`));
+    const records = reader.records.filter(forThis).map((r) => r.value!);
+    expect(records.map((e) => [e.type, e.amountPaidMinor, e.amountRemainingMinor, e.failureReason])).toEqual([
+      ['issued', 0, 123456, null], ['payment_failed', 0, 123456, 'Card declined: insufficient funds'], ['updated', 23456, 100000, null],
+    ]);
+    // Kept, published as nothing; the posted one once.
+    const receipts = await gateway.ctx.db('receipts').whereIn('vendor_event_id', [draft, canceled, posted].map((p, i) => `blng__Payment__c:${p}:${['Draft', 'Canceled', 'Posted'][i]}`)).orderBy('id');
+    expect(receipts.map((r) => [r.event_type, r.vendor_event_id.split(':').at(-1)])).toEqual([[null, 'Draft'], [null, 'Canceled'], ['updated', 'Posted']]);
   });
 
   it('maps a JPY invoice without decimals and a cancelled one to voided', async () => {

@@ -37,8 +37,8 @@ describe('Stripe webhooks', () => {
       currency: 'EUR', totalMinor: 125000, amountDueMinor: 125000, amountPaidMinor: 0, amountRemainingMinor: 125000, amountRefundedMinor: 0,
       issuedAt: 1_762_000_100_000, dueAt: 1_764_592_000_000, periodStart: 1_759_408_000_000, periodEnd: 1_762_000_000_000, attemptCount: 0,
       failureReason: null, hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test_abc', occurredAt: 1_762_000_200_000,
-      receivedAt: expect.any(Number),
-      dueDate: null, dueTimeZone: null, origin: 'live',
+      receivedAt: expect.any(Number), dueDate: null, dueTimeZone: null, origin: 'live',
+      disputeStatus: null,
     });
   });
 
@@ -57,7 +57,9 @@ describe('Stripe webhooks', () => {
     for (const r of records) {
       expect(r.value).toMatchObject({ currency: 'JPY', totalMinor: 50000, amountPaidMinor: 30000, amountRemainingMinor: 20000, attemptCount: 2, subscriptionId: 'sub_legacy' });
     }
-    expect(records.find((r) => r.value!.type === 'payment_failed')!.value!.failureReason).toBe('payment attempt failed');
+    // A webhook invoice names its payment intent by id: no payment error to read (charge.failed brings it), and no
+    // made-up reason that could outrank the real one.
+    expect(records.find((r) => r.value!.type === 'payment_failed')!.value!.failureReason).toBeNull();
     const [draftRecord] = await reader.waitFor(1, forInvoice(String(draft.id)));
     expect(draftRecord.value!.type).toBe('updated'); // a draft is not yet issued to the customer
   });
@@ -154,9 +156,26 @@ describe('Stripe webhooks', () => {
     const disputed = records.find((r) => r.value!.type === 'disputed')!.value!;
     expect(disputed).toMatchObject({ invoiceId: `stripe:${invoice.id}`, totalMinor: 125000, amountPaidMinor: 125000, occurredAt: 1_762_100_000_000 });
     expect(disputed.failureReason).toBe(`dispute ${dispute.id} needs_response: fraudulent (EUR 1,250.00)`);
+    expect(disputed.disputeStatus).toBe('open');
+    await postStripe(gateway.url, stripeEvent('charge.dispute.closed', { ...dispute, status: 'lost' }, { created: 1_762_900_000 }));
+    const closed = await reader.waitFor(3, forInvoice(String(invoice.id)));
+    expect(closed.map((r) => r.value!.disputeStatus)).toEqual([null, 'open', 'lost']);
 
     const orphan = await postStripe(gateway.url, stripeEvent('charge.dispute.created', { ...dispute, id: uid('dp'), payment_intent: 'pi_unknown', charge: 'ch_unknown' }));
     expect(await orphan.json()).toEqual({ received: true, outcome: 'unmatched' });
+  });
+
+  it("reads a failed payment's reason from the charge that failed, found by its payment intent", async () => {
+    const pi = uid('pi');
+    const invoice = stripeInvoice({ attempt_count: 1, attempted: true, last_finalization_error: { message: 'finalization went wrong', type: 'invalid_request_error' }, payments: { object: 'list', data: [{ id: uid('inpay'), object: 'invoice_payment', payment: { type: 'payment_intent', payment_intent: pi } }] } });
+    await postStripe(gateway.url, stripeEvent('invoice.payment_failed', invoice, { created: 1_762_100_000 }));
+    const charge = { id: uid('ch'), object: 'charge', status: 'failed', payment_intent: pi, failure_code: 'card_declined', failure_message: 'Your card has insufficient funds.', outcome: { type: 'issuer_declined', seller_message: 'The bank returned the decline code `insufficient_funds`.' } };
+    const res = await postStripe(gateway.url, stripeEvent('charge.failed', charge, { created: 1_762_100_001 }));
+    expect(await res.json()).toEqual({ received: true, outcome: 'accepted' });
+    const records = await reader.waitFor(2, forInvoice(String(invoice.id)));
+    expect(records.map((r) => [r.value!.type, r.value!.failureReason, r.value!.attemptCount])).toEqual([['payment_failed', null, 1], ['payment_failed', 'Your card has insufficient funds.', 1]]);
+    const unknown = await postStripe(gateway.url, stripeEvent('payment_intent.payment_failed', { id: uid('pi'), object: 'payment_intent', last_payment_error: { message: 'declined' } }));
+    expect(await unknown.json()).toEqual({ received: true, outcome: 'unmatched' });
   });
 
   it('recognises Stripe on the PRD route by its signature header', async () => {

@@ -20,7 +20,7 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     if (n) await dropNamespace(n.namespace);
   });
 
-  const pending = async (csmId: string) => (await api(n, `/api/invoices/csm/${csmId}/pending?limit=200`, { as: csmId })).body;
+  const pending = async (csmId: string, query = '') => (await api(n, `/api/invoices/csm/${csmId}/pending?limit=200${query}`, { as: csmId })).body;
 
   it('stores one invoice_issued notification with every PRD field, publishes it, and ignores a replay', async () => {
     const a = assessment({ invoiceId: 'stripe:in_core1', csmId: 'csm_core' });
@@ -66,10 +66,12 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     await up.status(samplePaymentStatus({ invoiceId: 'stripe:in_flow', status: 'overdue', version: 5 }));
     await up.status(samplePaymentStatus({ invoiceId: 'stripe:in_flow', status: 'pending', version: 4 }));
     await up.status(samplePaymentStatus({ invoiceId: 'stripe:in_flow', status: 'paid', version: 6 }));
+    // Paid is settled: listed only on request.
     const page = await eventually('overdue alert and paid status', async () => {
-      const p = await pending('csm_flow');
+      const p = await pending('csm_flow', '&settled=include');
       return p.total === 2 && p.items.every((i: { status: string }) => i.status === 'paid') ? p : undefined;
     });
+    expect((await pending('csm_flow')).total).toBe(0);
     expect(page.items.map((i: { kind: string }) => i.kind).sort()).toEqual(['invoice_issued', 'overdue']);
     const customer = await api(n, '/api/invoices/customer/acc_acme', { as: 'csm_flow' });
     expect(customer.status).toBe(200);

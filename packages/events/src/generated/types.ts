@@ -43,6 +43,8 @@ export interface InvoiceEvent {
   dueTimeZone: null | string;
   /** live: a vendor delivery; recovered: a missed event read back from the vendor's event API; backfill: history imported on first connection, which nobody is notified of. */
   origin: InvoiceEventOrigin;
+  /** On a disputed event: open, won or lost (the chargeback stands). null on other events. */
+  disputeStatus: null | string;
 }
 
 export const InvoiceEventTypeSymbols = ['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible', 'deleted', 'refunded', 'disputed', 'overdue_reported', 'unknown'] as const;
@@ -87,6 +89,8 @@ export interface PaymentStatus {
   failureReason: null | string;
   /** When the invoice became overdue: due date plus the tracker's grace, or the vendor's overdue report. */
   overdueSince: null | number;
+  /** The latest dispute's outcome: open, won or lost (a chargeback: the money went back to the customer). null when never disputed. */
+  disputeStatus: null | string;
 }
 
 export const PaymentStateSymbols = ['pending', 'paid', 'overdue', 'failed', 'voided', 'uncollectible'] as const;

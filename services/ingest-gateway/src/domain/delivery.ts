@@ -46,6 +46,7 @@ export function canonicalEvent(base: EventBase, rest: Partial<InvoiceEvent> = {}
     amountDueMinor: base.totalMinor, amountPaidMinor: 0, amountRemainingMinor: base.totalMinor, amountRefundedMinor: 0,
     issuedAt: null, dueAt: null, periodStart: null, periodEnd: null, attemptCount: 0, failureReason: null, hostedInvoiceUrl: null,
     dueDate: null, dueTimeZone: null, origin: 'live',
+    disputeStatus: null,
     ...base,
     ...rest,
   };

@@ -1,13 +1,10 @@
 import type { Delivery } from './delivery.ts';
 import { chargebeeTypes } from './chargebee-mapping.ts';
-import { stripeInvoiceTypes } from './stripe-mapping.ts';
-
-/** Stripe dispute events, mapped through the invoice their payment belongs to. */
-const stripeDisputeTypes = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
+import { stripeDisputeTypes, stripeInvoiceTypes, stripePaymentFailureTypes } from './stripe-mapping.ts';
 
 /** The vendor event types worth reading back: exactly those a webhook of ours maps (Stripe takes at most 20). */
 export const recoveryTypes = {
-  stripe: [...Object.keys(stripeInvoiceTypes), ...stripeDisputeTypes],
+  stripe: [...Object.keys(stripeInvoiceTypes), ...stripePaymentFailureTypes, ...stripeDisputeTypes],
   chargebee: Object.keys(chargebeeTypes),
 };
 

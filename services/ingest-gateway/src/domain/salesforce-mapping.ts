@@ -17,11 +17,15 @@ export interface InvoiceHistory {
   issued: boolean;
 }
 
-export const salesforceObjectTypes = ['blng__Invoice__c', 'blng__Payment__c'];
+export const salesforceObjectTypes = ['blng__Invoice__c', 'blng__Payment__c', 'blng__PaymentTransaction__c'];
+
+/** The field naming the invoice, per object: a payment transaction names the invoice it tries to pay. */
+const invoiceField: Record<string, string> = { blng__Invoice__c: 'Id', blng__Payment__c: 'blng__Invoice__c', blng__PaymentTransaction__c: 'blng__RequestInvoice__c' };
 
 /** The invoice the notification is about, so the caller can look up its history. */
 export function salesforceInvoiceRef(n: SalesforceNotification): string | null {
-  const id = n.sObjectType === 'blng__Invoice__c' ? n.fields.Id : n.sObjectType === 'blng__Payment__c' ? n.fields.blng__Invoice__c : null;
+  const name = invoiceField[n.sObjectType];
+  const id = name ? n.fields[name] : null;
   return id ? canonicalInvoiceId('salesforce', id) : null;
 }
 
@@ -29,7 +33,12 @@ export function salesforceInvoiceRef(n: SalesforceNotification): string | null {
 export function decideSalesforceNotification(n: SalesforceNotification, history: InvoiceHistory, receivedAt: number, zone = 'UTC'): Delivery {
   const base = { source: 'salesforce' as const, vendorEventId: n.id, vendorType: n.sObjectType };
   if (n.sObjectType === 'blng__Invoice__c') return { ...base, event: invoiceEvent(n, history, receivedAt, zone) };
-  if (n.sObjectType === 'blng__Payment__c') return { ...base, event: paymentEvent(n, history, receivedAt, zone) };
+  if (n.sObjectType === 'blng__Payment__c') return paymentDelivery(n, history, receivedAt, zone);
+  // A transaction's outcome is final: the same transaction notified again is the same receipt.
+  if (n.sObjectType === 'blng__PaymentTransaction__c') {
+    const vendorEventId = `blng__PaymentTransaction__c:${field(n, 'Id')}`;
+    return { ...base, vendorEventId, event: transactionEvent(n, vendorEventId, history, receivedAt, zone) };
+  }
   return { ...base, event: null };
 }
 
@@ -84,32 +93,79 @@ function invoiceEvent(n: SalesforceNotification, history: InvoiceHistory, receiv
 }
 
 /**
- * A payment applies to the invoice's last known amounts; with none known, the payment alone is
- * what we know. Posted and covering the balance → paid; posted partial → updated; anything
- * else (Canceled, Declined…) → payment_failed.
+ * A blng__Payment__c is money received (Draft: not yet, Posted: received, Canceled: withdrawn),
+ * never a failed attempt: failures are gateway declines on blng__PaymentTransaction__c. Only a
+ * Posted payment says something, applied to the invoice's last known amounts; Draft and Canceled
+ * are kept in the receipt log and published as nothing (the invoice's own notification carries
+ * the balance a cancellation restores). The receipt's dedupe key is the payment and its status,
+ * not the notification: Salesforce re-sends a payment (a retried outbound message, a workflow
+ * firing again on an edit) with a new notification id, and it must not be counted twice.
  */
-function paymentEvent(n: SalesforceNotification, history: InvoiceHistory, receivedAt: number, zone: string): InvoiceEvent {
+function paymentDelivery(n: SalesforceNotification, history: InvoiceHistory, receivedAt: number, zone: string): Delivery {
+  const status = field(n, 'blng__Status__c');
+  const vendorEventId = `blng__Payment__c:${field(n, 'Id')}:${status}`;
+  const base = { source: 'salesforce' as const, vendorEventId, vendorType: n.sObjectType };
+  if (status !== 'Posted') return { ...base, event: null };
+  return { ...base, event: postedPayment(n, vendorEventId, history, receivedAt, zone) };
+}
+
+/** Posted and covering the balance → paid; partial → updated. What was paid never exceeds what was due. */
+function postedPayment(n: SalesforceNotification, vendorEventId: string, history: InvoiceHistory, receivedAt: number, zone: string): InvoiceEvent {
   const currency = normaliseCurrency(field(n, 'CurrencyIsoCode'), `Notification[${n.id}].sObject.CurrencyIsoCode`);
   const amount = money(n, 'blng__Amount__c', currency);
-  const status = field(n, 'blng__Status__c');
   const last = history.last;
-  const remainingBefore = last ? last.amountRemainingMinor : amount;
-  const posted = status === 'Posted';
-  const remaining = posted ? Math.max(0, remainingBefore - amount) : remainingBefore;
-  const type: InvoiceEventType = !posted ? 'payment_failed' : remaining === 0 ? 'paid' : 'updated';
+  const due = last?.amountDueMinor ?? amount;
+  const remaining = Math.max(0, (last ? last.amountRemainingMinor : amount) - amount);
   return canonicalEvent(
-    { source: 'salesforce', vendorEventId: n.id, vendorInvoiceId: field(n, 'blng__Invoice__c'), type, currency, totalMinor: last?.totalMinor ?? amount, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
+    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__Invoice__c'), type: remaining === 0 ? 'paid' : 'updated', currency, totalMinor: last?.totalMinor ?? amount, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
     {
-      vendorCustomerId: optional(n, 'blng__Account__c') ?? last?.vendorCustomerId ?? null,
-      subscriptionId: last?.subscriptionId ?? null,
-      invoiceNumber: last?.invoiceNumber ?? null,
-      amountDueMinor: last?.amountDueMinor ?? amount,
-      amountPaidMinor: (last?.amountPaidMinor ?? 0) + (posted ? amount : 0),
+      ...carried(n, last),
+      amountDueMinor: due,
+      amountPaidMinor: Math.min(due, (last?.amountPaidMinor ?? 0) + amount),
       amountRemainingMinor: remaining,
-      issuedAt: last?.issuedAt ?? null,
-      dueAt: last?.dueAt ?? null, dueDate: last?.dueDate ?? null, dueTimeZone: last?.dueTimeZone ?? null,
-      attemptCount: (last?.attemptCount ?? 0) + 1,
-      failureReason: posted ? null : `payment ${field(n, 'Id')} ${status}`,
+      attemptCount: last?.attemptCount ?? 0,
     },
   );
+}
+
+/** Gateway statuses of a payment transaction that mean the attempt failed (Indeterminate and RequiresReview may still succeed). */
+const failedGatewayStatuses = new Set(['Decline', 'PermanentFail', 'SystemError', 'ValidationError']);
+
+/**
+ * blng__PaymentTransaction__c: a Charge or Capture the gateway declined is a failed payment, with
+ * the gateway's response message as the reason. A successful one creates a blng__Payment__c,
+ * which says it; other types (Authorization, Refund, Void) and pending results say nothing.
+ */
+function transactionEvent(n: SalesforceNotification, vendorEventId: string, history: InvoiceHistory, receivedAt: number, zone: string): InvoiceEvent | null {
+  const type = optional(n, 'blng__Type__c');
+  const gateway = optional(n, 'blng__GatewayStatus__c');
+  if ((type !== 'Charge' && type !== 'Capture') || !gateway || !failedGatewayStatuses.has(gateway)) return null;
+  const last = history.last;
+  const currency = normaliseCurrency(field(n, 'CurrencyIsoCode'), `Notification[${n.id}].sObject.CurrencyIsoCode`);
+  // With the invoice unknown, the attempted amount is what we know of it.
+  const attempted = last ? null : money(n, 'blng__Amount__c', currency);
+  return canonicalEvent(
+    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__RequestInvoice__c'), type: 'payment_failed', currency, totalMinor: last?.totalMinor ?? attempted!, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
+    {
+      ...carried(n, last),
+      amountDueMinor: last?.amountDueMinor ?? attempted!,
+      amountPaidMinor: last?.amountPaidMinor ?? 0,
+      amountRemainingMinor: last?.amountRemainingMinor ?? attempted!,
+      attemptCount: (last?.attemptCount ?? 0) + 1,
+      failureReason: optional(n, 'blng__ResponseMessage__c') ?? `payment ${gateway}`,
+    },
+  );
+}
+
+/** What a payment notification does not carry and the invoice's last event does. */
+function carried(n: SalesforceNotification, last: InvoiceEvent | null): Partial<InvoiceEvent> {
+  return {
+    vendorCustomerId: optional(n, 'blng__Account__c') ?? last?.vendorCustomerId ?? null,
+    subscriptionId: last?.subscriptionId ?? null,
+    invoiceNumber: last?.invoiceNumber ?? null,
+    issuedAt: last?.issuedAt ?? null,
+    dueAt: last?.dueAt ?? null,
+    dueDate: last?.dueDate ?? null,
+    dueTimeZone: last?.dueTimeZone ?? null,
+  };
 }

@@ -17,10 +17,24 @@ export const stripeInvoiceTypes: Record<string, InvoiceEventType> = {
   'invoice.overdue': 'overdue_reported',
 };
 
+/**
+ * Events about a payment (a dispute, a failed charge) name the payment, not the invoice: the
+ * caller finds the invoice's last known event by payment reference and `toEvent` builds the
+ * canonical event from it.
+ */
+export type PaymentDecision = { kind: 'payment'; refs: string[]; toEvent: (last: InvoiceEvent, receivedAt: number) => InvoiceEvent };
+
 export type StripeDecision =
   | { kind: 'invoice'; delivery: Delivery }
-  | { kind: 'dispute'; dispute: Stripe.Dispute; refs: string[] }
+  | PaymentDecision
   | { kind: 'ignored' };
+
+/** Payment events whose error is the reason an invoice's payment failed. */
+/** Failed attempts reported on the payment rather than the invoice. */
+export const stripePaymentFailureTypes = ['charge.failed', 'payment_intent.payment_failed'];
+const paymentFailureTypes = new Set(stripePaymentFailureTypes);
+/** Every dispute event Stripe sends. */
+export const stripeDisputeTypes = ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map((t) => `charge.dispute.${t}`);
 
 /** Fields older API versions send that the current types no longer declare. */
 type LegacyInvoice = { subscription?: string | { id: string } | null; payment_intent?: string | { id: string } | null; charge?: string | { id: string } | null };
@@ -33,8 +47,9 @@ export function decideStripeEvent(event: Stripe.Event, receivedAt: number): Stri
     const dispute = event.data?.object as Stripe.Dispute;
     if (!dispute || typeof dispute !== 'object') throw invalid('data.object', `expected a dispute in a ${event.type} event`);
     const refs = [idOf(dispute.payment_intent), idOf(dispute.charge)].filter((r): r is string => Boolean(r));
-    return { kind: 'dispute', dispute, refs };
+    return { kind: 'payment', refs, toEvent: (last, receivedAt) => disputeEvent(last, event, dispute, receivedAt) };
   }
+  if (paymentFailureTypes.has(event.type)) return paymentFailure(event);
   const canonical = stripeInvoiceTypes[event.type];
   if (!canonical) return { kind: 'ignored' };
   // A verified body can still lack data: its absence is bad input, not a crash.
@@ -71,10 +86,51 @@ export function stripeInvoiceEvent(invoice: Stripe.Invoice, meta: { vendorEventI
       periodStart: secondsToMillis(invoice.period_start),
       periodEnd: secondsToMillis(invoice.period_end),
       attemptCount: invoice.attempt_count ?? 0,
-      failureReason: meta.type === 'payment_failed' ? (invoice.last_finalization_error?.message ?? 'payment attempt failed') : null,
+      // The payment's error, never last_finalization_error (that one is about building the invoice).
+      failureReason: meta.type === 'payment_failed' ? invoicePaymentError(invoice) : null,
       hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     },
   );
+}
+
+type PaymentError = { message?: string | null; decline_code?: string | null; code?: string | null } | null | undefined;
+
+/** A payment error in words: Stripe's message, else its decline or error code. */
+const errorText = (e: PaymentError): string | null => e?.message || e?.decline_code || e?.code || null;
+
+/**
+ * The payment error an invoice payload may carry: an expanded payment intent's
+ * last_payment_error (older API versions, or a reconciliation that expanded it), or the legacy
+ * last_payment_error some payloads have. Usually absent in webhooks: then null, and the reason
+ * comes from the charge.failed / payment_intent.payment_failed event of the same attempt.
+ */
+function invoicePaymentError(invoice: Stripe.Invoice): string | null {
+  const legacy = invoice as unknown as { payment_intent?: unknown; last_payment_error?: PaymentError };
+  const intent = legacy.payment_intent && typeof legacy.payment_intent === 'object' ? (legacy.payment_intent as { last_payment_error?: PaymentError }) : null;
+  return errorText(intent?.last_payment_error) ?? errorText(legacy.last_payment_error);
+}
+
+/**
+ * charge.failed / payment_intent.payment_failed: the failed attempt with the payment's own
+ * error (charge failure_message, else the outcome's seller message; the intent's
+ * last_payment_error). The invoice's amounts and attempt count stay those last known, so the
+ * attempt is not counted twice beside the invoice's own invoice.payment_failed.
+ */
+function paymentFailure(event: Stripe.Event): PaymentDecision {
+  const object = event.data?.object as (Stripe.Charge | Stripe.PaymentIntent) | undefined;
+  const kind: unknown = object && typeof object === 'object' ? object.object : undefined;
+  if (!object || (kind !== 'charge' && kind !== 'payment_intent')) throw invalid('data.object.object', `expected a charge or payment intent in a ${event.type} event, got ${JSON.stringify(kind)}`);
+  const reason = object.object === 'charge'
+    ? object.failure_message || object.outcome?.seller_message || object.failure_code || null
+    : errorText(object.last_payment_error);
+  const refs = [object.id, object.object === 'charge' ? idOf(object.payment_intent) : idOf(object.latest_charge)].filter((r): r is string => Boolean(r));
+  return {
+    kind: 'payment', refs,
+    toEvent: (last, receivedAt) => ({
+      ...last, eventId: `stripe:${event.id}`, vendorEventId: event.id, type: 'payment_failed', failureReason: reason ?? 'payment attempt failed',
+      occurredAt: event.created * 1000, receivedAt, disputeStatus: null,
+    }),
+  };
 }
 
 /** Payment intents and charges that pay this invoice, in old and new API shapes. */
@@ -97,6 +153,7 @@ export function disputeEvent(last: InvoiceEvent, event: Stripe.Event, dispute: S
     vendorEventId: event.id,
     type: 'disputed',
     failureReason: `dispute ${dispute.id} ${dispute.status}: ${dispute.reason} (${disputeAmount(dispute)})`,
+    disputeStatus: disputeOutcome(dispute.status),
     occurredAt: event.created * 1000,
     receivedAt,
   };
@@ -110,4 +167,14 @@ function disputeAmount(dispute: Stripe.Dispute): string {
   } catch {
     return `${dispute.amount} ${currency} minor units`;
   }
+}
+
+/**
+ * Stripe's dispute status as the outcome a CSM acts on: lost (the chargeback stands), won (the
+ * money stays; an inquiry closed without a chargeback, or one prevented, too), else open.
+ */
+export function disputeOutcome(status: Stripe.Dispute.Status): 'open' | 'won' | 'lost' {
+  if (status === 'lost') return 'lost';
+  if (status === 'won' || status === 'warning_closed' || status === 'prevented') return 'won';
+  return 'open';
 }

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { disputeEvent, decideStripeEvent } from '../domain/stripe-mapping.ts';
+import { decideStripeEvent } from '../domain/stripe-mapping.ts';
 import { isEpochSeconds } from '../domain/delivery.ts';
 import { DeliveryRejected, invalid, unauthorized } from '../domain/errors.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
@@ -52,11 +52,11 @@ export function stripeRoute(deps: RouteDeps): IngestHandler {
       const outcome = await deps.ingestor.acceptOne(decision.delivery, raw);
       return reply.code(200).send({ received: true, outcome });
     }
-    if (decision.kind === 'dispute') {
+    if (decision.kind === 'payment') {
       const invoiceId = await deps.receipts.invoiceForPaymentRef(decision.refs);
       const last = invoiceId ? (await deps.receipts.history(invoiceId)).last : null;
-      if (!last) request.log.warn({ eventId: event.id, refs: decision.refs }, 'dispute for an invoice we have not seen; kept in the receipt log only');
-      const delivery = { source: 'stripe' as const, vendorEventId: event.id, vendorType: event.type, event: last ? disputeEvent(last, event, decision.dispute, receivedAt) : null };
+      if (!last) request.log.warn({ eventId: event.id, refs: decision.refs }, `${event.type} for an invoice we have not seen; kept in the receipt log only`);
+      const delivery = { source: 'stripe' as const, vendorEventId: event.id, vendorType: event.type, event: last ? decision.toEvent(last, receivedAt) : null };
       const outcome = await deps.ingestor.acceptOne(delivery, raw);
       return reply.code(200).send({ received: true, outcome: last ? outcome : 'unmatched' });
     }

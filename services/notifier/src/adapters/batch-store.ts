@@ -1,5 +1,4 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
-import type { PaymentState } from '@invoice-signal/events';
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
 import { riskRank } from '../domain/preferences.ts';
@@ -23,9 +22,16 @@ export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: 
   return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
 }
 
-export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): Promise<Map<string, { status: PaymentState; version: number }>> {
-  const rows = await trx('invoice_status').select('invoice_id', 'status', 'version').whereRaw('invoice_id = any(?::text[])', [invoiceIds]);
-  return new Map(rows.map((r) => [r.invoice_id, { status: r.status, version: Number(r.version) }]));
+const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** The stored status of each invoice, with what the notification follows (amounts are null on rows older than those columns). */
+export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): Promise<Map<string, StatusFact>> {
+  const rows = await trx('invoice_status').select('*').whereRaw('invoice_id = any(?::text[])', [invoiceIds]);
+  return new Map(rows.map((r): [string, StatusFact] => [r.invoice_id, {
+    invoiceId: r.invoice_id, status: r.status, version: Number(r.version), accountId: r.account_id, dueAt: orNull(r.due_at), changedAt: Number(r.changed_at),
+    currency: r.currency, amountDueMinor: orNull(r.amount_due_minor), amountRemainingMinor: orNull(r.amount_remaining_minor), amountCreditedMinor: orNull(r.amount_credited_minor),
+    amountRefundedMinor: orNull(r.amount_refunded_minor), failureReason: r.failure_reason, disputeStatus: r.dispute_status,
+  }]));
 }
 
 /**
@@ -58,8 +64,9 @@ export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: num
   await saveStatuses(trx, plan.statuses);
   await insertNotifications(trx, plan.inserts);
   await updateFacts(trx, plan.factUpdates);
-  await updateStatuses(trx, plan.statusUpdates, now);
+  await reopen(trx, plan.reopened);
   await insertDeliveries(trx, plan.deliveries, now);
+  await deliverAgain(trx, plan.deliveries.filter((d) => d.again), now);
   await cancelDeliveries(trx, plan.cancellations);
   await logRouting(trx, plan.routingLog, now);
 }
@@ -67,7 +74,11 @@ export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: num
 const statusColumns: Column<StatusFact>[] = [
   ['invoice_id', 'text', (s) => s.invoiceId], ['status', 'text', (s) => s.status], ['version', 'bigint', (s) => s.version],
   ['account_id', 'text', (s) => s.accountId], ['due_at', 'bigint', (s) => s.dueAt], ['changed_at', 'bigint', (s) => s.changedAt],
+  ['currency', 'text', (s) => s.currency], ['amount_due_minor', 'bigint', (s) => s.amountDueMinor], ['amount_remaining_minor', 'bigint', (s) => s.amountRemainingMinor],
+  ['amount_credited_minor', 'bigint', (s) => s.amountCreditedMinor], ['amount_refunded_minor', 'bigint', (s) => s.amountRefundedMinor],
+  ['failure_reason', 'text', (s) => s.failureReason], ['dispute_status', 'text', (s) => s.disputeStatus],
 ];
+const statusUpdatable = statusColumns.slice(1).map(([name]) => `${name} = excluded.${name}`).join(', ');
 
 /** The newest status per invoice; the version guard keeps a newer stored one (replays change nothing). */
 async function saveStatuses(trx: Knex.Transaction, statuses: StatusFact[]): Promise<void> {
@@ -75,8 +86,7 @@ async function saveStatuses(trx: Knex.Transaction, statuses: StatusFact[]): Prom
   const v = unnestRows(statuses, statusColumns);
   await trx.raw(
     `insert into invoice_status (${names(statusColumns)}) select ${names(statusColumns, 'v.')} from ${v.sql}
-     on conflict (invoice_id) do update set status = excluded.status, version = excluded.version, account_id = excluded.account_id,
-       due_at = excluded.due_at, changed_at = excluded.changed_at
+     on conflict (invoice_id) do update set ${statusUpdatable}
      where invoice_status.version < excluded.version`,
     v.bindings,
   );
@@ -92,6 +102,7 @@ const stateColumns: Column<InvoiceNotification>[] = [
   ['risk_flags', 'jsonb', (n) => json(n.riskFlags)], ['recommended_actions', 'jsonb', (n) => json(n.recommendedActions)],
   ['customer_context', 'jsonb', (n) => json(n.customerContext)], ['details', 'jsonb', (n) => json(n.details)], ['channels', 'jsonb', (n) => json(n.channels)],
   ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
+  ['amount_remaining_minor', 'bigint', (n) => n.amountRemainingMinor], ['failure_reason', 'text', (n) => n.failureReason], ['timeline', 'jsonb', (n) => json(n.timeline)],
 ];
 // A new notification is published with its batch (emitted before the commit), so it is born published.
 const insertColumns: Column<InvoiceNotification>[] = [
@@ -120,12 +131,10 @@ async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[]): Promis
   await trx.raw(`update notifications n set ${set}, version = n.version + v.bump from ${v.sql} where n.id = v.id`, v.bindings);
 }
 
-async function updateStatuses(trx: Knex.Transaction, updates: BatchPlan['statusUpdates'], now: number): Promise<void> {
-  if (updates.length === 0) return;
-  await trx.raw(
-    'update notifications n set status = v.status, updated_at = ?::bigint, version = n.version + v.bump from unnest(?::text[], ?::text[], ?::int[]) as v(id, status, bump) where n.id = v.id',
-    [now, updates.map((u) => u.id), updates.map((u) => u.status), updates.map((u) => u.bump)],
-  );
+/** A lost dispute needs the CSM again: the alert's acknowledgement is cleared (its version was bumped with its facts). */
+async function reopen(trx: Knex.Transaction, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.raw('update notifications set acknowledged_at = null, acknowledged_by = null where id = any(?::text[])', [ids]);
 }
 
 const deliveryColumns: Column<PlannedDelivery>[] = [
@@ -140,6 +149,22 @@ export async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDeliv
   await trx.raw(
     `insert into deliveries (${names(deliveryColumns)}, state, created_at) select ${names(deliveryColumns, 'v.')}, 'pending', ?::bigint from ${v.sql}
      on conflict (notification_id, channel, csm_id) do nothing`,
+    [now, ...v.bindings],
+  );
+}
+
+/**
+ * Announces a notification once more (a dispute lost): its deliveries already sent, failed or
+ * cancelled become pending again, out of any digest (one still pending carries the new state
+ * anyway). Runs after the insert, which created the channels it never had.
+ */
+async function deliverAgain(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  const v = unnestRows(rows, deliveryColumns);
+  await trx.raw(
+    `update deliveries d set state = 'pending', not_before = v.not_before, reason = v.reason, attempts = 0, lease_until = null, last_error = null,
+       sent_at = null, external_ref = null, digest_id = null, created_at = ?::bigint
+     from ${v.sql} where d.notification_id = v.notification_id and d.channel = v.channel and d.csm_id = v.csm_id and d.state <> 'pending'`,
     [now, ...v.bindings],
   );
 }

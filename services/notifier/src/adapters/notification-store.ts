@@ -1,5 +1,8 @@
 import type { Knex } from '@invoice-signal/runtime';
+import { actionKinds } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
+
+const settledStatuses = ['paid', 'voided', 'uncollectible'];
 
 export type Db = Knex | Knex.Transaction;
 
@@ -13,7 +16,7 @@ export function fromRow(r: Row): InvoiceNotification {
     riskLevel: r.risk_level, riskFlags: r.risk_flags, recommendedActions: r.recommended_actions, customerContext: r.customer_context,
     details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
     actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
-    previousCsmId: r.previous_csm_id ?? null, timeline: r.timeline ?? [],
+    previousCsmId: r.previous_csm_id ?? null, amountRemainingMinor: r.amount_remaining_minor === null ? null : Number(r.amount_remaining_minor), failureReason: r.failure_reason, timeline: r.timeline ?? [],
   };
 }
 
@@ -40,10 +43,14 @@ export async function rememberSlackUser(db: Db, csmId: string, slackUserId: stri
 
 export type PendingSort = 'dueDate' | 'risk';
 
-export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number }): Promise<{ items: InvoiceNotification[]; total: number }> {
+/** include: settled invoices' notifications too; exclude (default): only what is still open, plus the alerts that call for action. */
+export type SettledFilter = 'exclude' | 'include';
+
+export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number; settled?: SettledFilter }): Promise<{ items: InvoiceNotification[]; total: number }> {
   // Not what the CSM still holds of an account that has moved on (settled invoices stay with who held them).
   const base = db('notifications').where({ csm_id: csmId }).whereNull('acknowledged_at')
     .whereNotExists((q) => q.select(db.raw('1')).from('account_owners as o').whereRaw('o.account_id = notifications.customer_id and o.csm_id <> notifications.csm_id'));
+  if (opts.settled !== 'include') base.where((q) => q.whereNotIn('status', settledStatuses).orWhereIn('kind', actionKinds));
   const order = opts.sort === 'risk'
     ? [{ column: 'risk_rank', order: 'desc' }, { column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'id' }]
     : [{ column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'risk_rank', order: 'desc' }, { column: 'id' }];

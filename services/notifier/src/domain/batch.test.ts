@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csmChanges, csmsToRoute, planBatch, type BatchInput, type BatchState } from './batch.ts';
+import { csmChanges, csmsToRoute, planBatch, type BatchInput, type BatchState, type StatusFact } from './batch.ts';
 import type { CsmRef, InvoiceFacts, InvoiceNotification } from './notification.ts';
 import { defaultPreferences } from './preferences.ts';
 
@@ -18,7 +18,11 @@ const facts = (invoiceId: string, owner: string, revision = 1): InvoiceFacts => 
   revision, assessmentId: `asm_${invoiceId}_${revision}`,
 });
 const assessed = (invoiceId: string, owner: string, revision = 1): BatchInput => ({ type: 'assessment', facts: facts(invoiceId, owner, revision), receivedAt: now - 100 });
-const status = (invoiceId: string, s: 'failed' | 'paid' | 'overdue', version: number): BatchInput => ({ type: 'status', status: { invoiceId, status: s, version, accountId: null, dueAt: null, changedAt: now } });
+const fact = (invoiceId: string, s: StatusFact['status'], version: number, extra: Partial<StatusFact> = {}): StatusFact => ({
+  invoiceId, status: s, version, accountId: null, dueAt: null, changedAt: now, currency: 'EUR', amountDueMinor: 50_000, amountRemainingMinor: 50_000,
+  amountCreditedMinor: 0, amountRefundedMinor: 0, failureReason: null, disputeStatus: null, ...extra,
+});
+const status = (invoiceId: string, s: StatusFact['status'], version: number, extra: Partial<StatusFact> = {}): BatchInput => ({ type: 'status', status: fact(invoiceId, s, version, extra) });
 const empty = (over: Partial<BatchState> = {}): BatchState => ({ notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), ...over });
 
 /** A stored invoice_issued notification of an earlier batch. */
@@ -38,8 +42,11 @@ describe('planning a batch in memory', () => {
   it('follows the newest status of a stored invoice, bumping the version once per change', () => {
     const n = stored('i1', 'a');
     const plan = planBatch([status('i1', 'failed', 2), status('i1', 'paid', 3), status('i1', 'overdue', 1)], empty({ notifications: [n] }), env);
-    expect(plan.statusUpdates).toEqual([{ id: n.id, status: 'paid', bump: 2 }]);
+    expect(plan.factUpdates.map((u) => [u.notification.id, u.notification.status, u.bump])).toEqual([[n.id, 'paid', 2]]);
     expect(plan.inserts.map((x) => [x.kind, x.status])).toEqual([['payment_failed', 'paid']]);
+    // Paid before the failure alert went out: it is not pushed.
+    expect(plan.deliveries).toEqual([]);
+    expect(plan.inserts[0].channels).toEqual(['in_app']);
     expect(plan.statuses.map((s) => [s.status, s.version])).toEqual([['paid', 3]]);
     // paid reaches the alert created by failed too (inserted with its final status, version 1).
     expect(plan.events.map((e) => e.type)).toEqual(['updated', 'created', 'updated', 'updated']);
@@ -64,5 +71,56 @@ describe('planning a batch in memory', () => {
     const moved = { ...csm('a'), timeZone: 'Europe/Paris' };
     expect(csmChanges([assessed('i2', 'c'), { type: 'assessment', facts: { ...facts('i3', 'a'), csm: moved }, receivedAt: now }, assessed('i4', 'b')], new Map([['a', csm('a')], ['b', csm('b')]])))
       .toEqual([moved, csm('c')]);
+  });
+
+  it('stores an invoice paid before it was notified without announcing it, and routes the alerts a stored status calls for', () => {
+    const paid = planBatch([assessed('i1', 'a')], empty({ statuses: new Map([['i1', fact('i1', 'paid', 3, { amountRemainingMinor: 0 })]]) }), env);
+    expect(paid.inserts.map((n) => [n.kind, n.status, n.channels, n.amountRemainingMinor])).toEqual([['invoice_issued', 'paid', [], 0]]);
+    expect(paid.deliveries).toEqual([]);
+    expect(paid.events).toEqual([]);
+    expect(paid.routingLog[0].detail).toContain('already paid before it was notified');
+    const writtenOff = planBatch([assessed('i2', 'a')], empty({ statuses: new Map([['i2', fact('i2', 'uncollectible', 4)]]) }), env);
+    expect(writtenOff.inserts.map((n) => [n.kind, n.channels.length > 0])).toEqual([['invoice_issued', false], ['written_off', true]]);
+  });
+
+  it('follows a moved due date, a credit note and a payment failure with timeline entries on every notification', () => {
+    const n = stored('i1', 'a');
+    const due1 = Date.UTC(2026, 11, 1);
+    const due2 = Date.UTC(2026, 11, 15);
+    const plan = planBatch([
+      status('i1', 'pending', 1, { dueAt: due1 }),
+      status('i1', 'pending', 2, { dueAt: due2, amountDueMinor: 40_000, amountRemainingMinor: 40_000, amountCreditedMinor: 10_000 }),
+      status('i1', 'failed', 3, { dueAt: due2, amountDueMinor: 40_000, amountRemainingMinor: 40_000, amountCreditedMinor: 10_000, failureReason: 'Your card was declined.' }),
+    ], empty({ notifications: [n] }), env);
+    const issued = plan.factUpdates[0].notification;
+    expect(issued).toMatchObject({ status: 'failed', dueAt: due2, amountMinor: 40_000, amountRemainingMinor: 40_000, failureReason: 'Your card was declined.' });
+    expect(issued.timeline.map((e) => [e.event, e.note])).toEqual([
+      ['updated', 'due date moved from 2026-12-01 to 2026-12-15'],
+      ['updated', 'credit note of €100.00 applied: €400.00 due instead of €500.00'],
+      ['payment_failed', 'Your card was declined.'],
+    ]);
+    const alert = plan.inserts.find((x) => x.kind === 'payment_failed')!;
+    expect(alert.timeline).toHaveLength(3);
+    // A later revision (the account matched late) re-enriches the invoice as issued: the status's facts stay.
+    const revised = planBatch([assessed('i1', 'a', 2)], empty({ notifications: [issued], statuses: new Map([['i1', fact('i1', 'failed', 3, { dueAt: due2, amountDueMinor: 40_000, amountRemainingMinor: 40_000 })]]) }), env);
+    expect(revised.factUpdates[0].notification).toMatchObject({ revision: 2, dueAt: due2, amountMinor: 40_000, status: 'failed' });
+  });
+
+  it('raises a dispute alert once, and puts it back in front of the CSM when the dispute is lost', () => {
+    const n = stored('i1', 'a');
+    const opened = planBatch([status('i1', 'paid', 2, { disputeStatus: 'open' })], empty({ notifications: [n] }), env);
+    const alert = opened.inserts.find((x) => x.kind === 'disputed')!;
+    expect(alert.channels).toContain('slack');
+    const acknowledged = { ...alert, acknowledgedAt: now - 10 };
+    const lost = planBatch([status('i1', 'paid', 3, { disputeStatus: 'lost' })], empty({
+      notifications: [opened.factUpdates[0]?.notification ?? n, acknowledged], statuses: new Map([['i1', fact('i1', 'paid', 2, { disputeStatus: 'open' })]]),
+    }), env);
+    expect(lost.inserts).toEqual([]);
+    expect(lost.reopened).toEqual([alert.id]);
+    expect(lost.deliveries).toEqual([expect.objectContaining({ notificationId: alert.id, channel: 'slack', again: true })]);
+    const updated = lost.factUpdates.find((u) => u.notification.id === alert.id)!.notification;
+    expect(updated.acknowledgedAt).toBeNull();
+    expect(updated.timeline.at(-1)).toMatchObject({ event: 'dispute_lost' });
+    expect(csmsToRoute([status('i1', 'paid', 4, { disputeStatus: 'lost' })], [n])).toEqual(['a']);
   });
 });

@@ -1,17 +1,10 @@
 import type { PaymentState } from '@invoice-signal/events';
-import { alertFor, notificationId, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
+import { alertsFor, baselineOf, followStatus, settled, actionKinds, timelineEntries, type StatusFact } from './lifecycle.ts';
+import { notificationId, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
 import type { Channel, Preferences } from './preferences.ts';
 import { route } from './routing.ts';
 
-/** A payment status as the tracker publishes it (newest `version` wins). */
-export interface StatusFact {
-  invoiceId: string;
-  status: PaymentState;
-  version: number;
-  accountId: string | null;
-  dueAt: number | null;
-  changedAt: number;
-}
+export type { StatusFact };
 
 /** One record of a batch, decoded and checked; applied in offset order. */
 export type BatchInput =
@@ -22,7 +15,7 @@ export type BatchInput =
 export interface BatchState {
   /** Every notification of the batch's invoices. */
   notifications: InvoiceNotification[];
-  statuses: Map<string, { status: PaymentState; version: number }>;
+  statuses: Map<string, StatusFact>;
   /** Directory rows of the CSMs the batch may route to (after this batch's own changes). */
   csms: Map<string, CsmRef>;
   /** Effective preferences of those CSMs; a CSM missing here has no overrides. */
@@ -48,6 +41,8 @@ export interface PlannedDelivery {
   channel: PushChannel;
   notBefore: number;
   reason: string | null;
+  /** The notification is announced again (a dispute lost): a delivery already sent or withdrawn goes out once more. */
+  again?: boolean;
 }
 
 /** Pending deliveries of a notification to a CSM it moved away from; `keep` are channels routed to that CSM again later in the batch. */
@@ -63,10 +58,10 @@ export interface BatchPlan {
   /** The newest status per invoice, when newer than the stored one. */
   statuses: StatusFact[];
   inserts: InvoiceNotification[];
-  /** Existing notifications whose facts (owner, channels, status...) changed; `bump` is added to the version. */
+  /** Existing notifications whose facts (owner, channels, status, amounts, timeline...) changed; `bump` is added to the version. */
   factUpdates: Array<{ notification: InvoiceNotification; bump: number }>;
-  /** Existing notifications whose status alone changed. */
-  statusUpdates: Array<{ id: string; status: PaymentState; bump: number }>;
+  /** Acknowledged notifications that need the CSM again (a dispute lost): their acknowledgement is cleared. */
+  reopened: string[];
   deliveries: PlannedDelivery[];
   cancellations: Cancellation[];
   /** Why a routing skipped or changed channels (the delivery log). */
@@ -95,7 +90,7 @@ export function csmsToRoute(inputs: BatchInput[], existing: InvoiceNotification[
   const out = new Set<string>();
   for (const input of inputs) {
     if (input.type === 'assessment') out.add(input.facts.csm.id);
-    else if (alertFor(input.status.status) && owners.has(input.status.invoiceId)) out.add(owners.get(input.status.invoiceId)!);
+    else if (alertsFor(input.status).length && owners.has(input.status.invoiceId)) out.add(owners.get(input.status.invoiceId)!);
   }
   return [...out].sort();
 }
@@ -123,8 +118,8 @@ interface Tracked {
   n: InvoiceNotification;
   /** Created by this batch: inserted with its final state, version 1. */
   isNew: boolean;
-  facts: boolean;
-  status: boolean;
+  changed: boolean;
+  reopened: boolean;
   bump: number;
 }
 
@@ -132,7 +127,7 @@ const key = (...parts: string[]) => parts.join('\u0000');
 
 class BatchPlanner {
   private readonly invoices = new Map<string, Tracked[]>();
-  private readonly statuses: Map<string, { status: PaymentState; version: number }>;
+  private readonly statuses: Map<string, StatusFact>;
   private readonly newStatuses = new Map<string, StatusFact>();
   private readonly csms: Map<string, CsmRef>;
   private readonly slackCount: Map<string, number>;
@@ -150,7 +145,7 @@ class BatchPlanner {
     this.slackCount = new Map(state.slackInLastHour);
     // Oldest first: the first notification's owner is the invoice's owner.
     for (const n of [...state.notifications].sort((a, b) => a.notifiedAt - b.notifiedAt)) {
-      this.tracked(n.invoiceId).push({ n: { ...n, channels: [...n.channels] }, isNew: false, facts: false, status: false, bump: 0 });
+      this.tracked(n.invoiceId).push({ n: { ...n, channels: [...n.channels] }, isNew: false, changed: false, reopened: false, bump: 0 });
     }
   }
 
@@ -169,13 +164,22 @@ class BatchPlanner {
     if (facts.revision > issued.n.revision) this.revise(facts, list);
   }
 
+  /**
+   * The invoice's notifications, with what its stored status already says. An invoice settled
+   * before it was notified (paid, voided, written off) is stored and listed, not announced: its
+   * invoice_issued goes to no channel. Alerts the status calls for are routed as usual.
+   */
   private create(facts: InvoiceFacts, list: Tracked[], receivedAt: number): void {
     const stored = this.statuses.get(facts.invoiceId);
-    const made = [this.fresh(facts, facts.csm.id, 'invoice_issued', stored?.status ?? 'pending')];
-    const alert = stored ? alertFor(stored.status) : null;
-    if (alert && !list.some((t) => t.n.kind === alert)) made.push(this.fresh(facts, facts.csm.id, alert, stored!.status));
-    for (const t of made) {
+    const kinds: NotificationKind[] = ['invoice_issued', ...(stored ? alertsFor(stored) : []).filter((k) => !list.some((t) => t.n.kind === k))];
+    for (const kind of kinds) {
+      const t = this.fresh(facts, facts.csm.id, kind, stored?.status ?? 'pending');
+      if (stored) followStatus(t.n, stored, []);
       list.push(t);
+      if (kind === 'invoice_issued' && stored && settled(stored.status)) {
+        this.out.routingLog.push({ csmId: facts.csm.id, detail: `${t.n.id}: already ${stored.status} before it was notified; stored, not announced` });
+        continue;
+      }
       this.routeTo(t, facts.csm);
       this.event('created', t.n.csmId, t.n.id);
     }
@@ -184,9 +188,12 @@ class BatchPlanner {
 
   private revise(facts: InvoiceFacts, list: Tracked[]): void {
     const previous = list[0].n.csmId;
+    // A revision re-enriches the invoice as it was issued: what the payment status says since (due date, amounts) stays.
+    const status = this.statuses.get(facts.invoiceId);
     for (const t of list) {
       Object.assign(t.n, factFields(facts), { updatedAt: this.env.now });
-      this.touch(t, 'facts');
+      if (status) followStatus(t.n, status, []);
+      this.touch(t);
     }
     if (previous === facts.csm.id) return list.forEach((t) => this.event('updated', t.n.csmId, t.n.id));
     // Reassigned (e.g. the account was matched late): the old owner stops hearing about it, the
@@ -199,7 +206,12 @@ class BatchPlanner {
     }
   }
 
-  /** billing.invoice.payment-status.v1: newest version wins; known invoices follow it; failed/overdue alert once. */
+  /**
+   * billing.invoice.payment-status.v1: newest version wins. Every notification of a known invoice
+   * follows it (status, due date, amounts, last failure) with a timeline entry per change; an
+   * invoice settled before its notifications went out withdraws them; each alert it calls for is
+   * created once; a lost dispute puts an acknowledged dispute alert back in front of the CSM.
+   */
   status(s: StatusFact): void {
     const stored = this.statuses.get(s.invoiceId);
     if (stored && stored.version >= s.version) return; // stale or replayed
@@ -208,17 +220,48 @@ class BatchPlanner {
     const list = this.tracked(s.invoiceId);
     const issued = list.find((t) => t.n.kind === 'invoice_issued');
     if (!issued) return; // kept; applied when the assessment arrives
-    for (const t of list.filter((x) => x.n.status !== s.status)) {
-      Object.assign(t.n, { status: s.status, updatedAt: this.env.now });
-      this.touch(t, 'status');
+    const entries = timelineEntries(stored ?? baselineOf(issued.n), s);
+    for (const t of list) {
+      if (!followStatus(t.n, s, entries)) continue;
+      t.n.updatedAt = this.env.now;
+      this.touch(t);
       this.event('updated', t.n.csmId, t.n.id);
     }
-    const alert = alertFor(s.status);
-    if (!alert || list.some((t) => t.n.kind === alert)) return;
-    const t = this.fresh(issued.n, issued.n.csmId, alert, s.status);
-    list.push(t);
-    this.routeTo(t, this.csms.get(issued.n.csmId) ?? { id: issued.n.csmId, email: null, slackUserId: null, timeZone: null });
-    this.event('created', t.n.csmId, t.n.id);
+    if (settled(s.status) && !(stored && settled(stored.status))) this.withdraw(list, s.status);
+    if (s.disputeStatus === 'lost' && stored?.disputeStatus !== 'lost') this.disputeLost(list.find((t) => t.n.kind === 'disputed'));
+    for (const kind of alertsFor(s)) {
+      if (list.some((t) => t.n.kind === kind)) continue;
+      const t = this.fresh(issued.n, issued.n.csmId, kind, s.status);
+      followStatus(t.n, s, []);
+      t.n.timeline = [...issued.n.timeline];
+      list.push(t);
+      this.routeTo(t, this.csms.get(issued.n.csmId) ?? { id: issued.n.csmId, email: null, slackUserId: null, timeZone: null });
+      this.event('created', t.n.csmId, t.n.id);
+    }
+  }
+
+  /** Settled before it went out: what was still waiting for Slack or the digest is not sent (the CSM-action alerts stay). */
+  private withdraw(list: Tracked[], status: string): void {
+    const stale = list.filter((t) => !actionKinds.includes(t.n.kind));
+    for (const t of stale.filter((x) => x.isNew)) t.n.channels = t.n.channels.filter((c) => c === 'in_app');
+    for (const csmId of new Set(stale.map((t) => t.n.csmId))) this.cancel(stale.filter((t) => t.n.csmId === csmId), csmId, `${status} before it went out`);
+  }
+
+  /**
+   * The chargeback stands: the dispute alert is announced again (Slack or digest, as routed now)
+   * and, if the CSM had acknowledged it, put back in the pending list. A dispute first seen lost
+   * is a new alert instead (created by the caller).
+   */
+  private disputeLost(t: Tracked | undefined): void {
+    if (!t || t.isNew) return;
+    if (t.n.acknowledgedAt !== null) {
+      Object.assign(t.n, { acknowledgedAt: null, updatedAt: this.env.now });
+      t.reopened = true;
+      this.event('created', t.n.csmId, t.n.id);
+    }
+    // Part of the same status change as its dispute_lost entry: one version, not two.
+    if (!t.changed) this.touch(t);
+    this.routeTo(t, this.csms.get(t.n.csmId) ?? { id: t.n.csmId, email: null, slackUserId: null, timeZone: null }, true);
   }
 
   private fresh(facts: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState): Tracked {
@@ -226,14 +269,15 @@ class BatchPlanner {
     const n: InvoiceNotification = {
       ...factFields({ ...facts, csm: { id: csmId } }), invoiceId: facts.invoiceId, id: notificationId(facts.invoiceId, kind), kind, status,
       channels: [], notifiedAt: now, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: now,
+      amountRemainingMinor: null, failureReason: null, timeline: [],
     };
-    return { n, isNew: true, facts: false, status: false, bump: 0 };
+    return { n, isNew: true, changed: false, reopened: false, bump: 0 };
   }
 
   /** A stored notification changed: one version more per change, as when each record was its own transaction. */
-  private touch(t: Tracked, what: 'facts' | 'status'): void {
+  private touch(t: Tracked): void {
     if (t.isNew) return;
-    t[what] = true;
+    t.changed = true;
     t.bump += 1;
   }
 
@@ -242,7 +286,7 @@ class BatchPlanner {
   }
 
   /** Decides the channels with the CSM's preferences and queues its Slack and digest deliveries; the cap counts the batch too. */
-  private routeTo({ n }: Tracked, csm: CsmRef): void {
+  private routeTo({ n }: Tracked, csm: CsmRef, again = false): void {
     const prefs = this.state.prefs.get(csm.id) ?? this.env.defaults;
     const now = this.env.now;
     const routing = route({
@@ -253,7 +297,7 @@ class BatchPlanner {
     for (const channel of routing.channels) {
       if (channel === 'in_app') continue;
       const reason = channel === 'email_digest' ? routing.reasons.find((r) => r.includes('overflow')) : routing.reasons.find((r) => r.startsWith(channel));
-      this.deliver({ notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore: channel === 'slack' ? routing.slackNotBefore ?? now : now, reason: reason ?? null });
+      this.deliver({ notificationId: n.id, csmId: csm.id, customerId: n.customerId, channel, notBefore: channel === 'slack' ? routing.slackNotBefore ?? now : now, reason: reason ?? null, ...(again ? { again } : {}) });
     }
     if (routing.reasons.length) this.out.routingLog.push({ csmId: csm.id, detail: `${n.id}: ${routing.reasons.join('; ')}` });
     // A stored notification is routed only when reassigned, which marked its facts: the channels are written with them.
@@ -287,8 +331,8 @@ class BatchPlanner {
     return {
       statuses: [...this.newStatuses.values()],
       inserts: all.filter((t) => t.isNew).map((t) => t.n),
-      factUpdates: all.filter((t) => !t.isNew && t.facts).map((t) => ({ notification: t.n, bump: t.bump })),
-      statusUpdates: all.filter((t) => !t.isNew && !t.facts && t.status).map((t) => ({ id: t.n.id, status: t.n.status, bump: t.bump })),
+      factUpdates: all.filter((t) => !t.isNew && t.changed).map((t) => ({ notification: t.n, bump: t.bump })),
+      reopened: all.filter((t) => t.reopened).map((t) => t.n.id),
       deliveries: [...this.deliveries.values()],
       cancellations: [...this.cancellations.values()],
       ...this.out,

@@ -19,6 +19,15 @@ describe('the digest e-mail', () => {
     expect(mail.text).toContain('Open the inbox: https://x.test/inbox');
   });
 
+  it('shows under an alert what is still owed and the last failure, and names a write-off', () => {
+    const mail = renderDigest([
+      item({ id: 'o', kind: 'overdue', amountRemainingMinor: 23_456, failureReason: 'Your card was declined.' }),
+      item({ id: 'w', kind: 'written_off', amountRemainingMinor: 123_456 }),
+    ], { periodLabel: 'p', publicUrl: 'https://x.test', timeZone: 'UTC' });
+    expect(mail.text).toContain('Overdue: Acme <Corp>, €1,234.56 (€234.56 still owed of €1,234.56 · last failure: Your card was declined.)');
+    expect(mail.text).toContain('Written off: Acme <Corp>, €1,234.56 (€1,234.56 still owed of €1,234.56)');
+  });
+
   it('is never rendered empty', () => {
     expect(() => renderDigest([], { periodLabel: 'p', publicUrl: 'https://x.test', timeZone: 'UTC' })).toThrow('a digest needs at least one notification');
   });

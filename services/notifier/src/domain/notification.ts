@@ -48,8 +48,21 @@ export interface InvoiceFacts {
   assessmentId: string;
 }
 
+/** One step of the invoice's life since it was notified (due date moved, paid, dispute lost...). */
+export interface TimelineEntry {
+  at: number;
+  event: string;
+  note: string | null;
+}
+
 /** The PRD's InvoiceNotification as the notifier stores and serves it. */
 export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
+  /** What is still owed, from the payment status; null until one is known. */
+  amountRemainingMinor: number | null;
+  /** The last payment failure as the vendor gave it. */
+  failureReason: string | null;
+  /** Oldest first. */
+  timeline: TimelineEntry[];
   id: string;
   kind: NotificationKind;
   csmId: string;
@@ -62,8 +75,6 @@ export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   updatedAt: number;
   /** Who held it before the account changed owner while it was open (null: never moved). */
   previousCsmId?: string | null;
-  /** What happened to it since it was notified, oldest first. */
-  timeline?: TimelineEntry[];
 }
 
 export interface TimelineEntry {
@@ -120,19 +131,31 @@ export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
   };
 }
 
-/** Which alert a payment status calls for; only transitions into failed or overdue alert. */
-export function alertFor(status: PaymentState): NotificationKind | null {
-  if (status === 'failed') return 'payment_failed';
-  if (status === 'overdue') return 'overdue';
-  return null;
-}
-
-export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'>): string {
+export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'timeline'>>): string {
   const who = n.customerName ?? n.customerId;
   const amount = formatMoney(n.amountMinor, n.currency);
   if (n.kind === 'payment_failed') return `Payment failed: ${who}, ${amount}`;
   if (n.kind === 'overdue') return `Overdue: ${who}, ${amount}`;
+  if (n.kind === 'disputed') return n.timeline?.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
+  if (n.kind === 'written_off') return `Written off: ${who}, ${amount}`;
   return `Invoice issued: ${who}, ${amount}`;
+}
+
+/**
+ * What an alert adds under its summary: the balance still owed and the last payment failure
+ * (overdue and failed payments), the dispute's outcome so far. null when there is nothing to add.
+ */
+export function balanceLine(n: Pick<InvoiceNotification, 'kind' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'amountRemainingMinor' | 'failureReason' | 'timeline'>>): string | null {
+  const parts: string[] = [];
+  if (n.kind !== 'invoice_issued' && n.kind !== 'disputed' && n.amountRemainingMinor != null) {
+    parts.push(`${formatMoney(n.amountRemainingMinor, n.currency)} still owed of ${formatMoney(n.amountMinor, n.currency)}`);
+  }
+  if ((n.kind === 'payment_failed' || n.kind === 'overdue') && n.failureReason) parts.push(`last failure: ${n.failureReason}`);
+  if (n.kind === 'disputed') {
+    const outcome = (n.timeline ?? []).findLast((e) => e.event === 'dispute_lost' || e.event === 'dispute_won');
+    parts.push(outcome?.event === 'dispute_lost' ? 'dispute lost: the money went back to the customer' : outcome ? 'dispute won' : 'dispute open');
+  }
+  return parts.length ? parts.join(' · ') : null;
 }
 
 /** ISO minor units to a display string ("€1,234.56", "IDR 10,000,000.00"): decimals from the shared ISO 4217 table. */
@@ -144,6 +167,6 @@ export function toEvent(n: InvoiceNotification): CsmNotification {
     amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
     customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
     actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
-    amountRemainingMinor: null, failureReason: null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
+    amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
   };
 }

@@ -13,7 +13,8 @@ const notification = (id: string, over: Partial<InvoiceNotification> = {}): Invo
   dueAt: null, status: 'pending', riskLevel: 'high', riskFlags: [], recommendedActions: [],
   customerContext: { healthScore: null, paymentHistory: 'good', renewalDate: null, recentIssues: false },
   details: { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null },
-  revision: 1, assessmentId: 'asm', channels: ['in_app', 'slack'], notifiedAt: 1, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: 1, ...over,
+  revision: 1, assessmentId: 'asm', channels: ['in_app', 'slack'], notifiedAt: 1, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: 1,
+  amountRemainingMinor: null, failureReason: null, timeline: [], ...over,
 });
 
 const env: RoutingEnv = {

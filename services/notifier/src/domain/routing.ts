@@ -1,7 +1,7 @@
 import { minimumFor, riskRank, type Channel, type Preferences } from './preferences.ts';
 import { inQuietHours, quietHoursEnd } from './time-zone.ts';
 
-export type NotificationKind = 'invoice_issued' | 'payment_failed' | 'overdue';
+export type NotificationKind = 'invoice_issued' | 'payment_failed' | 'overdue' | 'disputed' | 'written_off';
 
 export interface RoutingInput {
   kind: NotificationKind;

@@ -1,7 +1,8 @@
-import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
 import { dueDay } from './time-zone.ts';
 
-export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'> & Partial<Pick<InvoiceNotification, 'previousCsmId'>>;
+export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>
+  & Partial<Pick<InvoiceNotification, 'previousCsmId' | 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
 
 
 /**
@@ -21,6 +22,8 @@ export function slackMessage(items: SlackItem[], publicUrl: string, zone: string
       `Amount *${formatMoney(n.amountMinor, n.currency)}*, due ${dueDay(n.dueAt, zone)} · risk *${n.riskLevel}*`,
       `Health ${ctx.healthScore ?? 'unknown'}${n.details.healthTrend ? ` (${n.details.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}${ctx.recentIssues ? ' · recent support issues' : ''}`,
     ];
+    const balance = balanceLine(n);
+    if (balance) lines.splice(1, 0, balance);
     if (n.previousCsmId) lines.push(`_Moved to you from ${n.previousCsmId}: the account is yours now._`);
     if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
     if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);

@@ -1,7 +1,8 @@
 import type { CustomerContext, PaymentState } from '@invoice-signal/events';
 import { InvalidRecordError, type BatchContext, type BatchHandler, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
 import type { BatchInput } from '../domain/batch.ts';
-import { alertFor, type InvoiceNotification } from '../domain/notification.ts';
+import type { InvoiceNotification } from '../domain/notification.ts';
+import { alertsFor } from '../domain/lifecycle.ts';
 import { directoryChanges, newestPerAccount, planOwnership, strays, type AccountOwner, type OwnershipPlan, type Stray } from '../domain/ownership.ts';
 import { cancelDeliveries, insertDeliveries, lockCsms, lockInvoices, logRouting, notificationsForUpdate, saveCsms } from '../adapters/batch-store.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
@@ -91,7 +92,7 @@ export const assessedAccounts = (inputs: BatchInput[]) => [...new Set(inputs.fla
  * the alert is. Returns the plan to write (empty when nothing strayed).
  */
 export async function reclaimReopened(deps: NotifierDeps, trx: Knex.Transaction, inputs: BatchInput[], notifications: InvoiceNotification[], stored: Map<string, { status: PaymentState; version: number }>, now: number): Promise<OwnershipPlan | null> {
-  const reopening = new Set(inputs.flatMap((i) => (i.type === 'status' && alertFor(i.status.status) && (stored.get(i.status.invoiceId)?.version ?? -1) < i.status.version ? [i.status.invoiceId] : [])));
+  const reopening = new Set(inputs.flatMap((i) => (i.type === 'status' && alertsFor(i.status).length > 0 && (stored.get(i.status.invoiceId)?.version ?? -1) < i.status.version ? [i.status.invoiceId] : [])));
   if (reopening.size === 0) return null;
   const accounts = [...new Set(notifications.filter((n) => reopening.has(n.invoiceId)).map((n) => n.customerId))];
   const strayed = strays([...(await ownersOf(trx, accounts)).values()], notifications, (n) => reopening.has(n.invoiceId));

@@ -32,7 +32,14 @@ export function assessedInput(record: IncomingRecord<AssessedInvoice>): BatchInp
 export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput | null {
   const s = record.value;
   if (s === null) return null;
-  return { type: 'status', status: { invoiceId: s.invoiceId, status: s.status, version: s.version, accountId: s.accountId, dueAt: s.dueAt, changedAt: s.changedAt } };
+  return {
+    type: 'status',
+    status: {
+      invoiceId: s.invoiceId, status: s.status, version: s.version, accountId: s.accountId, dueAt: s.dueAt, changedAt: s.changedAt, currency: s.currency,
+      amountDueMinor: s.amountDueMinor, amountRemainingMinor: s.amountRemainingMinor, amountCreditedMinor: s.amountCreditedMinor, amountRefundedMinor: s.amountRefundedMinor,
+      failureReason: s.failureReason, disputeStatus: s.disputeStatus ?? null,
+    },
+  };
 }
 
 /** billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it. */
@@ -42,7 +49,7 @@ export function assessedBatch(deps: NotifierDeps): BatchHandler<AssessedInvoice>
   return (records, ctx) => handleInputs(deps, records.filter((r) => r.value?.enriched.invoice.origin !== 'backfill').map(assessedInput), ctx);
 }
 
-/** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue alert once. */
+/** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue/written off/disputed alert once. */
 export function statusBatch(deps: NotifierDeps): BatchHandler<PaymentStatus> {
   return (records, ctx) => {
     const inputs = records.map(statusInput).filter((i): i is BatchInput => i !== null);

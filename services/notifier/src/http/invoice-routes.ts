@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { zoneOf } from '../adapters/csm-zone.ts';
-import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort } from '../adapters/notification-store.ts';
+import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort, type SettledFilter } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { mayActForAccount, mayActForCsm } from './scope.ts';
@@ -18,23 +18,27 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   const { deps } = opts;
   app.addHook('preHandler', requireAuth(opts.auth));
 
-  app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number } }>('/api/invoices/csm/:csmId/pending', {
+  app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number; settled: SettledFilter } }>('/api/invoices/csm/:csmId/pending', {
     schema: {
-      summary: "A CSM's unacknowledged notifications, paged", tags: ['invoices'], security,
+      summary: "A CSM's unacknowledged notifications, paged",
+      description: 'Settled invoices (paid, voided, uncollectible) are left out by default, except the alerts that call for action (disputed, written_off); settled=include lists them too.',
+      tags: ['invoices'], security,
       params: { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } },
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 } },
+        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
+          settled: { type: 'string', enum: ['exclude', 'include'], default: 'exclude', description: 'include: also notifications of paid, voided and uncollectible invoices' },
+        },
       },
-      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
+      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, settled: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
     },
   }, async (request, reply) => {
     const { csmId } = request.params;
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not read the notifications of ${csmId}`);
-    const { sort, limit, offset } = request.query;
-    const page = await pendingOf(deps.db, csmId, { sort, limit, offset });
+    const { sort, limit, offset, settled } = request.query;
+    const page = await pendingOf(deps.db, csmId, { sort, limit, offset, settled });
     const zone = await zoneOf(deps, request.principal!.csmId);
-    return { csmId, total: page.total, limit, offset, sort, items: page.items.map((n) => notificationView(n, zone)) };
+    return { csmId, total: page.total, limit, offset, sort, settled, items: page.items.map((n) => notificationView(n, zone)) };
   });
 
   app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {

@@ -18,7 +18,7 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
-    previousCsmId: n.previousCsmId ?? null, timeline: (n.timeline ?? []).map((t) => ({ ...t, at: iso(t.at) })),
+    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
   };
 }
 
@@ -28,7 +28,7 @@ const nullable = (type: string) => ({ type: [type, 'null'] });
 export const notificationSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue'] }, invoiceId: { type: 'string' },
+    id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off'] }, invoiceId: { type: 'string' },
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
     amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
     amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
@@ -41,7 +41,12 @@ export const notificationSchema = {
     channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
     version: { type: 'integer' },
     previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
-    timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } } },
+    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
+    timeline: {
+      type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
+      items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } },
+    },
   },
 } as const;
 

@@ -24,7 +24,7 @@ export interface RebuildReport {
 
 const viewKeys: Array<keyof InvoiceView> = [
   'invoiceId', 'status', 'source', 'vendorCustomerId', 'accountId', 'invoiceNumber', 'currency', 'totalMinor', 'amountDueMinor', 'amountPaidMinor',
-  'amountRemainingMinor', 'amountRefundedMinor', 'amountCreditedMinor', 'issuedAt', 'dueAt', 'paidAt', 'overdueSince', 'attemptCount', 'failureReason', 'disputed', 'lastEventAt',
+  'amountRemainingMinor', 'amountRefundedMinor', 'amountCreditedMinor', 'issuedAt', 'dueAt', 'paidAt', 'overdueSince', 'attemptCount', 'failureReason', 'disputed', 'disputeStatus', 'lastEventAt',
 ];
 
 /** The last published state becomes the baseline, so versions continue and only real differences are republished. */

@@ -78,6 +78,25 @@ describe('the invoice fold', () => {
     expect(foldInvoice([ev('issued', t0, { attemptCount: 0 }), ev('payment_failed', t0 + 1, { attemptCount: 0 }), ev('payment_failed', t0 + 2, { attemptCount: 0 })])!.view.attemptCount).toBe(2);
   });
 
+  it('does not count the payment error of an attempt the vendor already counted as another attempt', () => {
+    const { view } = foldInvoice([
+      ev('issued', t0), ev('payment_failed', t0 + 1, { attemptCount: 1, failureReason: null }),
+      ev('payment_failed', t0 + 2, { attemptCount: 1, failureReason: 'Your card has insufficient funds.' }),
+    ])!;
+    expect(view).toMatchObject({ status: 'failed', attemptCount: 1, failureReason: 'Your card has insufficient funds.' });
+  });
+
+  it('follows the outcome of the newest dispute event, whatever the arrival order', () => {
+    const events = [
+      ev('paid', t0, { amountPaidMinor: 1_250_000, amountRemainingMinor: 0 }),
+      ev('disputed', t0 + day, { disputeStatus: 'open' }), ev('disputed', t0 + 30 * day, { disputeStatus: 'lost' }),
+    ];
+    for (const order of permutations(events)) expect(foldInvoice(order)!.view).toMatchObject({ status: 'paid', disputed: true, disputeStatus: 'lost' });
+    expect(foldInvoice([ev('issued', t0)])!.view).toMatchObject({ disputed: false, disputeStatus: null });
+    // An event from before the gateway named the outcome: the dispute is open.
+    expect(foldInvoice([ev('disputed', t0, { disputeStatus: null })])!.view.disputeStatus).toBe('open');
+  });
+
   it('marks an invoice overdue whose issue event is stamped after its due date', () => {
     const marker = overdueMarker('stripe:in_1', t0, 0);
     expect(statusOf([ev('issued', t0 + day, { dueAt: t0 }), marker])).toBe('overdue');

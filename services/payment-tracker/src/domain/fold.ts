@@ -73,6 +73,7 @@ export function foldInvoice(entries: LedgerEntry[]): Folded | undefined {
   const last = events[events.length - 1];
   const amountPaidMinor = maxOf(events, (e) => e.amountPaidMinor);
   const failures = events.filter((e) => e.type === 'payment_failed');
+  const disputes = events.filter((e) => e.type === 'disputed');
   const firstInto = (s: TrackerStatus) => transitions.find((t) => t.to === s)?.occurredAt ?? null;
   const lastInto = (s: TrackerStatus) => transitions.findLast((t) => t.to === s)?.occurredAt ?? null;
   const view: InvoiceView = {
@@ -94,13 +95,22 @@ export function foldInvoice(entries: LedgerEntry[]): Folded | undefined {
     dueAt,
     paidAt: status === 'paid' || status === 'deleted' ? firstInto('paid') : null,
     overdueSince: lastInto('overdue'),
-    // Vendors report cumulative attempts; sources that do not still count one per failure event.
-    attemptCount: Math.max(maxOf(events, (e) => e.attemptCount), failures.length),
+    // Vendors report cumulative attempts; failures that carry no count (0) still count one each. A
+    // failure that repeats the vendor's count (Stripe's charge.failed beside invoice.payment_failed)
+    // is the same attempt, not another one.
+    attemptCount: Math.max(maxOf(events, (e) => e.attemptCount), failures.filter((e) => e.attemptCount === 0).length),
     failureReason: latest(failures, 'failureReason'),
-    disputed: events.some((e) => e.type === 'disputed'),
+    disputed: disputes.length > 0,
+    disputeStatus: disputeStatusOf(disputes),
     lastEventAt: events.reduce((m, e) => Math.max(m, e.occurredAt), 0),
   };
   return { view, transitions };
+}
+
+/** The newest dispute's outcome; a dispute event without one (older gateway) means it is open. */
+function disputeStatusOf(disputes: InvoiceEvent[]): string | null {
+  if (disputes.length === 0) return null;
+  return latest(disputes, 'disputeStatus') ?? 'open';
 }
 
 /** Field by field equality. */

@@ -21,7 +21,7 @@ async function api(path, init = {}) {
   return body;
 }
 
-const kindLabel = { invoice_issued: 'Invoice issued', payment_failed: 'Payment failed', overdue: 'Overdue' };
+const kindLabel = { invoice_issued: 'Invoice issued', payment_failed: 'Payment failed', overdue: 'Overdue', disputed: 'Chargeback', written_off: 'Written off' };
 const riskOrder = { high: 3, medium: 2, low: 1, none: 0 };
 
 function el(tag, attrs = {}, ...children) {
@@ -41,6 +41,11 @@ function renderItem(n) {
     el('div', { class: 'meta health' }, `Health ${ctx.healthScore ?? 'unknown'}${n.healthTrend ? ` (${n.healthTrend.direction})` : ''} · payment history ${ctx.paymentHistory}` +
       (ph.invoices ? ` (${ph.paidOnTime}/${ph.invoices} on time, ${ph.paidLate} late, ${ph.failed} failed)` : '') + (ctx.recentIssues ? ' · recent support issues' : '')),
   );
+  const owed = n.kind !== 'invoice_issued' && n.amountRemainingMinor != null ? `${money(n.amountRemainingMinor, n.currency)} still owed` : null;
+  const lastFailure = n.failureReason && (n.kind === 'payment_failed' || n.kind === 'overdue') ? `last failure: ${n.failureReason}` : null;
+  const latest = n.timeline?.at(-1);
+  const lifecycle = [owed, lastFailure, latest ? `${latest.at.slice(0, 10)} ${latest.event.replace('_', ' ')}${latest.note ? `: ${latest.note}` : ''}` : null].filter(Boolean);
+  if (lifecycle.length) li.append(el('div', { class: 'meta lifecycle' }, lifecycle.join(' · ')));
   const flags = el('div', { class: 'flags' });
   for (const f of n.flags ?? []) flags.append(el('span', { title: f.message }, f.code));
   li.append(flags);
