@@ -27,7 +27,7 @@ describe('vendor mapping', () => {
       if (decision.kind !== 'payment') throw new Error('expected a payment decision');
       return decision.toEvent(last, now);
     };
-    expect(outcome('needs_response')).toMatchObject({ type: 'disputed', disputeStatus: 'open', invoiceId: 'stripe:in_9', failureReason: 'dispute du_1 needs_response: fraudulent (500 EUR minor units)' });
+    expect(outcome('needs_response')).toMatchObject({ type: 'disputed', disputeStatus: 'open', invoiceId: 'stripe:in_9', failureReason: 'dispute du_1 needs_response: fraudulent (EUR 5.00)' });
     expect(outcome('lost').disputeStatus).toBe('lost');
     expect(outcome('won').disputeStatus).toBe('won');
     expect(outcome('warning_closed').disputeStatus).toBe('won');

@@ -58,7 +58,9 @@ export function timelineEntries(prev: StatusFact, next: StatusFact): TimelineEnt
   const money = (minor: number) => (currency ? formatMoney(minor, currency) : String(minor));
   const out: TimelineEntry[] = [];
   const entry = (event: string, note: string | null) => out.push({ at, event, note });
-  if (prev.dueAt !== null && next.dueAt !== null && prev.dueAt !== next.dueAt) entry('updated', `due date moved from ${day(prev.dueAt)} to ${day(next.dueAt)}`);
+  // Only a move a CSM can see: the same day read in another zone (a date-only due date placed in the
+  // account's billing zone) is not news.
+  if (prev.dueAt !== null && next.dueAt !== null && day(prev.dueAt) !== day(next.dueAt)) entry('updated', `due date moved from ${day(prev.dueAt)} to ${day(next.dueAt)}`);
   if (known(prev.amountDueMinor, next.amountDueMinor) && prev.amountDueMinor !== next.amountDueMinor) {
     const credit = (next.amountCreditedMinor ?? 0) - (prev.amountCreditedMinor ?? next.amountCreditedMinor ?? 0);
     entry('updated', credit > 0
