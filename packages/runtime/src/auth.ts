@@ -84,7 +84,8 @@ export function createTokenVerifier(c: AuthConfig, accepted: readonly Role[], no
       const role = payload.role ?? 'csm';
       if (typeof role !== 'string' || !(accepted as readonly string[]).includes(role)) throw new TokenRejected(`role "${String(role)}" is not accepted here (${accepted.join(', ')})`);
       if (!payload.sub) throw new TokenRejected('token has no sub');
-      const team = typeof payload.team === 'string' && payload.team ? payload.team : null;
+      if (payload.team !== undefined && (typeof payload.team !== 'string' || !payload.team)) throw new TokenRejected('token team must be a non-empty string');
+      const team = typeof payload.team === 'string' ? payload.team : null;
       return { sub: payload.sub, role: role as Role, team };
     },
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import { authConfigProblems, authEnv, commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
 import { isTimeZone } from './domain/time-zone.ts';
 
 const minor = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -8,8 +8,8 @@ const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const notifierEnv = {
   ...commonEnv,
   PORT: port(3004),
-  AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  AUTH_JWKS_URL: url.optional(),
+  /** The product's one JWT policy (packages/runtime/src/auth.ts); a secret or a JWKS URL is required here. */
+  ...authEnv,
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
   SLACK_API_URL: url.default('https://slack.com/api/'),
@@ -39,7 +39,7 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(notifierEnv, env);
   const problems: string[] = [];
-  if (!parsed.AUTH_JWT_SECRET && !parsed.AUTH_JWKS_URL) problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required to authenticate the CSM API (not set)');
+  problems.push(...authConfigProblems(parsed, true));
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set, to verify Slack interactivity (not set)');
   if (parsed.SMTP_URL && !parsed.DIGEST_FROM) problems.push('DIGEST_FROM: required when SMTP_URL is set (not set)');
   if (problems.length) throw new ConfigError(problems);

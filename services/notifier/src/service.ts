@@ -51,7 +51,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher });
       options.onSetup?.({ deps, scheduler });
 
-      const auth = createAuthenticator({ secret: config.AUTH_JWT_SECRET, jwksUrl: config.AUTH_JWKS_URL });
+      const auth = createAuthenticator(config);
       await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
       ctx.addCheck('live-events', () => {
         if (!live.connected()) throw new Error('not listening for live events (Postgres LISTEN connection down)');

@@ -47,6 +47,17 @@ describe('the Slack channel', () => {
     await eventually('sent logged', async () => (await log('csm_s1')).some((l) => l.outcome === 'sent'));
   });
 
+  it('escapes customer-supplied text, so a name cannot mention @channel or plant a link', async () => {
+    const name = '<!channel> <https://evil.example|Update card> & Co';
+    await up.assessed(assessment({ invoiceId: 'stripe:in_inject', csmId: 'csm_inject', accountName: name, riskLevel: 'high', amountMinor: 50_000 }));
+    const [post] = await eventually('a Slack message', () => { const p = slack.posts((c) => c.params.channel === 'U_csm_inject'); return p.length ? p : undefined; });
+    const section = (post.params.blocks as Array<{ type: string; text?: { text: string } }>).find((b) => b.type === 'section')!.text!.text;
+    for (const text of [post.params.text as string, section]) {
+      expect(text).toContain('&lt;!channel&gt; &lt;https://evil.example|Update card&gt; &amp; Co');
+      expect(text).not.toMatch(/<!channel>|<https:/);
+    }
+  });
+
   it('sends a high-value invoice of low risk, and keeps a small low-risk one out of Slack', async () => {
     await up.assessed(
       assessment({ invoiceId: 'stripe:in_big', csmId: 'csm_s2', riskLevel: 'low', amountMinor: 2_000_000, flags: ['HIGH_VALUE'] }),

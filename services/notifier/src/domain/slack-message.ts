@@ -4,6 +4,11 @@ import { dueDay } from './time-zone.ts';
 export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>
   & Partial<Pick<InvoiceNotification, 'previousCsmId' | 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
 
+/**
+ * Slack reads `<…>` in mrkdwn as links and mentions (`<!channel>`, `<https://evil|Update card>`)
+ * and `&` as an entity: every vendor- or customer-supplied string is escaped before it goes in.
+ */
+export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * One Block Kit message for one notification, or for several of one account (batching). The
@@ -27,7 +32,8 @@ export function slackMessage(items: SlackItem[], publicUrl: string, zone: string
     if (n.previousCsmId) lines.push(`_Moved to you from ${n.previousCsmId}: the account is yours now._`);
     if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
     if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });
+    // Our own markup (*, _, •) has no &, < or >, so the whole section is escaped at once.
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(lines.join('\n')).slice(0, 2900) } });
   }
   if (items.length > 10) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `and ${items.length - 10} more in the inbox` }] });
   blocks.push({
@@ -37,5 +43,6 @@ export function slackMessage(items: SlackItem[], publicUrl: string, zone: string
       { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open' }, url: `${publicUrl.replace(/\/$/, '')}/inbox#invoice=${encodeURIComponent(first.invoiceId)}` },
     ],
   });
-  return { text, blocks };
+  // The header is plain_text (never parsed); the notification text is mrkdwn.
+  return { text: escapeMrkdwn(text), blocks };
 }

@@ -1,6 +1,5 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from '@invoice-signal/runtime';
+import { bearerToken, createTokenVerifier, markAuthenticated, sendProblem, TokenRejected, type AuthConfig } from '@invoice-signal/runtime';
 import type { Role, Viewer } from '../domain/scope.ts';
 
 export type { Role };
@@ -12,21 +11,18 @@ export interface Authenticator {
   verify(token: string): Promise<Principal>;
 }
 
-const roles = new Set<Role>(['csm', 'manager', 'admin']);
-
-/** Bearer JWTs: HS256 with AUTH_JWT_SECRET, or keys from AUTH_JWKS_URL. Claims: sub = csmId, role, team (managers). */
-export function createAuthenticator(opts: { secret?: string; jwksUrl?: string }): Authenticator {
-  const key: Uint8Array | JWTVerifyGetKey = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : new TextEncoder().encode(opts.secret!);
-  const algorithms = opts.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
+/**
+ * Bearer JWTs under the product's one policy (the runtime's verifier: exp required and bounded,
+ * nbf, issuer/audience, clock skew), for the roles this API serves. Claims: sub = csmId, role,
+ * team (a manager's scope).
+ */
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const verifier = createTokenVerifier(config, ['csm', 'manager', 'admin']);
   return {
     async verify(token) {
-      const { payload } = await jwtVerify(token, key as Uint8Array, { algorithms });
-      const role = (payload.role ?? 'csm') as Role;
-      if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('token has no sub (csmId)');
-      if (!roles.has(role)) throw new Error(`token role "${String(payload.role)}" is not csm, manager or admin`);
-      if (payload.team !== undefined && (typeof payload.team !== 'string' || !payload.team)) throw new Error('token team must be a non-empty string');
+      const { sub, role, team } = await verifier.verify(token);
       // Only a manager is scoped by team; a CSM sees their own accounts whatever the claim says.
-      return { csmId: payload.sub, role, team: role === 'manager' ? ((payload.team as string | undefined) ?? null) : null };
+      return { csmId: sub, role: role as Role, team: role === 'manager' ? team : null };
     },
   };
 }
@@ -40,13 +36,14 @@ declare module 'fastify' {
 /** preHandler: 401 problem unless a valid bearer token is present. */
 export function requireAuth(auth: Authenticator) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization;
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
-    if (!match) return unauthorized(reply, header ? 'Authorization header is not "Bearer <token>"' : 'Authorization: Bearer <token> is required');
+    const bearer = bearerToken(request.headers.authorization);
+    if ('problem' in bearer) return unauthorized(reply, bearer.problem);
     try {
-      request.principal = await auth.verify(match[1]);
+      request.principal = await auth.verify(bearer.token);
+      markAuthenticated(request);
     } catch (error) {
-      return unauthorized(reply, `invalid token: ${(error as Error).message}`);
+      if (error instanceof TokenRejected) return unauthorized(reply, `invalid token: ${error.message}`);
+      throw error;
     }
   };
 }
