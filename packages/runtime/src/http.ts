@@ -2,6 +2,7 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
+import { jsonResponse, recordRoutes, registerOpenApi, type OpenApiInfo } from './openapi.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
 
@@ -29,6 +30,8 @@ export interface HttpOptions {
   bodyLimit?: number;
   server?: ServerLimits;
   fastify?: FastifyServerOptions;
+  /** Title, description and security schemes of the OpenAPI document served at /api/openapi.json. */
+  openapi?: OpenApiInfo;
 }
 
 /** How long a client may take; Fastify's defaults turn Node's own request timeout off. */
@@ -79,11 +82,23 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     sendProblem(reply, { title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  recordRoutes(app);
+  registerOpenApi(app, opts.openapi ?? { title: 'invoice-signal' });
   // Probes reach these on the service port; what failed, and the metrics, are on the management port only.
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) => {
-    const { ok } = await readiness(opts.checks);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+  // In a plugin, so they are added after the OpenAPI generator is ready to see them.
+  void app.register(async (probes) => {
+    const status = (value: string) => ({ type: 'object', required: ['status'], properties: { status: { type: 'string', const: value } } });
+    const tags = ['health'];
+    probes.get('/health/live', { schema: { summary: 'Liveness: the process answers', tags, response: { 200: jsonResponse('alive', status('ok')) } } }, async () => ({ status: 'ok' }));
+    probes.get('/health/ready', {
+      schema: {
+        summary: 'Readiness: every dependency (database, broker, registry, consumers) is usable; which one failed is on the management port', tags,
+        response: { 200: jsonResponse('ready', status('ready')), 503: jsonResponse('a dependency is not usable', status('not ready')) },
+      },
+    }, async (_request, reply) => {
+      const { ok } = await readiness(opts.checks);
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+    });
   });
   return app;
 }

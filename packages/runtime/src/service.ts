@@ -7,6 +7,7 @@ import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './
 import { readFileSync } from 'node:fs';
 import { createHttpApp, createManagementApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
 import { guardFailedAuthentication } from './failed-auth.ts';
+import type { OpenApiInfo } from './openapi.ts';
 import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -48,6 +49,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   bodyLimit?: number;
   /** Answers that count against an unauthenticated client's failure budget (default 401, 403). */
   failedAuthRefusals?: readonly number[];
+  /** What its OpenAPI document (GET /api/openapi.json) says besides the routes; the title defaults to the service's name. */
+  openapi?: Partial<OpenApiInfo>;
   /** Wires routes, consumers and timers. Runs after the database, topics and schemas are ready. */
   setup(ctx: ServiceContext<C>): Promise<void>;
 }
@@ -95,7 +98,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       if (down.length) throw new Error(`not joined: ${down.join(', ')}`);
     },
   };
-  const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit, server: serverLimits(config) });
+  const app = createHttpApp({ logger, checks, bodyLimit: def.bodyLimit, server: serverLimits(config), openapi: { title: `invoice-signal ${def.name}`, ...def.openapi } });
   guardFailedAuthentication(app, {
     perSecond: config.RATE_LIMIT_FAILED_AUTH_PER_IP ?? 20, maxKeys: config.RATE_LIMIT_TRACKED_IPS ?? 10_000,
     trustedProxies: config.TRUSTED_PROXIES ?? [], refusals: def.failedAuthRefusals,

@@ -9,3 +9,4 @@ export * from './billing-stand-ins.ts';
 export * from './vendor-payloads.ts';
 export * from './bus.ts';
 export * from './certificates.ts';
+export * from './openapi-contract.ts';

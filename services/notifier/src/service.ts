@@ -10,7 +10,7 @@ import type { NotifierDeps } from './handlers/deps.ts';
 import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
 import { contextBatch } from './handlers/context-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
-import { registerHttp } from './http/api.ts';
+import { notifierApi, registerHttp } from './http/api.ts';
 import { startDeliveryJobs, type Scheduler } from './jobs/delivery-jobs.ts';
 
 /** What a started notifier is made of: tests run its delivery jobs on demand, the benchmark listens to its live events. */
@@ -32,6 +32,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
     migrations,
     produces: [topics.notifications],
     bodyLimit: 64 * 1024,
+    openapi: notifierApi,
     async setup(ctx) {
       const { config, logger } = ctx;
       const live = createLiveHub(config.databaseUrl, logger);

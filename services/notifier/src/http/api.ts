@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
-import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { bearerJwtScheme, type OpenApiInfo } from '@invoice-signal/runtime';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { requireAuth, type Authenticator } from './auth.ts';
 import { inboxPage } from './inbox-page.ts';
@@ -22,15 +22,17 @@ function strictValidator() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? exact : coercing).compile(schema);
 }
 
-export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; slackSigningSecret?: string; version?: string }) {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'invoice-signal notifier — CSM API', version: opts.version ?? '1.0.0', description: 'Invoice notifications for CSMs. Errors are application/problem+json (RFC 9457).' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-  });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+/** What the OpenAPI document (served by the runtime at /api/openapi.json) says besides the routes. */
+export const notifierApi = {
+  title: 'invoice-signal notifier — CSM API',
+  description: 'Invoice notifications for CSMs. Errors are application/problem+json (RFC 9457).',
+  securitySchemes: {
+    bearerAuth: { ...bearerJwtScheme, description: `${bearerJwtScheme.description}; sub = csmId, role csm|manager|admin, team (a manager's scope)` },
+    slackSignature: { type: 'apiKey', in: 'header', name: 'X-Slack-Signature', description: "Slack's v0 HMAC of the raw body with SLACK_SIGNING_SECRET, with X-Slack-Request-Timestamp" },
+  },
+} satisfies Partial<OpenApiInfo>;
+
+export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; slackSigningSecret?: string }) {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(strictValidator());
     await scope.register(invoiceRoutes, opts);
