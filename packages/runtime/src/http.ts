@@ -55,6 +55,8 @@ function serverOptions(limits: ServerLimits): Partial<FastifyServerOptions> {
   return { ...transport, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionTimeout: limits.idleTimeoutMs } as Partial<FastifyServerOptions>;
 }
 
+const maxParamLength = 500;
+
 /**
  * A Fastify app with the routes every service has: /health/live and /health/ready (runs the
  * dependency checks; the details are on the management port). Errors come out as application/problem+json.
@@ -65,6 +67,14 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     // Per-request lines would drown the service's own logs; spans and metrics cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Above every id a route documents (up to 300 characters), so the route's own check answers.
+    routerOptions: { maxParamLength: maxParamLength },
+    // A path the router refuses (too long a parameter, bad encoding) is problem+json too, not Fastify's own JSON.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${maxParamLength} characters` : 'the path is not a valid URL';
+      return sendProblem(reply, { title: titleFor(status, error.code), status, detail, code: error.code });
+    },
     ...serverOptions(opts.server ?? defaultServerLimits),
     ...opts.fastify,
   });
@@ -135,7 +145,7 @@ export function createManagementApp(opts: { logger: Logger; checks: Record<strin
 function titleFor(status: number, code?: string): string {
   const titles: Record<number, string> = {
     400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-    413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
+    413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
   };
   return titles[status] ?? (status >= 500 ? 'Internal Server Error' : code ?? 'Error');
 }

@@ -147,3 +147,37 @@ function parseMaybe(text: string): unknown {
     return undefined;
   }
 }
+
+let clients = 0;
+/**
+ * A client address of its own, forwarded by the test as if through a load balancer (the service
+ * must trust 127.0.0.1: TRUSTED_PROXIES): one case's failed authentications never spend another's budget.
+ */
+export function freshClient(): Record<string, string> {
+  clients += 1;
+  return { 'x-forwarded-for': `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}` };
+}
+
+/** Repeats a refused call from one fresh client address until the failed-authentication budget answers 429. */
+export async function exhaustFailedAuth(contract: OpenApiContract, method: string, path: string, call: ContractCall = {}): Promise<ContractAnswer> {
+  const client = freshClient();
+  for (let i = 0; i < 50; i++) {
+    const answer = await contract.call(method, path, { ...call, headers: { ...call.headers, ...client } });
+    if (answer.status === 429) return answer;
+  }
+  throw new Error(`${method} ${path}: 50 refusals from one address and no 429`);
+}
+
+/**
+ * The runtime's probes through the contract: live, ready, and not ready while a check the test
+ * adds (through the service's own addCheck) fails.
+ */
+export async function exerciseHealth(contract: OpenApiContract, addCheck: (name: string, check: () => void) => void) {
+  let down = true;
+  addCheck('held-down-by-the-contract-test', () => {
+    if (down) throw new Error('held down by the contract test');
+  });
+  const notReady = await contract.call('GET', '/health/ready');
+  down = false;
+  return { notReady, ready: await contract.call('GET', '/health/ready'), live: await contract.call('GET', '/health/live') };
+}

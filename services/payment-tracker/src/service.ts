@@ -6,7 +6,7 @@ import { trackerMetrics } from './metrics.ts';
 import type { Config } from './config.ts';
 import { dueZonesGroup, handleDueZones } from './handlers/due-zone.ts';
 import { handleInvoiceEvents } from './handlers/invoice-event.ts';
-import { statusRoutes } from './http/status-routes.ts';
+import { statusRoutes, trackerApi } from './http/status-routes.ts';
 import { migrations } from './migrations/index.ts';
 
 /**
@@ -17,6 +17,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
   name: 'payment-tracker',
   migrations,
   produces: [topics.paymentStatus],
+  openapi: trackerApi,
   async setup(ctx) {
     const { config, db, logger } = ctx;
     const fold = { overdueGraceMs: config.OVERDUE_GRACE_MS };
@@ -66,6 +67,6 @@ export const paymentTracker: ServiceDefinition<Config> = {
       },
     });
 
-    statusRoutes(ctx.app, db, config);
+    await statusRoutes(ctx.app, db, config);
   },
 };
