@@ -5,7 +5,7 @@ import { customerContextHandler } from './handlers/customer-context.ts';
 import type { HandlerDeps } from './handlers/deps.ts';
 import { invoiceEventHandler } from './handlers/invoice-event.ts';
 import { paymentStatusHandler } from './handlers/payment-status.ts';
-import { registerContextRoutes } from './http/context-routes.ts';
+import { enricherApi, registerContextRoutes } from './http/context-routes.ts';
 import { migrations } from './migrations/index.ts';
 
 export const enricher: ServiceDefinition<Config> = {
@@ -14,6 +14,7 @@ export const enricher: ServiceDefinition<Config> = {
   // The import API publishes context snapshots for teams without a feed; the CRM feed writes them too.
   produces: [topics.enriched, topics.customerContext],
   bodyLimit: 5 * 1024 * 1024,
+  openapi: enricherApi,
   async setup(ctx) {
     const { config } = ctx;
     const deps: HandlerDeps = {

@@ -26,11 +26,11 @@ export interface Harness {
 }
 
 /** The enricher, started in-process against the real stack, in a namespace of its own. */
-export async function startEnricher(label: string): Promise<Harness> {
+export async function startEnricher(label: string, env: Record<string, string> = {}): Promise<Harness> {
   const namespace = uniqueName(label);
   const token = randomBytes(20).toString('hex');
   const config: Config = {
-    ...testServiceConfig('enricher', namespace),
+    ...testServiceConfig('enricher', namespace, env),
     ...enricherSettings({ CONTEXT_ADMIN_TOKEN: token, FALLBACK_CSM_ID: FALLBACK.id, FALLBACK_CSM_EMAIL: FALLBACK.email, FALLBACK_CSM_SLACK_USER_ID: FALLBACK.slackUserId }),
   } as Config;
   const kafka = createKafka('enricher-test', parseEnv(commonEnv, { ...stackEndpoints(), TOPIC_NAMESPACE: namespace }), createLogger('test', 'silent'));

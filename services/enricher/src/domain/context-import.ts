@@ -87,7 +87,7 @@ export interface FieldProblem {
   message: string;
 }
 
-const bodySchema = z.array(accountSchema, 'must be a JSON array of accounts').min(1, 'must hold at least one account').max(MAX_ACCOUNTS_PER_IMPORT, `must hold at most ${MAX_ACCOUNTS_PER_IMPORT} accounts`);
+export const importBodySchema = z.array(accountSchema, 'must be a JSON array of accounts').min(1, 'must hold at least one account').max(MAX_ACCOUNTS_PER_IMPORT, `must hold at most ${MAX_ACCOUNTS_PER_IMPORT} accounts`);
 
 /** `[2].health.score` from zod's path; the body itself is `(body)`. */
 export function fieldName(path: ReadonlyArray<PropertyKey>): string {
@@ -97,7 +97,7 @@ export function fieldName(path: ReadonlyArray<PropertyKey>): string {
 
 /** Validates a whole import. Every problem is reported; one bad account rejects the whole body. */
 export function parseImport(body: unknown, now: number, origin = 'import-api'): { ok: true; snapshots: CustomerContext[] } | { ok: false; problems: FieldProblem[] } {
-  const parsed = bodySchema.safeParse(body);
+  const parsed = importBodySchema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue): FieldProblem[] =>
       issue.code === 'unrecognized_keys'
