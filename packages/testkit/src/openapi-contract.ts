@@ -25,6 +25,8 @@ export interface ContractCall {
   json?: unknown;
   /** … or the exact bytes. */
   body?: string | Buffer;
+  /** Another instance of the same service (same routes, other settings) to hold to this document. */
+  baseUrl?: string;
 }
 
 export interface ContractAnswer {
@@ -104,7 +106,7 @@ export class OpenApiContract {
   async call(method: string, path: string, call: ContractCall = {}): Promise<ContractAnswer> {
     const op = this.doc.paths[path]?.[method.toLowerCase()];
     if (!op) throw new Error(`${method} ${path} is not documented`);
-    const url = new URL(this.baseUrl + path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(call.params?.[name] ?? `{${name}}`)));
+    const url = new URL((call.baseUrl ?? this.baseUrl) + path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(call.params?.[name] ?? `{${name}}`)));
     for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
     const headers = { ...(call.json !== undefined ? { 'content-type': 'application/json' } : {}), ...call.headers };
     const res = await fetch(url, { method, headers, body: call.json !== undefined ? JSON.stringify(call.json) : call.body });

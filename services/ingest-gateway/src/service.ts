@@ -6,6 +6,7 @@ import { createIngestor } from './ingest/accept-deliveries.ts';
 import { vendorSources } from './jobs/vendor-sources.ts';
 import { syncOnce } from './jobs/vendor-sync.ts';
 import { createLimits } from './http/deps.ts';
+import { gatewayApi } from './http/openapi.ts';
 import { registerIngestRoutes } from './http/routes.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -13,6 +14,7 @@ export const ingestGateway: ServiceDefinition<Config> = {
   name: 'ingest-gateway',
   migrations,
   produces: [topics.invoiceEvents],
+  openapi: gatewayApi,
   // Before a sender authenticated, a malformed or oversized body counts against its address too.
   failedAuthRefusals: [400, 401, 403, 413, 415],
   async setup(ctx) {

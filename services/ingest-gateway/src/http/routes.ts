@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { inputCheckedByRoutes, responsesAsBuilt } from '@invoice-signal/runtime';
 import { unauthorized } from '../domain/errors.ts';
 import { requestSeconds } from '../metrics.ts';
 import { canonicalRoute } from './canonical-route.ts';
 import { chargebeeRoute } from './chargebee-route.ts';
 import type { IngestHandler, RouteDeps } from './deps.ts';
 import { ingestErrorHandler } from './errors.ts';
+import { routeSchemas } from './openapi.ts';
 import { setSource, sourceOf } from './request-source.ts';
 import { salesforceRoute } from './salesforce-route.ts';
 import { stripeRoute } from './stripe-route.ts';
@@ -13,13 +15,16 @@ import { uploadRoute } from './upload-route.ts';
 /**
  * The ingest routes, in their own scope: every body arrives as the raw Buffer (signatures are
  * computed over exact bytes), errors come out as counted problem+json, and each route has its
- * body limit (over it → 413 before any handler runs).
+ * body limit (over it → 413 before any handler runs). Route schemas describe the bodies and
+ * answers (OpenAPI) without Fastify acting on them.
  */
 export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.setErrorHandler(ingestErrorHandler);
+    inputCheckedByRoutes(scope);
+    responsesAsBuilt(scope);
     // Known before the body is read, so a 413 on a vendor route is still counted for its vendor.
     scope.addHook('onRequest', async (request) => {
       const source = routeSources[request.routeOptions.url ?? ''];
@@ -36,12 +41,12 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: RouteDeps
     // Vendors call from the internet: their traceparent is linked, never joined.
     const webhook = { bodyLimit: deps.config.WEBHOOK_BODY_LIMIT, config: { untrustedTraceparent: true } };
 
-    scope.post('/api/webhooks/billing/stripe', webhook, stripe);
-    scope.post('/api/webhooks/billing/chargebee', webhook, chargebee);
-    scope.post('/api/webhooks/billing/salesforce', webhook, salesforce);
-    scope.post('/api/invoices/upload', { bodyLimit: deps.config.UPLOAD_BODY_LIMIT }, uploadRoute(deps));
+    scope.post('/api/webhooks/billing/stripe', { ...webhook, schema: routeSchemas.stripe }, stripe);
+    scope.post('/api/webhooks/billing/chargebee', { ...webhook, schema: routeSchemas.chargebee }, chargebee);
+    scope.post('/api/webhooks/billing/salesforce', { ...webhook, schema: routeSchemas.salesforce }, salesforce);
+    scope.post('/api/invoices/upload', { bodyLimit: deps.config.UPLOAD_BODY_LIMIT, schema: routeSchemas.upload }, uploadRoute(deps));
     // The PRD's single route: the sender is recognised by its signature header or credentials.
-    scope.post('/api/webhooks/billing/invoice', webhook, dispatch({ stripe, chargebee, salesforce, canonical }));
+    scope.post('/api/webhooks/billing/invoice', { ...webhook, schema: routeSchemas.invoice }, dispatch({ stripe, chargebee, salesforce, canonical }));
   });
 }
 
