@@ -110,7 +110,8 @@ export class OpenApiContract {
     for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
     const headers = { ...(call.json !== undefined ? { 'content-type': 'application/json' } : {}), ...call.headers };
     const res = await fetch(url, { method, headers, body: call.json !== undefined ? JSON.stringify(call.json) : call.body });
-    const text = await res.text();
+    // A stream never ends: its first event stands for the answer.
+    const text = mediaOf(res.headers.get('content-type')) === 'text/event-stream' ? await firstEvent(res) : await res.text();
     const answer: ContractAnswer = { status: res.status, headers: res.headers, text, body: parseMaybe(text) };
     this.check(method, path, op, answer);
     if (res.status < 300 && call.json !== undefined) this.checkRequest(method, path, op, mediaOf(headers['content-type']), call.json);
@@ -139,6 +140,21 @@ export class OpenApiContract {
   private expectValid(schema: Schema, value: unknown, what: string): void {
     const check = this.ajv.compile(schema);
     if (!check(value)) throw new Error(`${what} does not match its documented schema: ${this.ajv.errorsText(check.errors)}\n${JSON.stringify(value).slice(0, 500)}`);
+  }
+}
+
+async function firstEvent(res: Response): Promise<string> {
+  const reader = res.body!.getReader();
+  let text = '';
+  try {
+    while (!text.includes('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    return text;
+  } finally {
+    await reader.cancel();
   }
 }
 

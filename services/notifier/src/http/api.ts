@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import type { FastifyInstance } from 'fastify';
-import { bearerJwtScheme, type OpenApiInfo } from '@invoice-signal/runtime';
+import { bearerJwtScheme, jsonResponse, type OpenApiInfo } from '@invoice-signal/runtime';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { requireAuth, type Authenticator } from './auth.ts';
 import { inboxPage } from './inbox-page.ts';
@@ -9,6 +9,9 @@ import { noteRoutes } from './note-routes.ts';
 import { preferenceRoutes } from './preference-routes.ts';
 import { slackInteractions } from './slack-interactions.ts';
 import { streamRoute } from './stream-route.ts';
+import { refusals } from './views.ts';
+
+const principalSchema = { type: 'object', required: ['csmId', 'role'], properties: { csmId: { type: 'string' }, role: { type: 'string', enum: ['csm', 'manager', 'admin'] }, team: { type: ['string', 'null'] } } };
 
 /**
  * Strict validation for our routes: unknown properties are rejected (Fastify's default strips
@@ -41,7 +44,12 @@ export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierD
     await scope.register(noteRoutes, opts);
     await scope.register(async (me) => {
       me.addHook('preHandler', requireAuth(opts.auth));
-      me.get('/api/me', { schema: { summary: 'Who the token names', tags: ['auth'], security: [{ bearerAuth: [] }] } }, async (request) => request.principal);
+      me.get('/api/me', {
+        schema: {
+          summary: 'Who the token names', tags: ['auth'], security: [{ bearerAuth: [] }],
+          response: { 200: jsonResponse('the principal', principalSchema), 401: refusals[401], 429: refusals[429] },
+        },
+      }, async (request) => request.principal);
     });
     await scope.register(slackInteractions, { deps: opts.deps, signingSecret: opts.slackSigningSecret });
   });

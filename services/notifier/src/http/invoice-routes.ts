@@ -7,10 +7,11 @@ import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { mayActForAccount, mayActForCsm } from './scope.ts';
 import { dueDay } from '../domain/time-zone.ts';
-import { notificationSchema, notificationView, problemSchema } from './views.ts';
+import { problem } from '@invoice-signal/runtime';
+import { bodyRefusals, notificationSchema, notificationView, refusals } from './views.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const unknownInvoice = { 404: problem('no notification for the invoice') };
 const security = [{ bearerAuth: [] }];
 
 /** The PRD's CSM API: pending list, acknowledgement, an account's invoices. */
@@ -30,7 +31,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
           settled: { type: 'string', enum: ['exclude', 'include'], default: 'exclude', description: 'include: also notifications of paid, voided and uncollectible invoices' },
         },
       },
-      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, settled: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...errors },
+      response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, settled: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...refusals },
     },
   }, async (request, reply) => {
     const { csmId } = request.params;
@@ -46,7 +47,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       summary: "Acknowledges every notification of an invoice (idempotent); actionTaken records what the CSM did", tags: ['invoices'], security,
       params: { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', pattern: idPattern } } },
       body: { type: ['object', 'null'], additionalProperties: false, properties: { actionTaken: { type: 'string', minLength: 1, maxLength: 500 } } },
-      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, acknowledged: { type: 'array', items: notificationSchema } } }, ...errors },
+      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, acknowledged: { type: 'array', items: notificationSchema } } }, ...refusals, ...unknownInvoice, ...bodyRefusals },
     },
   }, async (request, reply) => {
     const { invoiceId } = request.params;
@@ -75,7 +76,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     schema: {
       summary: "An invoice's notifications (its account's current owner, their manager or an admin)", tags: ['invoices'], security,
       params: { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', pattern: idPattern } } },
-      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema } } }, ...errors },
+      response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema } } }, ...refusals, ...unknownInvoice },
     },
   }, async (request, reply) => {
     const { invoiceId } = request.params;
@@ -95,7 +96,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
           invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] }, dueDay: { type: ['string', 'null'] },
           riskLevel: { type: 'string' }, csmId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema },
         } } } } },
-        ...errors,
+        ...refusals, 404: problem('no invoice known for the customer'),
       },
     },
   }, async (request, reply) => {

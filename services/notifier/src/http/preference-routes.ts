@@ -6,7 +6,7 @@ import { effectivePreferences, saveOverrides, storedOverrides } from '../adapter
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { idPattern } from './invoice-routes.ts';
-import { problemSchema } from './views.ts';
+import { bodyRefusals, refusals } from './views.ts';
 
 const view = { type: 'object', properties: { csmId: { type: 'string' }, effective: { type: 'object', additionalProperties: true }, overrides: { type: 'object', additionalProperties: true } } };
 
@@ -15,18 +15,17 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
   const { deps } = opts;
   app.addHook('preHandler', requireAuth(opts.auth));
   const params = { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } };
-  const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
   const read = async (csmId: string) => ({ csmId, effective: await effectivePreferences(deps.db, csmId, deps.defaults), overrides: await storedOverrides(deps.db, csmId) });
 
   app.get<{ Params: { csmId: string } }>('/api/csm/:csmId/preferences', {
-    schema: { summary: 'Effective notification preferences (defaults + overrides)', tags: ['preferences'], security: [{ bearerAuth: [] }], params, response: { 200: view, ...errors } },
+    schema: { summary: 'Effective notification preferences (defaults + overrides)', tags: ['preferences'], security: [{ bearerAuth: [] }], params, response: { 200: view, ...refusals } },
   }, async (request, reply) => {
     if (!canActFor(request.principal, request.params.csmId)) return forbidden(reply, `${request.principal!.csmId} may not read the preferences of ${request.params.csmId}`);
     return read(request.params.csmId);
   });
 
   app.put<{ Params: { csmId: string }; Body: Record<string, unknown> }>('/api/csm/:csmId/preferences', {
-    schema: { summary: 'Changes preferences; fields left out keep their value, null clears quietHours/timeZone', tags: ['preferences'], security: [{ bearerAuth: [] }], params, body: preferencesPatchSchema, response: { 200: view, ...errors } },
+    schema: { summary: 'Changes preferences; fields left out keep their value, null clears quietHours/timeZone', tags: ['preferences'], security: [{ bearerAuth: [] }], params, body: preferencesPatchSchema, response: { 200: view, ...refusals, ...bodyRefusals } },
   }, async (request, reply) => {
     const { csmId } = request.params;
     if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sendProblem } from '@invoice-signal/runtime';
+import { jsonResponse, problem, sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
@@ -22,8 +22,21 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
 
   app.post<{ Body: string }>('/api/slack/interactions', {
     schema: {
-      summary: 'Slack interactivity (signed by Slack)', tags: ['slack'],
+      summary: 'Slack interactivity (signed by Slack)', tags: ['slack'], security: [{ slackSignature: [] }],
+      description: 'Slack expects 200 quickly: a well-signed request that is not ours to act on is 200 with an ephemeral text.',
       headers: { type: 'object', properties: { 'x-slack-signature': { type: 'string' }, 'x-slack-request-timestamp': { type: 'string' } } },
+      body: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'string', description: 'payload=<Slack block_actions JSON>' } } } },
+      response: {
+        200: jsonResponse('acknowledged, ignored, or not the sender\'s to acknowledge', {
+          type: 'object', properties: { ok: { type: 'boolean' }, ignored: { type: 'boolean' }, response_type: { type: 'string', const: 'ephemeral' }, text: { type: 'string' } },
+        }),
+        400: problem('a well-signed body without a JSON payload field'),
+        401: problem('no Slack signature, a wrong one, or too old a timestamp'),
+        413: problem('the body is over 64 KiB'),
+        415: problem('the body is not application/x-www-form-urlencoded'),
+        429: problem('too many failed authentications from this client address lately (Retry-After)'),
+        503: problem('Slack is not configured (SLACK_SIGNING_SECRET)'),
+      },
     },
   }, async (request, reply) => {
     if (!opts.signingSecret) return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'Slack is not configured (SLACK_SIGNING_SECRET)', code: 'NTF_SLACK_OFF' });

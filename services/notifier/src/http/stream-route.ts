@@ -8,7 +8,7 @@ import { noteById, ownersOf } from '../adapters/owner-store.ts';
 import type { LiveEvent } from '../domain/notification.ts';
 import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
-import { notificationView, noteView } from './views.ts';
+import { notificationView, noteView, refusals } from './views.ts';
 
 /**
  * Server-Sent Events per CSM: `created`, `updated`, `acknowledged`, `removed` with the
@@ -26,6 +26,10 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     schema: {
       summary: 'Live notifications of a CSM (text/event-stream)', tags: ['in-app'], security: [{ bearerAuth: [] }],
       params: { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } },
+      response: {
+        200: { description: 'events: ready, then created, updated, acknowledged, removed (data: the notification) and note (an ownership note); a comment every 15 s', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        ...refusals,
+      },
     },
   }, async (request, reply) => {
     const { csmId } = request.params;

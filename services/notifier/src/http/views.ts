@@ -1,3 +1,4 @@
+import { problem } from '@invoice-signal/runtime';
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
 import { noteText } from '../domain/ownership.ts';
 import type { StoredNote } from '../adapters/owner-store.ts';
@@ -66,7 +67,16 @@ export const noteSchema = {
   },
 } as const;
 
-export const problemSchema = {
-  type: 'object',
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } },
-} as const;
+/** The refusals every authenticated route of the CSM API may answer (problem+json). */
+export const refusals = {
+  400: problem('a path, query or body this schema does not allow (detail names the part)'),
+  401: problem('no bearer token, or a token the JWT policy refuses (WWW-Authenticate: Bearer)'),
+  403: problem("the token's holder may not act for this CSM or account"),
+  429: problem('too many failed authentications from this client address lately (Retry-After)'),
+};
+
+/** What a route with a JSON body may answer besides: the body is too large or not JSON. */
+export const bodyRefusals = {
+  413: problem('the body is over 64 KiB'),
+  415: problem('the body is not of the media type this route reads'),
+};
