@@ -1,4 +1,5 @@
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 type SecuritySchemes = NonNullable<NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes']>;
@@ -40,9 +41,15 @@ export const problem = (description: string) => ({ description, content: { 'appl
 /** A documented JSON answer. */
 export const jsonResponse = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
 
+const referencePage = '/api/docs';
+
+/** The document and the reference page themselves: served by every app, described by none. */
+export const isDocumentationRoute = (url: string) => url === '/api/openapi.json' || url === referencePage || url.startsWith(`${referencePage}/`);
+
 /**
  * Registers the OpenAPI generator before any route (it learns the routes as they are added), and
- * serves the document at GET /api/openapi.json. Routes with `schema.hide` stay out of it.
+ * serves the document at GET /api/openapi.json and a browsable reference at /api/docs (Swagger UI,
+ * its assets served from the package, no CDN). Routes with `schema.hide` stay out of the document.
  */
 export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
   void app.register(swagger, {
@@ -52,6 +59,7 @@ export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
       components: { securitySchemes: info.securitySchemes ?? {} },
     },
   });
+  void app.register(swaggerUi, { routePrefix: referencePage, staticCSP: true });
   void app.register(async (scope) => {
     scope.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

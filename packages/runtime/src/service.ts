@@ -103,6 +103,8 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     perSecond: config.RATE_LIMIT_FAILED_AUTH_PER_IP ?? 20, maxKeys: config.RATE_LIMIT_TRACKED_IPS ?? 10_000,
     trustedProxies: config.TRUSTED_PROXIES ?? [], refusals: def.failedAuthRefusals,
   });
+  // The OpenAPI generator is loaded before setup adds routes, so even a route added outside a plugin is documented.
+  await app.after();
 
   const ctx: ServiceContext<C> = {
     name: def.name, config, logger, db, kafka, serde, publisher, app,

@@ -1,6 +1,6 @@
 import { validate, compileErrors } from '@readme/openapi-parser';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { registeredRoutes } from '@invoice-signal/runtime';
+import { isDocumentationRoute, registeredRoutes } from '@invoice-signal/runtime';
 
 type FastifyInstance = Parameters<typeof registeredRoutes>[0];
 
@@ -82,9 +82,9 @@ export class OpenApiContract {
     return registeredRoutes(app).filter((r) => !r.hidden).map((r) => `${r.method} ${openApiPath(r.url)}`).filter((r) => !documented.has(r));
   }
 
-  /** Routes deliberately left out of the document (`schema.hide`). */
+  /** Routes deliberately left out of the document (`schema.hide`), the document and its reference page apart. */
   hidden(app: FastifyInstance): string[] {
-    return registeredRoutes(app).filter((r) => r.hidden).map((r) => `${r.method} ${openApiPath(r.url)}`);
+    return registeredRoutes(app).filter((r) => r.hidden && !isDocumentationRoute(r.url)).map((r) => `${r.method} ${openApiPath(r.url)}`);
   }
 
   /** `METHOD /path STATUS` of every documented answer. */

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { OpenApiContract } from '@invoice-signal/testkit';
+import { createHttpApp } from '../src/http.ts';
+import { createLogger } from '../src/logger.ts';
+import { jsonResponse, problem } from '../src/openapi.ts';
+
+/** What createHttpApp gives every service: its OpenAPI document from route schemas, a reference page, problem+json router refusals. */
+describe('every app serves its OpenAPI document and a browsable reference', () => {
+  let app: FastifyInstance;
+  let contract: OpenApiContract;
+  beforeAll(async () => {
+    app = createHttpApp({ logger: createLogger('openapi-test', 'silent'), checks: {}, openapi: { title: 'test service', securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'X-Key' } } } });
+    await app.after(); // as startService does: the generator sees routes added from now on, in a plugin or not
+    app.get<{ Params: { id: string } }>('/api/things/:id', {
+      schema: {
+        security: [{ key: [] }], params: { type: 'object', properties: { id: { type: 'string', maxLength: 300 } } },
+        response: { 200: jsonResponse('the thing', { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }), 400: problem('too long an id') },
+      },
+    }, async (request) => ({ id: request.params.id }));
+    app.get('/internal', { schema: { hide: true } }, async () => 'hidden');
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    contract = await OpenApiContract.load(url);
+  });
+  afterAll(async () => app?.close());
+
+  it('documents every route from its schema, the probes included, and leaves out only hidden ones', () => {
+    expect(contract.doc.openapi).toBe('3.1.0');
+    expect(contract.documented().sort()).toEqual(['GET /api/things/{id}', 'GET /health/live', 'GET /health/ready']);
+    expect(contract.undocumented(app)).toEqual([]);
+    expect(contract.hidden(app)).toEqual(['GET /internal']);
+    expect(contract.doc.components?.securitySchemes).toEqual({ key: { type: 'apiKey', in: 'header', name: 'X-Key' } });
+  });
+
+  it('holds answers to the document: a documented one passes, an undocumented status fails', async () => {
+    expect((await contract.call('GET', '/api/things/{id}', { params: { id: 'a'.repeat(300) } })).status).toBe(200);
+    expect((await contract.call('GET', '/api/things/{id}', { params: { id: 'a'.repeat(301) } })).status).toBe(400);
+    // Over the router's limit: Fastify's own 414, written as problem+json, which this route does not document.
+    await expect(contract.call('GET', '/api/things/{id}', { params: { id: 'a'.repeat(501) } })).rejects.toThrow(/414 is not a documented answer/);
+    const res = await fetch(`${contract.baseUrl}/api/things/${'a'.repeat(501)}`);
+    expect([res.status, res.headers.get('content-type'), ((await res.json()) as { code: string }).code]).toEqual([414, 'application/problem+json; charset=utf-8', 'FST_ERR_MAX_PARAM_LENGTH']);
+  });
+
+  it('serves a browsable reference page with its assets from the package (no CDN)', async () => {
+    const page = await fetch(`${contract.baseUrl}/api/docs/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const html = await page.text();
+    expect(html).toContain('swagger-ui');
+    expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+    const bundle = await fetch(`${contract.baseUrl}/api/docs/static/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await fetch(`${contract.baseUrl}/api/docs/json`)).status).toBe(200);
+  });
+});
