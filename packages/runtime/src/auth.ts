@@ -128,5 +128,5 @@ export function requireToken(verifier: TokenVerifier, code: string) {
 
 function unauthenticated(reply: FastifyReply, detail: string, code: string) {
   reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { title: 'Unauthorized', status: 401, detail, code });
+  return sendProblem(reply, { status: 401, detail, code });
 }

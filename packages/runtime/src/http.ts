@@ -9,17 +9,19 @@ export type ReadinessCheck = () => Promise<void> | void;
 /** RFC 9457 problem details; every error response of the product has this shape. */
 export interface Problem {
   type?: string;
-  title: string;
+  /** The status's reason phrase unless given (one table, statusTitle). */
+  title?: string;
   status: number;
   detail?: string;
   [extra: string]: unknown;
 }
 
-export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+/** The one writer of problem+json answers. */
+export function sendProblem(reply: FastifyReply, { title, ...problem }: Problem): FastifyReply {
   return reply
     .code(problem.status)
     .type('application/problem+json')
-    .send({ type: 'about:blank', ...problem });
+    .send({ type: 'about:blank', title: title ?? statusTitle(problem.status, problem.code as string | undefined), ...problem });
 }
 
 export interface HttpOptions {
@@ -73,7 +75,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
       const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${maxParamLength} characters` : 'the path is not a valid URL';
-      return sendProblem(reply, { title: titleFor(status, error.code), status, detail, code: error.code });
+      return sendProblem(reply, { status, detail, code: error.code });
     },
     ...serverOptions(opts.server ?? defaultServerLimits),
     ...opts.fastify,
@@ -86,10 +88,10 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     const detail = status >= 500 ? 'internal error; see the service log' : error.message;
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-    return sendProblem(reply, { title: titleFor(status, error.code), status, detail, code: error.code });
+    return sendProblem(reply, { status, detail, code: error.code });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    sendProblem(reply, { status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
   recordRoutes(app);
@@ -142,11 +144,13 @@ export function createManagementApp(opts: { logger: Logger; checks: Record<strin
   return app;
 }
 
-function titleFor(status: number, code?: string): string {
-  const titles: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-    413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
-  };
+const titles: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
+};
+
+/** The title of a problem with this status: its reason phrase. */
+export function statusTitle(status: number, code?: string): string {
   return titles[status] ?? (status >= 500 ? 'Internal Server Error' : code ?? 'Error');
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { OpenApiContract } from '@invoice-signal/testkit';
-import { createHttpApp } from '../src/http.ts';
+import { createHttpApp, sendProblem } from '../src/http.ts';
 import { createLogger } from '../src/logger.ts';
 import { jsonResponse, problem } from '../src/openapi.ts';
 
@@ -19,6 +19,8 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
       },
     }, async (request) => ({ id: request.params.id }));
     app.get('/internal', { schema: { hide: true } }, async () => 'hidden');
+    app.get<{ Querystring: { status: string } }>('/refuse', { schema: { hide: true } }, async (request, reply) =>
+      sendProblem(reply, { status: Number(request.query.status), detail: 'refused', code: 'TEST_REFUSED' }));
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     contract = await OpenApiContract.load(url);
   });
@@ -28,7 +30,7 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
     expect(contract.doc.openapi).toBe('3.1.0');
     expect(contract.documented().sort()).toEqual(['GET /api/things/{id}', 'GET /health/live', 'GET /health/ready']);
     expect(contract.undocumented(app)).toEqual([]);
-    expect(contract.hidden(app)).toEqual(['GET /internal']);
+    expect(contract.hidden(app)).toEqual(['GET /internal', 'GET /refuse']);
     expect(contract.doc.components?.securitySchemes).toEqual({ key: { type: 'apiKey', in: 'header', name: 'X-Key' } });
   });
 
@@ -50,5 +52,13 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
     const bundle = await fetch(`${contract.baseUrl}/api/docs/static/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await fetch(`${contract.baseUrl}/api/docs/json`)).status).toBe(200);
+  });
+
+  it('titles every problem by its status from one table, in the same member order as before', async () => {
+    for (const [status, title] of [[400, 'Bad Request'], [401, 'Unauthorized'], [403, 'Forbidden'], [404, 'Not Found'], [503, 'Service Unavailable']] as const) {
+      const res = await fetch(`${contract.baseUrl}/refuse?status=${status}`);
+      expect([res.status, res.headers.get('content-type')]).toEqual([status, 'application/problem+json; charset=utf-8']);
+      expect(await res.text()).toBe(JSON.stringify({ type: 'about:blank', title, status, detail: 'refused', code: 'TEST_REFUSED' }));
+    }
   });
 });

@@ -56,7 +56,7 @@ export function registerContextRoutes(app: App, deps: { token: string; publisher
     scope.addHook('onRequest', async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, deps.token)) {
         reply.header('www-authenticate', 'Bearer realm="context-admin"');
-        return sendProblem(reply, { title: 'Unauthorized', status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
+        return sendProblem(reply, { status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
       }
     });
     contextRoutes(scope, deps);
@@ -84,13 +84,13 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
   }, async (request, reply) => {
     const origin = request.query.origin ?? 'import-api';
     if (!(importOrigins as readonly string[]).includes(origin)) {
-      return sendProblem(reply, { title: 'Bad Request', status: 400, code: 'CTX_INVALID_IMPORT', detail: `origin: must be one of ${importOrigins.join(', ')} (got "${origin}"); nothing was imported`, errors: [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }] });
+      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `origin: must be one of ${importOrigins.join(', ')} (got "${origin}"); nothing was imported`, errors: [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }] });
     }
     const result = parseImport(request.body, now(), origin);
     if (!result.ok) {
       const first = result.problems[0]!;
       const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem(s), see errors)` : '';
-      return sendProblem(reply, { title: 'Bad Request', status: 400, code: 'CTX_INVALID_IMPORT', detail: `${first.field}: ${first.message}${more}; nothing was imported`, errors: result.problems });
+      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `${first.field}: ${first.message}${more}; nothing was imported`, errors: result.problems });
     }
     await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin } })));
     return reply.code(202).send({ published: result.snapshots.length, accounts: result.snapshots.map((s) => ({ accountId: s.accountId, snapshotAt: new Date(s.snapshotAt).toISOString() })) });
@@ -110,9 +110,9 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
     },
   }, async (request, reply) => {
     // Postgres text cannot hold NUL: such an id can never be held, and querying it would be a 500.
-    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: 'accountId: must not contain NUL characters', code: 'CTX_BAD_ACCOUNT_ID', field: 'accountId' });
+    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, { status: 400, detail: 'accountId: must not contain NUL characters', code: 'CTX_BAD_ACCOUNT_ID', field: 'accountId' });
     const context = await contextStore(deps.db).get(request.params.accountId);
-    if (!context) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no context held for account "${request.params.accountId}"`, code: 'CTX_NOT_FOUND' });
+    if (!context) return sendProblem(reply, { status: 404, detail: `no context held for account "${request.params.accountId}"`, code: 'CTX_NOT_FOUND' });
     return context;
   });
 }

@@ -44,6 +44,5 @@ export function ingestErrorHandler(error: FastifyError | Error, request: Fastify
   const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   deliveries.inc({ source, type: '-', outcome: outcomeByStatus[status] ?? 'error' });
-  const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable', 500: 'Internal Server Error' };
-  return sendProblem(reply, { title: titles[status] ?? 'Error', status, ...body });
+  return sendProblem(reply, { status, ...body });
 }

@@ -50,12 +50,12 @@ export function requireAuth(auth: Authenticator) {
 
 function unauthorized(reply: FastifyReply, detail: string) {
   reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { title: 'Unauthorized', status: 401, detail, code: 'NTF_UNAUTHENTICATED' });
+  return sendProblem(reply, { status: 401, detail, code: 'NTF_UNAUTHENTICATED' });
 }
 
 /** A CSM sees their own; managers and admins see everyone's. */
 export const canActFor = (p: Principal | undefined, csmId: string) => !!p && (p.role !== 'csm' || p.csmId === csmId);
 
 export function forbidden(reply: FastifyReply, detail: string) {
-  return sendProblem(reply, { title: 'Forbidden', status: 403, detail, code: 'NTF_FORBIDDEN' });
+  return sendProblem(reply, { status: 403, detail, code: 'NTF_FORBIDDEN' });
 }

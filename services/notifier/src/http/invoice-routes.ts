@@ -62,7 +62,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, request.body?.actionTaken ?? null, deps.now());
       return { changed, all: await notificationsOfInvoice(trx, invoiceId) };
     });
-    if (result === 'unknown') return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if (result === 'unknown') return sendProblem(reply, { status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if ('forbidden' in result) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account; ${principal.csmId} may not acknowledge it`);
     if (result.changed.length) {
       await deps.live.announce(deps.db, result.changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
@@ -81,7 +81,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   }, async (request, reply) => {
     const { invoiceId } = request.params;
     const all = await notificationsOfInvoice(deps.db, invoiceId);
-    if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if (all.length === 0) return sendProblem(reply, { status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if (!(await mayActForAccount(deps.db, request.principal!, all[0].customerId, all.map((n) => n.csmId)))) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account`);
     const zone = await zoneOf(deps, request.principal!.csmId);
     return { invoiceId, notifications: all.map((n) => notificationView(n, zone)) };
@@ -102,7 +102,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   }, async (request, reply) => {
     const { customerId } = request.params;
     const all = await ofCustomer(deps.db, customerId);
-    if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
+    if (all.length === 0) return sendProblem(reply, { status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
     if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
     const zone = await zoneOf(deps, request.principal!.csmId);

@@ -30,7 +30,7 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
     const { csmId } = request.params;
     if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
     const zone = request.body.timeZone;
-    if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
+    if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, { status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
     await saveOverrides(deps.db, csmId, request.body, deps.now());
     return read(csmId);
   });

@@ -63,17 +63,17 @@ export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthCon
         },
       },
       preHandler: async (request, reply) => {
-        if (!enabled) return sendProblem(reply, { title: 'Service Unavailable', status: 503, detail: 'the status API is off: set AUTH_JWT_SECRET or AUTH_JWKS_URL' });
+        if (!enabled) return sendProblem(reply, { status: 503, detail: 'the status API is off: set AUTH_JWT_SECRET or AUTH_JWKS_URL' });
         await verify(request, reply);
         if (reply.sent) return;
         const { role } = principalOf(request)!;
-        if (!allowedRoles.has(role)) return sendProblem(reply, { title: 'Forbidden', status: 403, detail: `role "${role}" may not read payment statuses (admin, manager or service)` });
+        if (!allowedRoles.has(role)) return sendProblem(reply, { status: 403, detail: `role "${role}" may not read payment statuses (admin, manager or service)` });
       },
     }, async (request, reply) => {
       const { invoiceId } = request.params;
       const state: { view: InvoiceView; version: number; previous_status: string | null; changed_at: number } | undefined =
         await db('invoice_state').select('view', 'version', 'previous_status', 'changed_at').where({ invoice_id: invoiceId }).first();
-      if (!state) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no payment status for invoice "${invoiceId}"` });
+      if (!state) return sendProblem(reply, { status: 404, detail: `no payment status for invoice "${invoiceId}"` });
       const history = await db('status_transitions').select('event_id as eventId', 'event_type as eventType', 'from_status as from', 'to_status as to', 'occurred_at as occurredAt')
         .where({ invoice_id: invoiceId }).orderBy([{ column: 'occurred_at' }, { column: 'event_id' }]);
       return { ...state.view, previousStatus: state.previous_status, version: state.version, changedAt: state.changed_at, history };
