@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { signDevToken } from '@invoice-signal/runtime';
 import {
   chargebeeEvent, chargebeeInvoice, chargebeeTransaction, eventually, signed, SlackStandIn, SmtpSink, stripeEvent, stripeInvoice,
   SystemUnderTest, uid, uniqueName,
@@ -31,7 +31,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
   const chargebeeCustomer = `cb_${run}`;
 
   const token = (csmId: string, role = 'csm') =>
-    new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setExpirationTime('1h').sign(new TextEncoder().encode(system.secrets.AUTH_JWT_SECRET));
+    signDevToken(system.secrets.AUTH_JWT_SECRET, csmId, { role });
 
   async function api<T>(path: string, as: string): Promise<{ status: number; body: T }> {
     const res = await fetch(`${system.url('notifier')}${path}`, { headers: { authorization: `Bearer ${await token(as)}` } });
