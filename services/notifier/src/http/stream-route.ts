@@ -17,7 +17,7 @@ import { notificationView, noteView } from './views.ts';
  * A slot frees only when one of the principal's own streams closes, which nobody can predict: the
  * client is told to come back after a while rather than at once.
  */
-export const STREAM_RETRY_AFTER_SECONDS = 30;
+const STREAM_RETRY_AFTER_SECONDS = 30;
 
 /**
  * Server-Sent Events per CSM: `created`, `updated`, `acknowledged`, `removed` with the
