@@ -22,7 +22,7 @@ function strictValidator() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? exact : coercing).compile(schema);
 }
 
-export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; slackSigningSecret?: string; version?: string }) {
+export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; slackSigningSecret?: string; version?: string }) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
