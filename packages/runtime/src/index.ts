@@ -18,3 +18,4 @@ export * from './auth.ts';
 export * from './client-address.ts';
 export * from './failed-auth.ts';
 export * from './rate-limit.ts';
+export * from './csv.ts';

@@ -30,6 +30,8 @@ export const notifierEnv = {
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Live streams one principal (token subject) may hold open on an instance; beyond it 429. */
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
 };
 
 

@@ -35,7 +35,7 @@ export const notifierApi = {
   },
 } satisfies Partial<OpenApiInfo>;
 
-export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; slackSigningSecret?: string }) {
+export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; slackSigningSecret?: string }) {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(strictValidator());
     await scope.register(invoiceRoutes, opts);
