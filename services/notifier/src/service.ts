@@ -52,7 +52,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       options.onSetup?.({ deps, scheduler });
 
       const auth = createAuthenticator(config);
-      await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
+      await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET, outcomes: { goLiveAt: config.outcomesGoLiveAt } });
       ctx.addCheck('live-events', () => {
         if (!live.connected()) throw new Error('not listening for live events (Postgres LISTEN connection down)');
       });
