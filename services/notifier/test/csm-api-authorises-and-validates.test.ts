@@ -141,8 +141,13 @@ describe('the CSM API', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([
-      '/api/invoices/csm/{csmId}/pending', '/api/invoices/{invoiceId}/acknowledge', '/api/invoices/customer/{customerId}', '/api/csm/{csmId}/preferences', '/api/csm/{csmId}/stream',
+      '/api/invoices/csm/{csmId}/pending', '/api/invoices/{invoiceId}/acknowledge', '/api/invoices/customer/{customerId}', '/api/csm/{csmId}/preferences', '/api/csm/{csmId}/stream', '/api/outcomes',
     ]));
+    const outcomes = doc.body.paths['/api/outcomes'].get;
+    expect(outcomes.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['csmId', 'from', 'team', 'to']);
+    expect(Object.keys(outcomes.responses['200'].content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['delivery', 'outreach', 'onTime', 'perCsm', 'daily', 'weekly', 'needsOutreach']));
+    const ack = doc.body.paths['/api/invoices/{invoiceId}/acknowledge'].put;
+    expect(Object.keys(ack.requestBody.content['application/json'].schema.properties)).toEqual(['actionTaken', 'note']);
     expect(doc.body.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
 });
