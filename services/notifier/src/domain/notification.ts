@@ -183,5 +183,6 @@ export function toEvent(n: InvoiceNotification): CsmNotification {
     customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
     actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
     amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
+    actionNote: n.actionNote ?? null, acknowledgedBy: n.acknowledgedBy ?? null, actionAt: n.actionAt ?? null,
   };
 }
