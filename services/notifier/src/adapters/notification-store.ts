@@ -1,6 +1,6 @@
 import type { Knex } from '@invoice-signal/runtime';
 import { actionKinds } from '../domain/lifecycle.ts';
-import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
+import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
 import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
 
 const settledStatuses = ['paid', 'voided', 'uncollectible'];
@@ -81,15 +81,15 @@ export async function byId(db: Db, id: string): Promise<InvoiceNotification | nu
  * different action (or note) given later replaces the current one (`replace`), and every change
  * is added to `acknowledgment_actions` with who did it and who held the notification then. The
  * same acknowledgment twice, or a bodiless one on an acknowledged notification, changes nothing.
- * Returns the newly acknowledged notifications (the live `acknowledged` event).
+ * Returns the live events: `acknowledged` for the newly acknowledged, `updated` for a changed action.
  */
-export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<InvoiceNotification[]> {
+export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
   const set = { acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now, version: db.raw('version + 1') };
   const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at').update({ ...set, acknowledged_at: now }).returning('*');
   const changed = ack.actionTaken !== null && replace
     ? await db('notifications').whereIn('id', ids).whereNotNull('acknowledged_at')
       .whereRaw('(action_taken, action_note) is distinct from (?::text, ?::text)', [ack.actionTaken, ack.note]).whereNotIn('id', first.map((r) => r.id))
-      .update(set).returning('id')
+      .update(set).returning(['id', 'csm_id'])
     : [];
   const recorded = [...first.map((r) => r.id as string), ...changed.map((r: Row) => r.id as string)];
   if (recorded.length) {
@@ -101,7 +101,10 @@ export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInp
   }
   // Nothing left to push for an acknowledged notification: pending deliveries are withdrawn.
   await db('deliveries').whereIn('notification_id', ids).where({ state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason: 'acknowledged' });
-  return first.map(fromRow);
+  return [
+    ...first.map((r): LiveEvent => ({ type: 'acknowledged', csmId: r.csm_id, notificationId: r.id })),
+    ...changed.map((r: Row): LiveEvent => ({ type: 'updated', csmId: r.csm_id, notificationId: r.id })),
+  ];
 }
 
 /** Each notification's acknowledgment history, oldest first, in one query (the API's views carry it). */

@@ -73,9 +73,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     });
     if (result === 'unknown') return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if ('forbidden' in result) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account; ${principal.csmId} may not acknowledge it`);
-    if (result.changed.length) {
-      await deps.live.announce(deps.db, result.changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
-    }
+    if (result.changed.length) await deps.live.announce(deps.db, result.changed);
     deps.kick();
     const zone = await zoneOf(deps, principal.csmId);
     return { invoiceId, acknowledged: result.all.map((n) => notificationView(n, zone)) };

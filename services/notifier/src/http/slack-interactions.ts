@@ -63,7 +63,7 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
       return { owned: mine, changed: mine.length ? await acknowledge(trx, mine, csmId, ack, deps.now(), chosen !== null) : [] };
     });
     if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
-    if (changed.length) await deps.live.announce(deps.db, changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
+    if (changed.length) await deps.live.announce(deps.db, changed);
     deps.kick();
     const what = chosen ? ` as "${ackLabels[chosen]}"` : '';
     return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s)${what}.` });
