@@ -21,11 +21,11 @@ export const outcomes: Migration = {
       t.bigInteger('received_at');
       t.text('source');
     });
-    // Acknowledgments recorded before the closed set: the product's fixed texts said nothing about
-    // what was done (no action); a CSM's own text becomes other with the text as its note.
-    await db.raw(`update notifications set action_note = case when action_taken in ('acknowledged in inbox', 'acknowledged in Slack') then null else action_taken end,
-      action_taken = case when action_taken in ('acknowledged in inbox', 'acknowledged in Slack') then null else 'other' end, action_at = acknowledged_at
+    // Acknowledgments recorded before the closed set become other with their text as the note, as
+    // the API now records the old free-text form.
+    await db.raw(`update notifications set action_note = action_taken, action_taken = 'other'
       where action_taken is not null and action_taken not in ('contacted_customer', 'scheduled_call', 'sent_value_summary', 'confirmed_payment_date', 'no_action_needed', 'other')`);
+    await db.raw('update notifications set action_at = acknowledged_at where acknowledged_at is not null');
     await db.raw(`insert into acknowledgment_actions (notification_id, invoice_id, action_taken, note, by_csm_id, holder_csm_id, at)
       select id, invoice_id, action_taken, action_note, coalesce(acknowledged_by, csm_id), csm_id, acknowledged_at from notifications where acknowledged_at is not null`);
     await db.raw('create index notifications_outcomes on notifications (notified_at) where kind = \'invoice_issued\'');
