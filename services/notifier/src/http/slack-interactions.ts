@@ -15,7 +15,8 @@ interface BlockActions {
 /**
  * Slack's interactivity endpoint: the signature over the raw body is checked before anything is
  * parsed; the action buttons (`ack:<action>`) record what the Slack user did about their own
- * notifications (the plain Acknowledge of older messages, that they saw them). Slack expects 200 quickly, so refusals of a well-signed request are 200 with text.
+ * notifications (the plain Acknowledge of older messages, that they saw them). Slack expects 200
+ * quickly, so refusals of a well-signed request are 200 with text.
  */
 export async function slackInteractions(app: FastifyInstance, opts: { deps: NotifierDeps; signingSecret: string | undefined }) {
   const { deps } = opts;
