@@ -93,8 +93,10 @@ describe('outcome metrics', () => {
     expect(paymentOutcome({ dueAt: endOf(10), status: 'paid', paidAt: endOf(10) }, at(30))).toBe('on_time');
     expect(paymentOutcome({ dueAt: endOf(10), status: 'paid', paidAt: endOf(10) + 1 }, at(30))).toBe('late');
     expect(paymentOutcome({ dueAt: endOf(10), status: 'pending', paidAt: null }, at(5))).toBeNull();
-    expect(outreachOutcome({ status: 'paid', settledAt: at(9), overdueSince: null, actions: [act('contacted_customer', 'csm_a', 'csm_a', at(9))] })).toBe('missed');
-    expect(outreachOutcome({ status: 'pending', settledAt: null, overdueSince: null, actions: [act('other', 'csm_a', 'csm_a', at(9))] })).toBe('open');
+    expect(outreachOutcome({ status: 'paid', settledAt: at(9), overdueSince: null, notifiedAt: at(1), actions: [act('contacted_customer', 'csm_a', 'csm_a', at(9))] })).toBe('missed');
+    expect(outreachOutcome({ status: 'pending', settledAt: null, overdueSince: null, notifiedAt: at(1), actions: [act('other', 'csm_a', 'csm_a', at(9))] })).toBe('open');
+    // Paid before it was notified (stored, not announced): there was no outreach window, so it is not counted either way.
+    expect(outreachOutcome({ status: 'paid', settledAt: at(1), overdueSince: null, notifiedAt: at(2), actions: [] })).toBe('none');
     expect(latencyStats([])).toEqual({ n: 0, p50Ms: null, p95Ms: null, maxMs: null, overOneHour: 0 });
     expect(periodOf(Date.UTC(2026, 10, 29, 23), 'week')).toBe('2026-11-23');
   });

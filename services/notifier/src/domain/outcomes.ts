@@ -70,13 +70,15 @@ export function outreachDeadline(i: Pick<NotifiedInvoice, 'status' | 'settledAt'
 
 /**
  * contacted: the CSM holding the invoice recorded a contact action before the window closed;
- * missed: the window closed without one; open: still open, no contact yet (not counted).
+ * missed: the window closed without one; open: still open, no contact yet (not counted); none:
+ * it settled or went overdue before it was notified, so there was no window (not counted).
  */
-export function outreachOutcome(i: Pick<NotifiedInvoice, 'status' | 'settledAt' | 'overdueSince' | 'actions'>): 'contacted' | 'missed' | 'open' {
+export function outreachOutcome(i: Pick<NotifiedInvoice, 'status' | 'settledAt' | 'overdueSince' | 'actions' | 'notifiedAt'>): 'contacted' | 'missed' | 'open' | 'none' {
   const deadline = outreachDeadline(i);
   const contacted = i.actions.some((a) => isContact(a.actionTaken) && a.by === a.holder && (deadline === null || a.at < deadline));
   if (contacted) return 'contacted';
-  return deadline === null ? 'open' : 'missed';
+  if (deadline === null) return 'open';
+  return deadline <= i.notifiedAt ? 'none' : 'missed';
 }
 
 /**
@@ -127,7 +129,7 @@ function outreachRate(invoices: NotifiedInvoice[]): OutreachRate {
   const outcomes = invoices.map(outreachOutcome);
   const contacted = outcomes.filter((o) => o === 'contacted').length;
   const eligible = contacted + outcomes.filter((o) => o === 'missed').length;
-  return { rate: eligible ? contacted / eligible : null, contacted, eligible, open: outcomes.length - eligible };
+  return { rate: eligible ? contacted / eligible : null, contacted, eligible, open: outcomes.filter((o) => o === 'open').length };
 }
 
 function onTimeRate(invoices: Array<Pick<HistoryInvoice, 'dueAt' | 'status' | 'paidAt'>>, now: number): OnTimeRate {
