@@ -47,6 +47,7 @@ for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.
 const notifier = `http://127.0.0.1:${defaultPorts.notifier}`;
 console.log('\nWhere to look:');
 for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await signDevToken(secrets.AUTH_JWT_SECRET, csm, { ttl: '12h' })}`);
+console.log(`  outcomes (manager)   ${notifier}/outcomes#token=${await signDevToken(secrets.AUTH_JWT_SECRET, 'mgr_demo', { role: 'manager', ttl: '12h' })}`);
 console.log(`  API (OpenAPI)        ${notifier}/api/docs (document: /api/openapi.json; every service has both)    token: npm run token -- <csmId> [csm|manager|admin]`);
 if (demo) {
   console.log(`  Slack and e-mail     ${sinks.viewer}   (Slack stand-in ${sinks.slackApi}, SMTP sink ${sinks.smtp})`);

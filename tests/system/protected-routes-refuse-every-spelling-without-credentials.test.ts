@@ -82,6 +82,7 @@ describe('protected routes under every spelling of their path', () => {
     { service: 'notifier', method: 'GET', path: '/api/csm/csm_a/preferences', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'PUT', path: '/api/csm/csm_a/preferences', body: '{}', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'GET', path: '/api/csm/csm_a/stream', credentials: jwt('csm_a', 'csm') },
+    { service: 'notifier', method: 'GET', path: '/api/outcomes', credentials: jwt('mgr_a', 'manager') },
     { service: 'notifier', method: 'POST', path: '/api/slack/interactions', body: '{}' },
     { service: 'payment-tracker', method: 'GET', path: '/api/payment-status/stripe:in_none', credentials: jwt('ops', 'admin') },
     { service: 'ingest-gateway', method: 'POST', path: '/api/invoices/upload', body: '[]', credentials: bearer('INGEST_API_TOKEN') },

@@ -33,7 +33,12 @@ describe('the in-app live stream', () => {
       const ack = await api(n, '/api/invoices/stripe:in_live/acknowledge', { as: 'csm_live', method: 'PUT' });
       expect(ack.status).toBe(200);
       const acknowledged = await eventually('acknowledged event', () => stream.events.find((e) => e.event === 'acknowledged'));
-      expect(acknowledged.data).toMatchObject({ invoiceId: 'stripe:in_live', acknowledgedAt: expect.any(String) });
+      expect(acknowledged.data).toMatchObject({ invoiceId: 'stripe:in_live', acknowledgedAt: expect.any(String), acknowledgment: { actionTaken: null, by: 'csm_live' } });
+      // A later action is pushed as an update carrying the current acknowledgment and its history.
+      const put = await api(n, '/api/invoices/stripe:in_live/acknowledge', { as: 'csm_live', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actionTaken: 'scheduled_call' }) });
+      expect(put.status).toBe(200);
+      const updated = await eventually('updated event', () => stream.events.find((e) => e.event === 'updated' && (e.data as { acknowledgment?: { actionTaken?: string } }).acknowledgment?.actionTaken === 'scheduled_call'));
+      expect((updated.data as { acknowledgmentHistory: unknown[] }).acknowledgmentHistory).toHaveLength(2);
     } finally {
       stream.close();
     }

@@ -71,7 +71,7 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       const r = await n.db('notifications').where({ invoice_id: 'stripe:in_browser' }).first();
       return r?.acknowledged_at ? r : undefined;
     });
-    expect(row).toMatchObject({ acknowledged_by: 'csm_browser', action_taken: 'acknowledged in inbox' });
+    expect(row).toMatchObject({ acknowledged_by: 'csm_browser', action_taken: 'other', action_note: 'acknowledged in inbox' });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,7 +6,7 @@ import { assessment, dropNamespace, slackSigningSecret, startNotifier, token, Up
 const route = {
   pending: '/api/invoices/csm/{csmId}/pending', acknowledge: '/api/invoices/{invoiceId}/acknowledge', invoice: '/api/invoices/{invoiceId}',
   customer: '/api/invoices/customer/{customerId}', preferences: '/api/csm/{csmId}/preferences', notes: '/api/csm/{csmId}/notes',
-  stream: '/api/csm/{csmId}/stream', me: '/api/me', slack: '/api/slack/interactions',
+  stream: '/api/csm/{csmId}/stream', me: '/api/me', slack: '/api/slack/interactions', outcomes: '/api/outcomes',
 };
 const badId = '-starts-with-a-dash';
 const big = 'x'.repeat(70 * 1024);
@@ -47,7 +47,10 @@ describe('the notifier answers as its OpenAPI document says', () => {
 
   it('serves a valid OpenAPI 3.x document that leaves no route out', () => {
     expect(contract.undocumented(n.running.ctx.app)).toEqual([]);
-    expect(contract.hidden(n.running.ctx.app).sort()).toEqual(['GET /inbox', 'GET /inbox/app.js', 'GET /inbox/inbox.css']);
+    // The inbox and outcomes pages: static files, not API.
+    expect(contract.hidden(n.running.ctx.app).sort()).toEqual([
+      'GET /inbox', 'GET /inbox/app.js', 'GET /inbox/inbox.css', 'GET /outcomes', 'GET /outcomes/app.js', 'GET /outcomes/outcomes.css', 'GET /outcomes/uplot.css', 'GET /outcomes/uplot.js',
+    ]);
     expect(contract.documented()).toEqual(expect.arrayContaining([`GET ${route.pending}`, `PUT ${route.acknowledge}`, `POST ${route.slack}`, `PUT ${route.preferences}`]));
     expect(Object.keys(contract.doc.components?.securitySchemes ?? {}).sort()).toEqual(['bearerAuth', 'slackSignature']);
   });
@@ -61,11 +64,13 @@ describe('the notifier answers as its OpenAPI document says', () => {
     const stream = await contract.call('GET', route.stream, { params: { csmId: 'csm_c' }, headers: await as('csm_c') });
     expect([stream.status, stream.text]).toEqual([200, expect.stringContaining('event: ready')]);
     expect((await contract.call('GET', route.me, { headers: await as('boss', 'manager') })).body).toMatchObject({ csmId: 'boss', role: 'manager' });
+    const outcomes = await contract.call('GET', route.outcomes, { query: { csmId: 'csm_c' }, headers: await as('boss', 'manager') });
+    expect(outcomes.status).toBe(200);
   });
 
   it('answers a CSM acknowledging and changing preferences as documented', async () => {
-    const ack = await contract.call('PUT', route.acknowledge, { params: { invoiceId: 'stripe:in_c2' }, headers: await as('csm_c'), json: { actionTaken: 'called the customer' } });
-    expect(ack.body.acknowledged[0]).toMatchObject({ actionTaken: 'called the customer' });
+    const ack = await contract.call('PUT', route.acknowledge, { params: { invoiceId: 'stripe:in_c2' }, headers: await as('csm_c'), json: { actionTaken: 'scheduled_call', note: 'Thursday 10:00' } });
+    expect(ack.body.acknowledged[0]).toMatchObject({ actionTaken: 'scheduled_call' });
     const prefs = await contract.call('PUT', route.preferences, { params: { csmId: 'csm_c' }, headers: await as('csm_c'), json: { slackMinRisk: 'high', timeZone: 'Europe/Paris' } });
     expect(prefs.body.overrides).toMatchObject({ slackMinRisk: 'high', timeZone: 'Europe/Paris' });
     expect((await contract.call('GET', route.preferences, { params: { csmId: 'csm_c' }, headers: await as('csm_c') })).body.effective).toMatchObject({ slackMinRisk: 'high' });
@@ -97,6 +102,8 @@ describe('the notifier answers as its OpenAPI document says', () => {
       ['GET', route.notes, { params: { csmId: 'csm_d' } }, 403],
       ['GET', route.stream, { params: { csmId: badId } }, 400],
       ['GET', route.stream, { params: { csmId: 'csm_d' } }, 403],
+      ['GET', route.outcomes, { query: { from: '2026-12-01', to: '2026-11-01' } }, 400],
+      ['GET', route.outcomes, { query: { csmId: 'csm_d' } }, 403],
     ];
     for (const [method, path, call, status] of cases) {
       const answer = await contract.call(method, path, { ...call, headers: { ...csm, ...call.headers } });
@@ -109,7 +116,7 @@ describe('the notifier answers as its OpenAPI document says', () => {
       ['GET', route.pending, { params: { csmId: 'csm_c' } }], ['PUT', route.acknowledge, { params: { invoiceId: 'stripe:in_c1' } }],
       ['GET', route.invoice, { params: { invoiceId: 'stripe:in_c1' } }], ['GET', route.customer, { params: { customerId: 'acc_c' } }],
       ['GET', route.preferences, { params: { csmId: 'csm_c' } }], ['PUT', route.preferences, { params: { csmId: 'csm_c' }, json: {} }],
-      ['GET', route.notes, { params: { csmId: 'csm_c' } }], ['GET', route.stream, { params: { csmId: 'csm_c' } }], ['GET', route.me, {}],
+      ['GET', route.notes, { params: { csmId: 'csm_c' } }], ['GET', route.stream, { params: { csmId: 'csm_c' } }], ['GET', route.me, {}], ['GET', route.outcomes, {}],
     ];
     for (const [method, path, call] of calls) {
       expect([path, (await contract.call(method, path, { ...call, headers: freshClient() })).status]).toEqual([path, 401]);

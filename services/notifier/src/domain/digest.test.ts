@@ -50,8 +50,9 @@ describe('money and Slack messages', () => {
     // The notification text is mrkdwn (escaped); the header block is plain_text, which Slack never parses.
     expect(msg.text).toBe('2 invoice notifications for Acme &lt;Corp&gt;');
     expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '2 invoice notifications for Acme <Corp>' } });
-    const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ value?: string; url?: string }> };
-    expect(actions.elements[0].value).toBe('n1,n2');
-    expect(actions.elements[1].url).toBe('https://x.test/inbox#invoice=inv_n1');
+    const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ action_id: string; value?: string; url?: string }> };
+    // One button per one-click acknowledgment, each carrying every notification of the message.
+    expect(actions.elements.filter((e) => e.action_id.startsWith('ack:')).map((e) => e.value)).toEqual(Array(5).fill('n1,n2'));
+    expect(actions.elements.find((e) => e.action_id === 'open')!.url).toBe('https://x.test/inbox#invoice=inv_n1');
   });
 });

@@ -6,6 +6,8 @@ import { requireAuth, type Authenticator } from './auth.ts';
 import { inboxPage } from './inbox-page.ts';
 import { invoiceRoutes } from './invoice-routes.ts';
 import { noteRoutes } from './note-routes.ts';
+import { outcomeRoutes, type OutcomeOptions } from './outcome-routes.ts';
+import { outcomesPage } from './outcomes-page.ts';
 import { preferenceRoutes } from './preference-routes.ts';
 import { slackInteractions } from './slack-interactions.ts';
 import { streamRoute } from './stream-route.ts';
@@ -35,13 +37,14 @@ export const notifierApi = {
   },
 } satisfies Partial<OpenApiInfo>;
 
-export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; slackSigningSecret?: string }) {
+export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; slackSigningSecret?: string; outcomes?: OutcomeOptions }) {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(strictValidator());
     await scope.register(invoiceRoutes, opts);
     await scope.register(preferenceRoutes, opts);
     await scope.register(streamRoute, opts);
     await scope.register(noteRoutes, opts);
+    await scope.register(outcomeRoutes, { ...opts, outcomes: opts.outcomes ?? { goLiveAt: null } });
     await scope.register(async (me) => {
       me.addHook('preHandler', requireAuth(opts.auth));
       me.get('/api/me', {
@@ -54,4 +57,5 @@ export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierD
     await scope.register(slackInteractions, { deps: opts.deps, signingSecret: opts.slackSigningSecret });
   });
   await app.register(inboxPage);
+  await app.register(outcomesPage);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { problem, sendProblem } from '@invoice-signal/runtime';
 import { zoneOf } from '../adapters/csm-zone.ts';
-import { byId } from '../adapters/notification-store.ts';
+import { byId, withHistory } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { noteById, ownersOf } from '../adapters/owner-store.ts';
@@ -96,5 +96,6 @@ async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent, zone: s
   if (!n) return frame(`${e.notificationId}:0`, { id: e.notificationId });
   const owner = (await ownersOf(deps.db, [n.customerId])).get(n.customerId);
   if (n.csmId !== csmId || (owner && owner.csm.id !== csmId)) return null;
-  return frame(`${n.id}:${n.version}`, notificationView(n, zone));
+  const [withAcks] = await withHistory(deps.db, [n]);
+  return frame(`${n.id}:${n.version}`, notificationView(withAcks, zone));
 }
