@@ -70,7 +70,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // Above every id a route documents (up to 300 characters), so the route's own check answers.
-    routerOptions: { maxParamLength: maxParamLength },
+    routerOptions: { maxParamLength },
     // A path the router refuses (too long a parameter, bad encoding) is problem+json too, not Fastify's own JSON.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
