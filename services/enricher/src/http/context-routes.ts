@@ -18,6 +18,7 @@ const security = [{ adminBearer: [] }];
 const unauthorized = problem('no admin bearer token, or another one (WWW-Authenticate: Bearer)');
 const tooManyFailures = problem('too many failed authentications from this client address lately (Retry-After)');
 const nullableObject = { type: ['object', 'null'], additionalProperties: true };
+const nullableText = { type: ['string', 'null'] };
 
 /** The import body as the route's own validator (zod) reads it; the route, not Fastify, checks it. */
 const { $schema: _dialect, ...importBody } = z.toJSONSchema(importBodySchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
@@ -27,11 +28,14 @@ const contextSchema = {
   type: 'object', required: ['accountId', 'name', 'csm', 'snapshotAt', 'origin'], additionalProperties: true,
   properties: {
     accountId: { type: 'string' }, name: { type: 'string' },
-    csm: { type: 'object', required: ['id'], additionalProperties: true, properties: { id: { type: 'string' }, email: { type: ['string', 'null'] }, slackUserId: { type: ['string', 'null'] }, timeZone: { type: ['string', 'null'] }, team: { type: ['string', 'null'] } } },
+    csm: {
+      type: 'object', required: ['id'], additionalProperties: true,
+      properties: { id: { type: 'string' }, email: nullableText, slackUserId: nullableText, timeZone: nullableText, team: nullableText },
+    },
     health: nullableObject, contract: nullableObject, supportIssues: { type: 'object', additionalProperties: true }, disputes: { type: 'object', additionalProperties: true },
     valueDelivered: { type: 'array', items: { type: 'object', additionalProperties: true } }, vendorRefs: { type: 'object', additionalProperties: true },
     snapshotAt: { type: 'integer', description: 'when the source took the snapshot (epoch ms)' }, origin: { type: 'string', description: 'import-api, csv, or the feed that wrote it' },
-    billingTimeZone: { type: ['string', 'null'] },
+    billingTimeZone: nullableText,
   },
 };
 const importedSchema = {

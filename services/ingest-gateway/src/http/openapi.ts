@@ -48,7 +48,10 @@ const uploadReport = {
   type: 'object', required: ['rows', 'accepted', 'duplicates', 'report'],
   properties: {
     rows: { type: 'integer' }, accepted: { type: 'integer' }, duplicates: { type: 'integer' },
-    report: { type: 'array', items: { type: 'object', required: ['row', 'invoiceId', 'eventId', 'outcome'], properties: { row: { type: 'integer' }, invoiceId: { type: 'string' }, eventId: { type: 'string' }, outcome } } },
+    report: {
+      type: 'array',
+      items: { type: 'object', required: ['row', 'invoiceId', 'eventId', 'outcome'], properties: { row: { type: 'integer' }, invoiceId: { type: 'string' }, eventId: { type: 'string' }, outcome } },
+    },
   },
 };
 
