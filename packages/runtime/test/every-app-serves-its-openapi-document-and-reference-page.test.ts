@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { OpenApiContract } from '@invoice-signal/testkit';
 import { createHttpApp, sendProblem } from '../src/http.ts';
 import { createLogger } from '../src/logger.ts';
-import { jsonResponse, problem } from '../src/openapi.ts';
+import { jsonResponse, problem, responsesAsBuilt } from '../src/openapi.ts';
 
 /** What createHttpApp gives every service: its OpenAPI document from route schemas, a reference page, problem+json router refusals. */
 describe('every app serves its OpenAPI document and a browsable reference', () => {
@@ -19,6 +19,11 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
       },
     }, async (request) => ({ id: request.params.id }));
     app.get('/internal', { schema: { hide: true } }, async () => 'hidden');
+    // Sent as built: the body says id is a number where the document says a string.
+    void app.register(async (scope) => {
+      responsesAsBuilt(scope);
+      scope.get('/api/drifted', { schema: { response: { 200: jsonResponse('drifted', { type: 'object', properties: { id: { type: 'string' } } }) } } }, async () => ({ id: 5, extra: true }));
+    });
     app.get<{ Querystring: { status: string } }>('/refuse', { schema: { hide: true } }, async (request, reply) =>
       sendProblem(reply, { status: Number(request.query.status), detail: 'refused', code: 'TEST_REFUSED' }));
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -28,7 +33,7 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
 
   it('documents every route from its schema, the probes included, and leaves out only hidden ones', () => {
     expect(contract.doc.openapi).toBe('3.1.0');
-    expect(contract.documented().sort()).toEqual(['GET /api/things/{id}', 'GET /health/live', 'GET /health/ready']);
+    expect(contract.documented().sort()).toEqual(['GET /api/drifted', 'GET /api/things/{id}', 'GET /health/live', 'GET /health/ready']);
     expect(contract.undocumented(app)).toEqual([]);
     expect(contract.hidden(app)).toEqual(['GET /internal', 'GET /refuse']);
     expect(contract.doc.components?.securitySchemes).toEqual({ key: { type: 'apiKey', in: 'header', name: 'X-Key' } });
@@ -39,6 +44,9 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
     expect((await contract.call('GET', '/api/things/{id}', { params: { id: 'a'.repeat(301) } })).status).toBe(400);
     // Over the router's limit: Fastify's own 414, written as problem+json, which this route does not document.
     await expect(contract.call('GET', '/api/things/{id}', { params: { id: 'a'.repeat(501) } })).rejects.toThrow(/414 is not a documented answer/);
+    // A body that drifted from its schema fails too (and responsesAsBuilt sent it as the route built it).
+    await expect(contract.call('GET', '/api/drifted')).rejects.toThrow(/does not match its documented schema: data\/id must be string/);
+    expect(await (await fetch(`${contract.baseUrl}/api/drifted`)).json()).toEqual({ id: 5, extra: true });
     const res = await fetch(`${contract.baseUrl}/api/things/${'a'.repeat(501)}`);
     expect([res.status, res.headers.get('content-type'), ((await res.json()) as { code: string }).code]).toEqual([414, 'application/problem+json; charset=utf-8', 'FST_ERR_MAX_PARAM_LENGTH']);
   });

@@ -100,8 +100,8 @@ export class OpenApiContract {
 
   /**
    * Calls a documented operation and checks the answer against the document: its status is
-   * documented for the operation, its media type too, and its body matches that schema. A JSON
-   * body sent to an operation that then succeeds must match the documented request body.
+   * documented for the operation, its media type too, and its body matches that schema. A body
+   * sent to an operation that then succeeds must be of a documented media type and match its schema.
    */
   async call(method: string, path: string, call: ContractCall = {}): Promise<ContractAnswer> {
     const op = this.doc.paths[path]?.[method.toLowerCase()];
@@ -114,7 +114,9 @@ export class OpenApiContract {
     const text = mediaOf(res.headers.get('content-type')) === 'text/event-stream' ? await firstEvent(res) : await res.text();
     const answer: ContractAnswer = { status: res.status, headers: res.headers, text, body: parseMaybe(text) };
     this.check(method, path, op, answer);
-    if (res.status < 300 && call.json !== undefined) this.checkRequest(method, path, op, mediaOf(headers['content-type']), call.json);
+    const media = mediaOf(headers['content-type']);
+    if (res.status < 300 && call.json !== undefined) this.checkRequest(method, path, op, media, call.json);
+    else if (res.status < 300 && typeof call.body === 'string') this.checkRequest(method, path, op, media, media.includes('json') ? parseMaybe(call.body) : call.body);
     this.seen.add(`${method.toUpperCase()} ${path} ${res.status}`);
     return answer;
   }
