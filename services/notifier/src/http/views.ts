@@ -22,7 +22,8 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
     valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version, updatedAt: iso(n.updatedAt),
-    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
+    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null,
+    amountRemainingDisplay: n.amountRemainingMinor == null ? null : formatMoney(n.amountRemainingMinor, n.currency), failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
   };
 }
 
@@ -59,6 +60,7 @@ export const notificationSchema = {
     version: { type: 'integer' }, updatedAt: { type: 'string', description: 'the last change of this notification' },
     previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
     amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemainingMinor as a CSM reads it (formatted like amountDisplay)' },
     failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
     timeline: {
       type: 'array', description: 'what happened to the invoice since it was notified, oldest first',

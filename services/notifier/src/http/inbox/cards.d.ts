@@ -4,7 +4,7 @@ type View = Record<string, any>;
 
 export interface Card {
   invoiceId: string; invoiceNumber: string | null; customerId: string; customerName: string;
-  amountDisplay: string; amountMinor: number; amountRemainingMinor: number | null; currency: string;
+  amountDisplay: string; amountMinor: number; amountRemainingMinor: number | null; amountRemainingDisplay: string | null; currency: string;
   dueDay: string | null; dueDate: string | null; riskLevel: string; status: string; failureReason: string | null;
   kinds: string[]; notifications: View[]; flags: View[]; actions: View[]; valuePrompts: View[];
   customerContext: View; healthTrend: View | null; paymentHistory: View; hostedInvoiceUrl: string | null;
@@ -28,6 +28,7 @@ export function groupByInvoice(notifications: View[]): Card[];
 export function toCard(notifications: View[]): Card;
 export function pathOf(card: Card): Step[];
 export function nextActions(card: Card, now: number, limit?: number): { shown: ShownAction[]; more: ShownAction[] };
+export function shorten(text: string, card: Pick<Card, 'invoiceNumber' | 'invoiceId'>): string;
 export function valueSummaryOf(card: Card): string | null;
 export function isoDay(ms: number): string;
 export function matches(card: Card, filter: Filter): boolean;

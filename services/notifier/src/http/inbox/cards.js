@@ -44,7 +44,7 @@ export function toCard(notifications) {
   const needsAction = open.length > 0 && (!settled || open.some((n) => actionKinds.includes(n.kind)));
   return {
     invoiceId: head.invoiceId, invoiceNumber: head.invoiceNumber ?? null, customerId: head.customerId, customerName: head.customerName ?? head.customerId,
-    amountDisplay: head.amountDisplay, amountMinor: head.amountMinor, amountRemainingMinor: head.amountRemainingMinor, currency: head.currency,
+    amountDisplay: head.amountDisplay, amountMinor: head.amountMinor, amountRemainingMinor: head.amountRemainingMinor, amountRemainingDisplay: head.amountRemainingDisplay ?? null, currency: head.currency,
     dueDay: head.dueDay, dueDate: head.dueDate, riskLevel: head.riskLevel, status: head.status, failureReason: head.failureReason,
     kinds: [...new Set(all.map((n) => n.kind))], notifications: all, flags: head.flags ?? [], actions: head.actions ?? [], valuePrompts: head.valuePrompts ?? [],
     customerContext: head.customerContext, healthTrend: head.healthTrend, paymentHistory: head.paymentHistory, hostedInvoiceUrl: head.hostedInvoiceUrl ?? null,
@@ -96,9 +96,9 @@ export function pathOf(card) {
 export function nextActions(card, now, limit = 3) {
   const today = isoDay(now);
   const dated = [
-    ...card.actions.map((a) => ({ text: a.text, day: a.dueDay, past: a.dueBy ? Date.parse(a.dueBy) <= now : false, flags: a.forFlags ?? [] })),
+    ...card.actions.map((a) => ({ text: shorten(a.text, card), day: a.dueDay, past: a.dueBy ? Date.parse(a.dueBy) <= now : false, flags: a.forFlags ?? [] })),
     ...card.valuePrompts.filter((p) => p.kind !== 'send_value_summary')
-      .map((p) => ({ text: p.text, day: p.data?.checkInBy ?? null, past: p.data?.checkInBy ? p.data.checkInBy < today : false, flags: [] })),
+      .map((p) => ({ text: shorten(p.text, card), day: p.data?.checkInBy ?? null, past: p.data?.checkInBy ? p.data.checkInBy < today : false, flags: [] })),
   ];
   const all = dated
     .map((a, i) => ({ ...a, i, when: a.past ? 'now' : a.day }))
@@ -110,6 +110,16 @@ export function nextActions(card, now, limit = 3) {
 const rank = (a) => (a.past ? 0 : a.day ? 1 : 2);
 /** Code-point order: ISO dates and instants compare as strings (localeCompare would put "~" before digits). */
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The card names the invoice once: in its actions, "invoice INV-0042 (€12,500.00)" reads "this
+ * invoice" (the draft, written for the customer, keeps it).
+ */
+export function shorten(text, card) {
+  const label = card.invoiceNumber ?? card.invoiceId;
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`\\binvoice ${escaped}(?![\\w-])(?: \\([^)]*\\))?`, 'g'), 'this invoice');
+}
 
 /** The draft the CSM can paste to the customer, if the assessment wrote one. */
 export const valueSummaryOf = (card) => card.valuePrompts.find((p) => p.kind === 'send_value_summary')?.text ?? null;

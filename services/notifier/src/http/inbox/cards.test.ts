@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ackLabel, compareCards, groupByInvoice, matches, nextActions, pathOf, toCard, valueSummaryOf } from './cards.js';
+import { ackLabel, compareCards, groupByInvoice, matches, nextActions, pathOf, shorten, toCard, valueSummaryOf } from './cards.js';
 
 const day = 86_400_000;
 const now = Date.UTC(2026, 10, 30, 9);
@@ -80,6 +80,16 @@ describe('next actions', () => {
     const { shown, more } = nextActions(card, now);
     expect([...shown, ...more].some((a) => a.text.startsWith('Hello'))).toBe(false);
     expect(valueSummaryOf(toCard([view()]))).toBeNull();
+  });
+
+  it('names the card\'s own invoice once: in an action it reads "this invoice"', () => {
+    const own = { invoiceNumber: 'INV-2026-0042', invoiceId: 'stripe:in_1' };
+    expect(shorten('Make sure the dispute is settled before invoice INV-2026-0042 (€12,500.00) is due; follow invoice INV-2026-0042 until paid.', own))
+      .toBe('Make sure the dispute is settled before this invoice is due; follow this invoice until paid.');
+    expect(shorten('Schedule a call (invoice INV-2026-0042, due 2026-12-01).', own)).toBe('Schedule a call (this invoice, due 2026-12-01).');
+    // Another invoice, or a number that only starts the same, stays named.
+    expect(shorten('Unlike invoice INV-2026-00421 (€1.00) and invoice INV-7.', own)).toBe('Unlike invoice INV-2026-00421 (€1.00) and invoice INV-7.');
+    expect(shorten('Map stripe:in_1 so invoice stripe:in_1 (€5.00) reaches you.', { invoiceNumber: null, invoiceId: 'stripe:in_1' })).toBe('Map stripe:in_1 so this invoice reaches you.');
   });
 });
 
