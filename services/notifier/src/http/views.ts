@@ -18,12 +18,13 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags.map((f) => ({ ...f, label: flagLabel(f.code) })),
     customerContext: { ...n.customerContext, renewalDate: iso(n.customerContext.renewalDate) },
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
-    recommendedActions: n.recommendedActions,
+    recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
+    channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
+    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
+    // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
-    valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
-    channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version, updatedAt: iso(n.updatedAt),
-    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null,
-    amountRemainingDisplay: n.amountRemainingMinor == null ? null : formatMoney(n.amountRemainingMinor, n.currency), failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
+    valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), updatedAt: iso(n.updatedAt),
+    amountRemainingDisplay: n.amountRemainingMinor == null ? null : formatMoney(n.amountRemainingMinor, n.currency),
   };
 }
 
@@ -45,9 +46,18 @@ export const notificationSchema = {
     customerContext: { type: 'object', properties: { healthScore: nullable('integer'), paymentHistory: { type: 'string' }, renewalDate: nullable('string'), recentIssues: { type: 'boolean' } } },
     healthTrend: { type: ['object', 'null'], additionalProperties: true },
     paymentHistory: { type: 'object', additionalProperties: true },
-    recommendedActions: { type: 'array', items: { type: 'string' }, description: 'actions then value prompts, as sentences (see actions and valuePrompts for their structure)' },
+    recommendedActions: { type: 'array', items: { type: 'string' } }, invoiceNumber: nullable('string'), hostedInvoiceUrl: nullable('string'),
+    channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
+    version: { type: 'integer' },
+    previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
+    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
+    timeline: {
+      type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
+      items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } },
+    },
     actions: {
-      type: 'array', description: "the risk-scorer's recommended actions, most important first; dueBy is when to act (an instant), dueDay that date in the reader's zone",
+      type: 'array', description: "the risk-scorer's recommended actions (recommendedActions has their sentences, then the prompts'), most important first; dueBy is when to act (an instant), dueDay that date in the reader's zone; code is null on notifications stored before actions were kept",
       items: { type: 'object', properties: { code: nullable('string'), text: { type: 'string' }, dueBy: nullable('string'), dueDay: nullable('string'), forFlags: { type: 'array', items: { type: 'string' } } } },
     },
     valuePrompts: {
@@ -55,17 +65,8 @@ export const notificationSchema = {
       items: { type: 'object', properties: { kind: { type: 'string' }, text: { type: 'string' }, data: { type: 'object', additionalProperties: { type: 'string' } } } },
     },
     issuedAt: { ...nullable('string'), description: 'when the vendor issued the invoice' },
-    invoiceNumber: nullable('string'), hostedInvoiceUrl: nullable('string'),
-    channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
-    version: { type: 'integer' }, updatedAt: { type: 'string', description: 'the last change of this notification' },
-    previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
-    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    updatedAt: { type: 'string', description: 'the last change of this notification' },
     amountRemainingDisplay: { ...nullable('string'), description: 'amountRemainingMinor as a CSM reads it (formatted like amountDisplay)' },
-    failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
-    timeline: {
-      type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
-      items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } },
-    },
   },
 } as const;
 
