@@ -1,9 +1,9 @@
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
+import { flagLabel } from '../domain/flag-labels.ts';
+import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 import { noteText } from '../domain/ownership.ts';
 import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
-import { flagLabel } from '../domain/flag-labels.ts';
-import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
