@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
@@ -9,11 +10,13 @@ import { assessed, day, northwindOverdue, northwindUpcoming, paymentStatus } fro
 
 // What the page.evaluate callbacks use of the browser (the project's TypeScript lib has no DOM).
 interface BrowserElement { id: string; value: string; matches(s: string): boolean; closest(s: string): BrowserElement | null; getAttribute(name: string): string | null; dispatchEvent(e: Event): boolean }
-declare const document: { activeElement: BrowserElement | null; getElementById(id: string): BrowserElement; body: { offsetHeight: number } };
+declare const document: { activeElement: BrowserElement | null; getElementById(id: string): BrowserElement; body: { offsetHeight: number }; documentElement: { scrollHeight: number } };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare function getComputedStyle(e: BrowserElement): { outlineStyle: string };
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The picture the README shows (INBOX_SCREENSHOT elsewhere). */
+const screenshot = process.env.INBOX_SCREENSHOT ?? fileURLToPath(new URL('../../../docs/inbox.png', import.meta.url));
 const csm = 'csm_morning';
 
 /**
@@ -66,9 +69,11 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     );
     await eventually('five invoices notified', async () => (await n.db('notifications').where({ csm_id: csm })).length === 5);
     await statuses('stripe:in_nw_42', 'acc_northwind', 1_250_000, overdueDue,
-      { status: 'pending' }, { status: 'failed', failureReason: 'card_declined', attemptCount: 1 }, { status: 'overdue', failureReason: 'card_declined', overdueSince: overdueDue });
+      { status: 'pending', changedAt: now - 40 * day }, { status: 'failed', failureReason: 'card_declined', attemptCount: 1, changedAt: overdueDue - 2 * day },
+      { status: 'overdue', failureReason: 'card_declined', overdueSince: overdueDue, changedAt: overdueDue + 60_000 });
     await statuses('stripe:in_init_7', 'acc_initech', 450_000, now - 10 * day,
-      { status: 'pending' }, { status: 'overdue', overdueSince: now - 10 * day }, { status: 'paid', amountRemainingMinor: 0, amountPaidMinor: 450_000, paidAt: now - day });
+      { status: 'pending', changedAt: now - 30 * day }, { status: 'overdue', overdueSince: now - 10 * day, changedAt: now - 10 * day + 60_000 },
+      { status: 'paid', amountRemainingMinor: 0, amountPaidMinor: 450_000, paidAt: now - day, changedAt: now - day });
     expect((await notifications('stripe:in_nw_42')).map((r) => r.kind)).toEqual(['invoice_issued', 'overdue', 'payment_failed']);
   }, 180_000);
 
@@ -221,13 +226,19 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
     });
   });
 
-  it('writes a screenshot of the morning inbox (INBOX_SCREENSHOT=docs/inbox.png keeps it)', async () => {
+  it('writes a screenshot of the morning inbox to docs/inbox.png', async () => {
     await withInbox(csm, async (page) => {
       const nw = card(page, 'stripe:in_nw_42');
       await nw.locator('li[data-code="CONTRACT_DISPUTE"] summary').click();
-      const path = process.env.INBOX_SCREENSHOT ?? join(profile, 'inbox.png');
-      await page.screenshot({ path, fullPage: true });
-      const png = await readFile(path);
+      // A window as tall as the page: cards off screen are not painted (content-visibility), and a full-page capture does not scroll.
+      for (let i = 0, height = 0; i < 5; i += 1) {
+        const next = await page.evaluate(() => document.documentElement.scrollHeight);
+        if (next === height) break;
+        height = next;
+        await page.setViewportSize({ width: 1200, height });
+      }
+      await page.screenshot({ path: screenshot, fullPage: true });
+      const png = await readFile(screenshot);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     });
   });

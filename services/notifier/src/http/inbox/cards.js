@@ -39,7 +39,9 @@ export function toCard(notifications) {
   const all = [...notifications].sort(newer);
   const head = all[0];
   const open = all.filter((n) => !n.acknowledgedAt);
-  const acknowledged = all.filter((n) => n.acknowledgedAt).sort((a, b) => Date.parse(b.acknowledgedAt) - Date.parse(a.acknowledgedAt))[0];
+  // The latest recorded action (acknowledgment.at moves when the CSM changes it; acknowledgedAt stays the first).
+  const ackAt = (n) => Date.parse(n.acknowledgment?.at ?? n.acknowledgedAt);
+  const acknowledged = all.filter((n) => n.acknowledgedAt).sort((a, b) => ackAt(b) - ackAt(a))[0];
   const settled = settledStatuses.includes(head.status);
   const needsAction = open.length > 0 && (!settled || open.some((n) => actionKinds.includes(n.kind)));
   return {
@@ -51,7 +53,7 @@ export function toCard(notifications) {
     timeline: longestTimeline(all), issuedAt: head.issuedAt ?? all.find((n) => n.kind === 'invoice_issued')?.notifiedAt ?? null,
     // The section the card sits in: needs action, done (acknowledged) or settled (folded away).
     section: needsAction ? 'open' : settled ? 'settled' : 'done',
-    recorded: acknowledged ? { action: acknowledged.acknowledgment?.actionTaken ?? acknowledged.actionTaken, note: acknowledged.acknowledgment?.note ?? null, at: acknowledged.acknowledgedAt } : null,
+    recorded: acknowledged ? { action: acknowledged.acknowledgment?.actionTaken ?? acknowledged.actionTaken, note: acknowledged.acknowledgment?.note ?? null, at: acknowledged.acknowledgment?.at ?? acknowledged.acknowledgedAt } : null,
     dispute: disputeState(all),
     signature: all.map((n) => `${n.id}:${n.version}:${n.acknowledgedAt ?? ''}`).join('|'),
   };

@@ -47,6 +47,12 @@ describe('one card per invoice', () => {
     expect(done.section).toBe('done');
     expect(done.recorded).toMatchObject({ action: 'other', note: 'left a voicemail' });
     expect(toCard([view({ acknowledgedAt: iso(now), actionTaken: 'scheduled_call' })]).recorded?.action).toBe('scheduled_call');
+    // Changed later: the newest recorded action shows, with its time.
+    const changed = toCard([
+      view({ id: 'a', acknowledgedAt: iso(now - day), acknowledgment: { actionTaken: 'no_action_needed', note: null, at: iso(now - day) } }),
+      view({ id: 'b', kind: 'overdue', acknowledgedAt: iso(now - 2 * day), acknowledgment: { actionTaken: 'confirmed_payment_date', note: null, at: iso(now) } }),
+    ]);
+    expect(changed.recorded).toEqual({ action: 'confirmed_payment_date', note: null, at: iso(now) });
     expect([ackLabel('scheduled_call'), ackLabel('acknowledged in Slack')]).toEqual(['Scheduled a call', 'acknowledged in Slack']);
   });
 });
