@@ -130,10 +130,12 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       expect(await page.locator('#settled-section > summary').innerText()).toContain('(1)');
       await page.locator('#settled-section > summary').click();
       await paid.waitFor({ state: 'visible' });
+      await paid.scrollIntoViewIfNeeded(); // cards off screen are not rendered (content-visibility)
       expect(await read(paid.locator('.status'))).toBe('Status: Paid');
       expect((await paid.locator('ol.path > li').allInnerTexts()).map((s) => s.split(' ')[0])).toEqual(['Issued', 'Overdue', 'Paid']);
 
       // Decimals from ISO 4217, not the browser's CLDR digits (which would show IDR 1,000,000,000).
+      await card(page, 'stripe:in_idr').scrollIntoViewIfNeeded();
       expect(await card(page, 'stripe:in_idr').locator('h3').innerText()).toBe('Rupiah Corp IDR 10,000,000.00');
     });
   });
