@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { AvroSerde, topics, type CsmNotification, type PaymentStatus } from '@invoice-signal/events';
 import { TopicReader, type SystemUnderTest } from '@invoice-signal/testkit';
-import { devToken } from '../services/notifier/src/cli/token.ts';
+import { signDevToken } from '@invoice-signal/runtime';
 import type { PlannedInvoice } from './workload.ts';
 
 export interface Reconciliation {
@@ -78,7 +78,7 @@ export async function notifierView(system: SystemUnderTest) {
     const total = await count('select count(*) as n from notifications');
     const dupes = await count('select count(*) as n from (select invoice_id, kind from notifications group by invoice_id, kind having count(*) > 1) d');
     const csmIds = (await db.query<{ csm_id: string }>('select distinct csm_id from notifications')).rows.map((r) => r.csm_id);
-    const token = await devToken(system.secrets.AUTH_JWT_SECRET, 'chaos-admin', 'admin');
+    const token = await signDevToken(system.secrets.AUTH_JWT_SECRET, 'chaos-admin', { role: 'admin' });
     let apiPendingTotal = 0;
     for (const csm of csmIds) {
       const res = await fetch(`${system.url('notifier')}/api/invoices/csm/${encodeURIComponent(csm)}/pending?limit=1`, { headers: { authorization: `Bearer ${token}` } });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import {
   defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService, withEnvironmentSecrets,
 } from '@invoice-signal/local-stack';
-import { devToken } from '../services/notifier/src/cli/token.ts';
+import { signDevToken } from '@invoice-signal/runtime';
 
 const settings = readSettings();
 const detach = process.argv.includes('--detach');
@@ -46,7 +46,8 @@ console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1
 for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (management: http://127.0.0.1:${defaultPorts[name] + 6000}/metrics, /health/ready)`);
 const notifier = `http://127.0.0.1:${defaultPorts.notifier}`;
 console.log('\nWhere to look:');
-for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await devToken(secrets.AUTH_JWT_SECRET, csm)}`);
+for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await signDevToken(secrets.AUTH_JWT_SECRET, csm, { ttl: '12h' })}`);
+console.log(`  outcomes (manager)   ${notifier}/outcomes#token=${await signDevToken(secrets.AUTH_JWT_SECRET, 'mgr_demo', { role: 'manager', ttl: '12h' })}`);
 console.log(`  API (OpenAPI)        ${notifier}/api/openapi.json    token: npm run token -- <csmId> [csm|manager|admin]`);
 if (demo) {
   console.log(`  Slack and e-mail     ${sinks.viewer}   (Slack stand-in ${sinks.slackApi}, SMTP sink ${sinks.smtp})`);

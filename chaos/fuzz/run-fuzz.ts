@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { SystemUnderTest, uniqueName } from '@invoice-signal/testkit';
 import type { ServiceName } from '@invoice-signal/local-stack';
-import { devToken } from '../../services/notifier/src/cli/token.ts';
+import { signDevToken } from '@invoice-signal/runtime';
 import { fuzzRoutes, type Credentials, type FuzzRequest, type FuzzRoute } from './routes.ts';
 import { moved, namespaceOffsets } from './offsets.ts';
 
@@ -39,12 +39,12 @@ export const fuzzEnv = { RATE_LIMIT_UPLOAD: '100000', RATE_LIMIT_FAILED_AUTH_PER
 async function credentials(system: SystemUnderTest): Promise<Credentials> {
   const secret = system.secrets.AUTH_JWT_SECRET;
   const forged = [
-    await devToken('x'.repeat(40), 'csm_chaos_0', 'admin'), // wrong key
-    await devToken(secret, 'csm_chaos_0', 'admin', '-1h'), // expired
-    await devToken(secret, 'csm_chaos_0', 'superuser'), // unknown role
+    await signDevToken('x'.repeat(40), 'csm_chaos_0', { role: 'admin' }), // wrong key
+    await signDevToken(secret, 'csm_chaos_0', { role: 'admin', ttl: '-1h' }), // expired
+    await signDevToken(secret, 'csm_chaos_0', { role: 'superuser' }), // unknown role
     `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"csm_chaos_0","role":"admin"}').toString('base64url')}.`,
   ];
-  return { secrets: system.secrets, tokens: { admin: await devToken(secret, 'fuzz-admin', 'admin'), csm: await devToken(secret, 'csm_chaos_0', 'csm'), manager: await devToken(secret, 'fuzz-manager', 'manager'), forged } };
+  return { secrets: system.secrets, tokens: { admin: await signDevToken(secret, 'fuzz-admin', { role: 'admin' }), csm: await signDevToken(secret, 'csm_chaos_0', { role: 'csm' }), manager: await signDevToken(secret, 'fuzz-manager', { role: 'manager' }), forged } };
 }
 
 /** Sends one request; the status, or 'closed' when the server dropped the connection, 'timeout' when it hung. */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
-import { createDb, type Knex } from '@invoice-signal/runtime';
+import { createDb, signDevToken, type Knex } from '@invoice-signal/runtime';
 import {
   chargebeeEvent, chargebeeInvoice, ChargebeeStandIn, chargebeeTransaction, eventually, signed, SlackStandIn, SmtpSink, stripeEvent, stripeInvoice, StripeListStandIn,
   SystemUnderTest, uid, uniqueName,
@@ -48,7 +47,7 @@ describe('backfill on first connection: history without notifications', () => {
   ];
   const backfilled = [...stripeHistory.map((i) => `stripe:${i.id}`), ...cbHistory.map((i) => `chargebee:${i.id}`)];
 
-  const token = (csmId: string) => new SignJWT({ role: 'csm' }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setExpirationTime('1h').sign(new TextEncoder().encode(system.secrets.AUTH_JWT_SECRET));
+  const token = (csmId: string) => signDevToken(system.secrets.AUTH_JWT_SECRET, csmId);
   async function pending(csmId: string): Promise<Notification[]> {
     const res = await fetch(`${system.url('notifier')}/api/invoices/csm/${csmId}/pending?limit=200`, { headers: { authorization: `Bearer ${await token(csmId)}` } });
     return ((await res.json()) as { items: Notification[] }).items;

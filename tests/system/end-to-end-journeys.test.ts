@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { signDevToken } from '@invoice-signal/runtime';
 import {
   chargebeeEvent, chargebeeInvoice, chargebeeTransaction, eventually, signed, SlackStandIn, SmtpSink, stripeEvent, stripeInvoice,
   SystemUnderTest, uid, uniqueName,
@@ -31,7 +31,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
   const chargebeeCustomer = `cb_${run}`;
 
   const token = (csmId: string, role = 'csm') =>
-    new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(csmId).setExpirationTime('1h').sign(new TextEncoder().encode(system.secrets.AUTH_JWT_SECRET));
+    signDevToken(system.secrets.AUTH_JWT_SECRET, csmId, { role });
 
   async function api<T>(path: string, as: string): Promise<{ status: number; body: T }> {
     const res = await fetch(`${system.url('notifier')}${path}`, { headers: { authorization: `Bearer ${await token(as)}` } });
@@ -152,6 +152,34 @@ describe('invoice generated → CSM notified → payment followed (all five serv
       slack.posts((c) => c.params.channel === 'U0ALICE' && JSON.stringify(c.params).includes(String(invoice.number))).map((c) => JSON.stringify(c.params))[0]);
     expect(await slackText(huf)).toContain('HUF 5,000,000.00');
     expect(await slackText(isk)).toContain('ISK 1,500,000');
+  });
+
+  it('a customer name and an invoice number planted with Slack markup reach Slack escaped: no @channel, no link', async () => {
+    const name = '<!channel> <https://evil.example|Update card> & Co';
+    const number = '<!here> <https://evil.example/pay|Pay here>';
+    const csm = `csm_planted_${run}`;
+    const customer = `cus_planted_${run}`;
+    const account = {
+      accountId: `acc_planted_${run}`, name,
+      csm: { id: csm, email: 'planted@e2e.test', slackUserId: 'U0PLANTED', timeZone: 'UTC' },
+      health: { score: 70, asOf: '2026-11-20', history: [] },
+      contract: { arrMinor: 3_600_000, currency: 'EUR', startDate: '2026-01-10', endDate: '2027-01-09', renewalDate: '2027-01-09', plan: 'Growth', tier: 'standard' },
+      supportIssues: { open: 0, last30d: 0, recent: [] }, disputes: { count: 0, lastAt: null }, valueDelivered: [],
+      vendorRefs: { stripeCustomerId: customer, chargebeeCustomerId: null, salesforceAccountId: null },
+    };
+    const admin = { authorization: `Bearer ${system.secrets.CONTEXT_ADMIN_TOKEN}` };
+    const imported = await fetch(`${system.url('enricher')}/api/context/accounts`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify([account]) });
+    expect(imported.status).toBe(202);
+    await eventually('the context stored', async () => (await fetch(`${system.url('enricher')}/api/context/accounts/${account.accountId}`, { headers: admin })).status === 200);
+    // High value, so it goes to Slack; the first invoice of the account, so its flag message names the customer.
+    const invoice = stripeInvoice({ customer, number, amount_due: 1_250_000, amount_remaining: 1_250_000, total: 1_250_000, subtotal: 1_250_000, currency: 'eur', due_date: nowSeconds() + 20 * day });
+    await postStripe(stripeEvent('invoice.finalized', invoice, { created: nowSeconds() }));
+    const post = await eventually('the Slack message', () => slack.posts((c) => c.params.channel === 'U0PLANTED')[0], { timeoutMs: 30000, intervalMs: 250 });
+    const mrkdwn = [post.params.text as string, ...(post.params.blocks as Array<{ type: string; text?: { type: string; text: string } }>).filter((b) => b.text?.type === 'mrkdwn').map((b) => b.text!.text)];
+    const section = mrkdwn[1]!;
+    for (const text of mrkdwn) expect(text).not.toMatch(/<!channel>|<!here>|<https:/);
+    expect(section).toContain('(&lt;!here&gt; &lt;https://evil.example/pay|Pay here&gt;)');
+    expect(section).toContain('FIRST_INVOICE: This is the first invoice for &lt;!channel&gt; &lt;https://evil.example|Update card&gt; &amp; Co');
   });
 
   it('an unpaid invoice past its due date raises an overdue alert', async () => {

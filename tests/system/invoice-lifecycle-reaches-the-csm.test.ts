@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { signDevToken } from '@invoice-signal/runtime';
 import { eventually, signed, SlackStandIn, stripeEvent, stripeInvoice, SystemUnderTest, uid, uniqueName } from '@invoice-signal/testkit';
 
 /**
@@ -26,7 +26,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
   const customer = `cus_life_${run}`;
 
   const token = (sub: string, role = 'csm') =>
-    new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(system.secrets.AUTH_JWT_SECRET));
+    signDevToken(system.secrets.AUTH_JWT_SECRET, sub, { role });
 
   async function pending(query = ''): Promise<Notification[]> {
     const res = await fetch(`${system.url('notifier')}/api/invoices/csm/${carol}/pending?limit=200${query}`, { headers: { authorization: `Bearer ${await token(carol)}` } });

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT } from 'jose';
+import { signDevToken } from '@invoice-signal/runtime';
 import { SystemUnderTest, uniqueName } from '@invoice-signal/testkit';
 import type { ServiceName } from '@invoice-signal/local-stack';
 
@@ -66,7 +66,7 @@ const reachedNothing = (r: { status: number; body: string }) => r.status === 404
 describe('protected routes under every spelling of their path', () => {
   let system: SystemUnderTest;
   const jwt = (sub: string, role: string) => async () => ({
-    authorization: `Bearer ${await new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(system.secrets.AUTH_JWT_SECRET))}`,
+    authorization: `Bearer ${await signDevToken(system.secrets.AUTH_JWT_SECRET, sub, { role, ttl: '10m' })}`,
   });
   const bearer = (name: string) => async () => ({ authorization: `Bearer ${system.secrets[name]}` });
 
@@ -76,9 +76,13 @@ describe('protected routes under every spelling of their path', () => {
     { service: 'notifier', method: 'GET', path: '/api/invoices/csm/csm_a/pending', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'GET', path: '/api/invoices/customer/acc_none', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'PUT', path: '/api/invoices/stripe:in_none/acknowledge', body: '{}', credentials: jwt('csm_a', 'csm') },
+    { service: 'notifier', method: 'GET', path: '/api/invoices/stripe:in_none', credentials: jwt('csm_a', 'csm') },
+    { service: 'notifier', method: 'GET', path: '/api/csm/csm_a/notes', credentials: jwt('csm_a', 'csm') },
+    { service: 'notifier', method: 'GET', path: '/api/me', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'GET', path: '/api/csm/csm_a/preferences', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'PUT', path: '/api/csm/csm_a/preferences', body: '{}', credentials: jwt('csm_a', 'csm') },
     { service: 'notifier', method: 'GET', path: '/api/csm/csm_a/stream', credentials: jwt('csm_a', 'csm') },
+    { service: 'notifier', method: 'GET', path: '/api/outcomes', credentials: jwt('mgr_a', 'manager') },
     { service: 'notifier', method: 'POST', path: '/api/slack/interactions', body: '{}' },
     { service: 'payment-tracker', method: 'GET', path: '/api/payment-status/stripe:in_none', credentials: jwt('ops', 'admin') },
     { service: 'ingest-gateway', method: 'POST', path: '/api/invoices/upload', body: '[]', credentials: bearer('INGEST_API_TOKEN') },

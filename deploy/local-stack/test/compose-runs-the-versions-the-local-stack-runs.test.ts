@@ -25,4 +25,15 @@ describe('component versions', () => {
       expect(compose).not.toMatch(new RegExp(`\\$\\{${name}:?-`));
     }
   });
+
+  it('neither compose nor the Helm Service publishes a management port (metrics, detailed readiness): only each service port', () => {
+    const published = [...compose.matchAll(/ports: \[([^\]]*)\]/g)].flatMap((m) => m[1]!.split(',').map((p) => p.trim().replace(/"/g, '')));
+    const servicePorts = ['3001:3001', '3002:3002', '3003:3003', '3004:3004', '3005:3005'];
+    expect(published).toEqual(expect.arrayContaining(servicePorts));
+    // Management is the service port + 6000 (9001-9005), and nothing else of a service is published.
+    expect(published.filter((p) => /:900\d$/.test(p))).toEqual([]);
+    const chart = readFileSync(join(import.meta.dirname, '..', '..', 'helm', 'invoice-signal', 'templates', 'services.yaml'), 'utf8');
+    const service = chart.split('\n---\n').find((doc) => /^kind: Service$/m.test(doc))!;
+    expect(service.match(/ports: .*/g)).toEqual(['ports: [{ name: http, port: 80, targetPort: http }]']);
+  });
 });

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { url } from './config.ts';
@@ -130,3 +130,14 @@ function unauthenticated(reply: FastifyReply, detail: string, code: string) {
   reply.header('www-authenticate', 'Bearer');
   return sendProblem(reply, { title: 'Unauthorized', status: 401, detail, code });
 }
+
+/**
+ * A bearer token signed with the shared HS256 secret (development, the demo, tests): sub, role,
+ * optional team, issued now, expiring after `ttl` (a jose time span such as '12h'; a negative one
+ * makes an expired token). Identity providers issue the real ones.
+ */
+export function signDevToken(secret: string, sub: string, opts: { role?: string; team?: string; ttl?: string } = {}): Promise<string> {
+  const claims = opts.team ? { role: opts.role ?? 'csm', team: opts.team } : { role: opts.role ?? 'csm' };
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt().setExpirationTime(opts.ttl ?? '1h').sign(new TextEncoder().encode(secret));
+}
+

@@ -17,3 +17,4 @@ export * from './auth.ts';
 export * from './client-address.ts';
 export * from './failed-auth.ts';
 export * from './rate-limit.ts';
+export * from './csv.ts';

@@ -75,6 +75,7 @@ export function sampleNotification(overrides: Partial<CsmNotification> = {}): Cs
     channels: ['in_app', 'slack'], notifiedAt: t0 + 800, acknowledgedAt: null, actionTaken: null,
     recommendedActions: ['Call Acme Corp before the due date.'], version: 1, updatedAt: t0 + 800,
     amountRemainingMinor: 1_250_000, failureReason: null, previousCsmId: null, timeline: [{ at: t0 + 800, event: 'issued', note: null }],
+    actionNote: null, acknowledgedBy: null, actionAt: null,
     ...overrides,
   };
 }

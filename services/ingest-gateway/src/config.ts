@@ -58,6 +58,15 @@ export const ingestGatewayEnv = {
   /** Months of invoice history imported on a vendor's first connection; 0 turns the backfill off. */
   BACKFILL_MONTHS: z.coerce.number().int().min(0).max(120).default(12),
   /**
+   * Days a receipt keeps its raw vendor payload (customer PII); 0 keeps payloads for ever. The
+   * receipt itself stays: its dedupe key and canonical event (replay, duplicates, later mappings).
+   */
+  RECEIPT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** How often the retention job looks for payloads past their retention. */
+  RECEIPT_PRUNE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600_000),
+  /** Payloads pruned per statement (each batch its own transaction). */
+  RECEIPT_PRUNE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /**
    * Zone of the billing entity in which a date-only date (a due date without time of day) is read:
    * a due date runs to the end of that local day. Per-source overrides win; the enricher moves it
    * to the account's own billingTimeZone when the account has one.

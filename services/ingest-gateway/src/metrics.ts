@@ -34,6 +34,11 @@ export const pullSkipped = new Counter({
   labelNames: ['source'] as const,
 });
 
+export const payloadsPruned = new Counter({
+  name: 'ingest_receipt_payloads_pruned_total',
+  help: 'Raw vendor payloads removed from the receipt log after RECEIPT_PAYLOAD_RETENTION_DAYS (the receipts and their dedupe keys stay)',
+});
+
 let known: Set<string> | undefined;
 
 /**

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { createIngestor } from './ingest/accept-deliveries.ts';
 import { vendorSources } from './jobs/vendor-sources.ts';
 import { syncOnce } from './jobs/vendor-sync.ts';
+import { prunePayloadsOnce } from './jobs/payload-retention.ts';
 import { createLimits } from './http/deps.ts';
 import { registerIngestRoutes } from './http/routes.ts';
 import { migrations } from './migrations/index.ts';
@@ -20,6 +21,11 @@ export const ingestGateway: ServiceDefinition<Config> = {
     const receipts = createReceiptLog(ctx.db);
     const ingestor = createIngestor({ receipts, publisher: ctx.publisher, publishTimeoutMs: ctx.config.PUBLISH_TIMEOUT_MS, logger: ctx.logger });
     await registerIngestRoutes(ctx.app, { config: ctx.config, ingestor, receipts, logger: ctx.logger, limit: createLimits(ctx.config, now), now });
+    // Raw vendor payloads (customer PII) leave the receipt log after their retention; one instance prunes at a time.
+    const { RECEIPT_PAYLOAD_RETENTION_DAYS: retentionDays, RECEIPT_PRUNE_BATCH_SIZE: batchSize } = ctx.config;
+    if (retentionDays > 0) {
+      ctx.job({ name: 'ingest-gateway.receipt-retention', everyMs: ctx.config.RECEIPT_PRUNE_INTERVAL_MS, singleton: true, run: ({ trx }) => prunePayloadsOnce(trx!, { retentionDays, batchSize }, now(), ctx.logger) });
+    }
     // Per vendor whose API key is set: backfill on first connection, then recovery of missed events.
     // A singleton per vendor: one instance reads its APIs per interval, under the job's lock.
     const { RECOVERY_INTERVAL_MS: interval, BACKFILL_MONTHS: backfillMonths } = ctx.config;

@@ -30,6 +30,16 @@ export const notifierEnv = {
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Live streams one principal (token subject) may hold open on an instance; beyond it 429. */
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Invoices issued before it are the on-time baseline; default: the notifier's first notification. */
+  OUTCOMES_GO_LIVE_DATE: z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T.+(Z|[+-]\d\d:\d\d))?$/.test(v) && !Number.isNaN(Date.parse(v)), 'a date (YYYY-MM-DD, UTC) or an ISO-8601 instant').optional(),
+  /** The weekly outcomes e-mail: managers' addresses, comma separated (off when unset; needs SMTP_URL). */
+  OUTCOMES_WEEKLY_TO: z.string().transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((a) => /^[^\s@,]+@[^\s@,]+$/.test(a)), 'comma-separated e-mail addresses').optional(),
+  OUTCOMES_WEEKLY_DAY: z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).default('mon'),
+  /** Local hour (DEFAULT_TIME_ZONE) on OUTCOMES_WEEKLY_DAY when the weekly outcomes e-mail goes out. */
+  OUTCOMES_WEEKLY_HOUR: z.coerce.number().int().min(0).max(23).default(8),
 };
 
 
@@ -42,6 +52,9 @@ export function loadConfig(env: Env = process.env) {
   problems.push(...authConfigProblems(parsed, true));
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set, to verify Slack interactivity (not set)');
   if (parsed.SMTP_URL && !parsed.DIGEST_FROM) problems.push('DIGEST_FROM: required when SMTP_URL is set (not set)');
+  if (parsed.OUTCOMES_WEEKLY_TO && !parsed.SMTP_URL) problems.push('OUTCOMES_WEEKLY_TO: needs SMTP_URL to send the weekly outcomes e-mail (not set)');
   if (problems.length) throw new ConfigError(problems);
-  return { ...parsed, databaseUrl: serviceDatabaseUrl('notifier', env, parsed.DATABASE_URL) };
+  const goLive = parsed.OUTCOMES_GO_LIVE_DATE;
+  const outcomesGoLiveAt = goLive ? Date.parse(goLive.length === 10 ? `${goLive}T00:00:00Z` : goLive) : null;
+  return { ...parsed, outcomesGoLiveAt, databaseUrl: serviceDatabaseUrl('notifier', env, parsed.DATABASE_URL) };
 }

@@ -48,11 +48,14 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
           quietHours: config.QUIET_HOURS, batchWindowSeconds: config.BATCH_WINDOW_SECONDS,
         }),
       };
-      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher });
+      const weeklyOutcomes = config.OUTCOMES_WEEKLY_TO
+        ? { to: config.OUTCOMES_WEEKLY_TO, weekday: config.OUTCOMES_WEEKLY_DAY, hour: config.OUTCOMES_WEEKLY_HOUR, zone: config.DEFAULT_TIME_ZONE, goLiveAt: config.outcomesGoLiveAt }
+        : null;
+      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher, weeklyOutcomes });
       options.onSetup?.({ deps, scheduler });
 
       const auth = createAuthenticator(config);
-      await registerHttp(ctx.app, { deps, auth, slackSigningSecret: config.SLACK_SIGNING_SECRET });
+      await registerHttp(ctx.app, { deps, auth, streamMaxPerUser: config.STREAM_MAX_PER_USER, slackSigningSecret: config.SLACK_SIGNING_SECRET, outcomes: { goLiveAt: config.outcomesGoLiveAt } });
       ctx.addCheck('live-events', () => {
         if (!live.connected()) throw new Error('not listening for live events (Postgres LISTEN connection down)');
       });

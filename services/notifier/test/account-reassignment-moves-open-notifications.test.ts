@@ -116,7 +116,7 @@ describe('an account changing CSM', () => {
     expect((await api(n, '/api/invoices/csm/csm_bob/pending', { as: 'csm_bob' })).body.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual(['stripe:in_open']);
     const ack = await api(n, '/api/invoices/stripe:in_open/acknowledge', { as: 'csm_bob', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actionTaken: 'called the new contact' }) });
     expect(ack.status).toBe(200);
-    expect(ack.body.acknowledged[0]).toMatchObject({ csmId: 'csm_bob', actionTaken: 'called the new contact', acknowledgedAt: expect.any(String) });
+    expect(ack.body.acknowledged[0]).toMatchObject({ csmId: 'csm_bob', actionTaken: 'other', acknowledgment: { note: 'called the new contact', by: 'csm_bob' }, acknowledgedAt: expect.any(String) });
   });
 
   it('sends later payment alerts to bob, reopened settled invoices included, and new assessments too', async () => {

@@ -41,7 +41,7 @@ describe('the CSM API', () => {
     expect(none.body.detail).toBe('Authorization: Bearer <token> is required');
     const forged = await api(n, '/api/invoices/csm/csm_a/pending', { headers: { authorization: `Bearer ${await token('csm_a', 'csm', 'another-secret-that-is-also-32-characters-long')}` } });
     expect(forged.status).toBe(401);
-    expect(forged.body.detail).toContain('invalid token: signature verification failed');
+    expect(forged.body.detail).toBe('invalid token: token signature does not verify');
   });
 
   it('does not let CSM A read or acknowledge B’s invoices, but lets a manager', async () => {
@@ -60,14 +60,18 @@ describe('the CSM API', () => {
     expect((await n.db('notifications').where({ invoice_id: 'stripe:in_b1' }).first()).acknowledged_at).toBeNull();
   });
 
-  it('acknowledges idempotently with the action taken, and 404s an unknown invoice', async () => {
+  it('acknowledges idempotently, keeping the old free text as other with the text as note, and 404s an unknown invoice', async () => {
     const first = await api(n, '/api/invoices/stripe:in_a1/acknowledge', { as: 'csm_a', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actionTaken: 'called the customer' }) });
     expect(first.status).toBe(200);
     const at = first.body.acknowledged[0].acknowledgedAt;
-    expect(first.body.acknowledged[0]).toMatchObject({ invoiceId: 'stripe:in_a1', actionTaken: 'called the customer' });
+    expect(first.body.acknowledged[0]).toMatchObject({
+      invoiceId: 'stripe:in_a1', actionTaken: 'other', acknowledgment: { actionTaken: 'other', note: 'called the customer', by: 'csm_a', at },
+      acknowledgmentHistory: [{ actionTaken: 'other', note: 'called the customer', by: 'csm_a', at }],
+    });
     const again = await api(n, '/api/invoices/stripe:in_a1/acknowledge', { as: 'csm_a', method: 'PUT' });
     expect(again.status).toBe(200);
-    expect(again.body.acknowledged[0]).toMatchObject({ acknowledgedAt: at, actionTaken: 'called the customer' });
+    expect(again.body.acknowledged[0]).toMatchObject({ acknowledgedAt: at, actionTaken: 'other', acknowledgment: { note: 'called the customer' } });
+    expect(again.body.acknowledged[0].acknowledgmentHistory).toHaveLength(1);
     expect((await api(n, '/api/invoices/csm/csm_a/pending', { as: 'csm_a' })).body.total).toBe(2);
     const unknown = await api(n, '/api/invoices/stripe:in_nope/acknowledge', { as: 'csm_a', method: 'PUT' });
     expect(unknown.status).toBe(404);
@@ -75,7 +79,30 @@ describe('the CSM API', () => {
     expect((await api(n, '/api/invoices/customer/acc_nope', { as: 'csm_a' })).status).toBe(404);
   });
 
+  it('records a structured action with who and when; a change replaces the current one and keeps the history', async () => {
+    const put = (body: object, as = 'csm_a', role?: 'manager') => api(n, '/api/invoices/stripe:in_a2/acknowledge', { as, role, method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    n.clock.set(Date.UTC(2026, 10, 2, 9));
+    const first = await put({ actionTaken: 'scheduled_call', note: 'Thursday 10:00' });
+    expect(first.body.acknowledged[0].acknowledgment).toEqual({ actionTaken: 'scheduled_call', note: 'Thursday 10:00', by: 'csm_a', at: '2026-11-02T09:00:00.000Z' });
+    n.clock.set(Date.UTC(2026, 10, 5, 16));
+    expect((await put({ actionTaken: 'scheduled_call', note: 'Thursday 10:00' })).body.acknowledged[0].acknowledgmentHistory).toHaveLength(1); // the same again: nothing
+    const changed = (await put({ actionTaken: 'confirmed_payment_date' }, 'mgr_a', 'manager')).body.acknowledged[0];
+    n.clock.pinned = null;
+    expect(changed).toMatchObject({
+      acknowledgedAt: '2026-11-02T09:00:00.000Z', actionTaken: 'confirmed_payment_date',
+      acknowledgment: { actionTaken: 'confirmed_payment_date', note: null, by: 'mgr_a', at: '2026-11-05T16:00:00.000Z' },
+      acknowledgmentHistory: [
+        { actionTaken: 'scheduled_call', note: 'Thursday 10:00', by: 'csm_a', at: '2026-11-02T09:00:00.000Z' },
+        { actionTaken: 'confirmed_payment_date', note: null, by: 'mgr_a', at: '2026-11-05T16:00:00.000Z' },
+      ],
+    });
+    const rows = await n.db('acknowledgment_actions').where({ invoice_id: 'stripe:in_a2' }).orderBy('id');
+    expect(rows.map((r) => [r.action_taken, r.by_csm_id, r.holder_csm_id])).toEqual([['scheduled_call', 'csm_a', 'csm_a'], ['confirmed_payment_date', 'mgr_a', 'csm_a']]);
+  });
+
   it.each([
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{"actionTaken":"contacted_custmer"}', 'body/actionTaken must be one of contacted_customer, scheduled_call'],
+    ['PUT', '/api/invoices/stripe:in_a2/acknowledge', '{"actionTaken":"other"}', 'body/note is required with actionTaken "other"'],
     ['GET', '/api/invoices/csm/csm_a/pending?sort=amount', undefined, 'querystring/sort must be equal to one of the allowed values'],
     ['GET', '/api/invoices/csm/csm_a/pending?limit=0', undefined, 'querystring/limit must be >= 1'],
     ['GET', '/api/invoices/csm/csm_a/pending?limit=ten', undefined, 'querystring/limit must be integer'],
@@ -114,8 +141,13 @@ describe('the CSM API', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([
-      '/api/invoices/csm/{csmId}/pending', '/api/invoices/{invoiceId}/acknowledge', '/api/invoices/customer/{customerId}', '/api/csm/{csmId}/preferences', '/api/csm/{csmId}/stream',
+      '/api/invoices/csm/{csmId}/pending', '/api/invoices/{invoiceId}/acknowledge', '/api/invoices/customer/{customerId}', '/api/csm/{csmId}/preferences', '/api/csm/{csmId}/stream', '/api/outcomes',
     ]));
+    const outcomes = doc.body.paths['/api/outcomes'].get;
+    expect(outcomes.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['csmId', 'from', 'team', 'to']);
+    expect(Object.keys(outcomes.responses['200'].content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['delivery', 'outreach', 'onTime', 'perCsm', 'daily', 'weekly', 'needsOutreach']));
+    const ack = doc.body.paths['/api/invoices/{invoiceId}/acknowledge'].put;
+    expect(Object.keys(ack.requestBody.content['application/json'].schema.properties)).toEqual(['actionTaken', 'note']);
     expect(doc.body.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
   });
 });

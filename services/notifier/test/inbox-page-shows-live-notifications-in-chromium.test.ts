@@ -267,7 +267,7 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       await done.scrollIntoViewIfNeeded(); // cards off screen are not rendered (content-visibility)
       expect(await done.locator('.recorded').innerText()).toMatch(/^Recorded: Contacted customer · \d{4}-/);
 
-      // "Other…" asks for a note and sends it with the action.
+      // "Other…" asks for a note and sends it with the action; the note is recorded with it.
       const rupiah = card(page, 'stripe:in_idr');
       await rupiah.getByRole('button', { name: 'Other…' }).click();
       const note = rupiah.getByLabel('What did you do?');
@@ -277,6 +277,15 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       const sent = page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/api/invoices/stripe%3Ain_idr/acknowledge'));
       await rupiah.getByRole('button', { name: 'Record' }).click();
       expect((await sent).postDataJSON()).toEqual({ actionTaken: 'other', note: 'Left a voicemail for their AP team' });
+      const other = await eventually('other recorded', async () => {
+        const r = await n.db('notifications').where({ invoice_id: 'stripe:in_idr' }).first();
+        return r?.acknowledged_at ? r : undefined;
+      });
+      expect(other).toMatchObject({ acknowledged_by: csm, action_taken: 'other', action_note: 'Left a voicemail for their AP team' });
+      const filed = page.locator('#done article.card[data-invoice-id="stripe:in_idr"]');
+      await filed.waitFor({ state: 'attached' });
+      await filed.scrollIntoViewIfNeeded();
+      expect(await filed.locator('.recorded').innerText()).toMatch(/^Recorded: Other \(Left a voicemail for their AP team\) · \d{4}-/);
     });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@invoice-signal/testkit';
 import { api, assessment, dropNamespace, type InvoiceSpec, type Notifier, startNotifier, TestClock, Upstream } from './support/harness.ts';
-import { SlackStandIn, SmtpSink } from '@invoice-signal/testkit';
+import { sampleCustomerContext, SlackStandIn, SmtpSink } from '@invoice-signal/testkit';
 
 describe('per-CSM preferences filter notifications (NFR-2)', () => {
   const slack = new SlackStandIn();
@@ -45,6 +45,32 @@ describe('per-CSM preferences filter notifications (NFR-2)', () => {
     const cleared = await prefs('csm_p', { quietHours: null });
     expect(cleared.effective.quietHours).toBeNull();
     expect((await api(n, '/api/csm/csm_p/preferences', { as: 'csm_p' })).body.effective.slackMaxPerHour).toBe(4);
+  });
+
+  it('scopes reading and changing preferences like the CSM’s list: the CSM, a manager of their team, an unscoped manager, an admin', async () => {
+    // csm_pemea owns an account in team emea, csm_pamer one in team amer (the CRM's snapshots).
+    const owner = (accountId: string, csmId: string, team: string) => sampleCustomerContext({ accountId, snapshotAt: Date.parse('2026-11-20T00:00:00Z'), csm: { id: csmId, email: `${csmId}@example.com`, slackUserId: `U_${csmId}`, timeZone: 'UTC', team } });
+    await up.context(owner('acc_pemea', 'csm_pemea', 'emea'), owner('acc_pamer', 'csm_pamer', 'amer'));
+    await eventually('both owners stored', async () => (await n.db('account_owners').whereIn('account_id', ['acc_pemea', 'acc_pamer'])).length === 2);
+    const put = (csmId: string, who: { as: string; role?: 'csm' | 'manager' | 'admin'; team?: string }) =>
+      api(n, `/api/csm/${csmId}/preferences`, { ...who, method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slackMaxPerHour: 1 }) });
+    const emea = { as: 'boss_pemea', role: 'manager' as const, team: 'emea' };
+
+    // A manager scoped to emea: the emea CSM's preferences, not the amer CSM's (read or change).
+    expect((await api(n, '/api/csm/csm_pemea/preferences', emea)).status).toBe(200);
+    expect((await put('csm_pemea', emea)).status).toBe(200);
+    const refused = await api(n, '/api/csm/csm_pamer/preferences', emea);
+    expect(refused.status).toBe(403);
+    expect(refused.type).toContain('application/problem+json');
+    expect(refused.body.detail).toBe('boss_pemea may not read the preferences of csm_pamer');
+    expect((await put('csm_pamer', emea)).status).toBe(403);
+    expect(await n.db('preferences').where({ csm_id: 'csm_pamer' }).first()).toBeUndefined();
+    // Another CSM never; an unscoped manager and an admin always.
+    expect((await api(n, '/api/csm/csm_pamer/preferences', { as: 'csm_pemea' })).status).toBe(403);
+    expect((await put('csm_pamer', { as: 'csm_pemea' })).status).toBe(403);
+    expect((await api(n, '/api/csm/csm_pamer/preferences', { as: 'boss_all', role: 'manager' })).status).toBe(200);
+    expect((await put('csm_pamer', { as: 'root', role: 'admin' })).status).toBe(200);
+    expect((await api(n, '/api/csm/csm_pamer/preferences', { as: 'csm_pamer' })).body.overrides).toEqual({ slackMaxPerHour: 1 });
   });
 
   it('turns a channel off', async () => {

@@ -31,7 +31,7 @@ describe('the Slack channel', () => {
 
   const log = (csmId: string) => n.db('delivery_log').where({ csm_id: csmId, channel: 'slack' }).orderBy('id');
 
-  it('sends a high-risk invoice to the CSM as a Block Kit message with Acknowledge and Open', async () => {
+  it('sends a high-risk invoice to the CSM as a Block Kit message with one button per acknowledgment action, and Open', async () => {
     await up.assessed(assessment({ invoiceId: 'stripe:in_s1', csmId: 'csm_s1', riskLevel: 'high', amountMinor: 50_000 }));
     const [post] = await eventually('a Slack message', () => { const p = slack.posts((c) => c.params.channel === 'U_csm_s1'); return p.length ? p : undefined; });
     expect(post.authorization).toBe('Bearer xoxb-test-token');
@@ -39,10 +39,10 @@ describe('the Slack channel', () => {
     const blocks = post.params.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value?: string; url?: string }>; text?: { text: string } }>;
     expect(blocks.find((b) => b.type === 'section')!.text!.text).toContain('HEALTH_DECLINING');
     const actions = blocks.find((b) => b.type === 'actions')!.elements!;
-    expect(actions.map((a) => a.action_id)).toEqual(['acknowledge', 'open']);
-    expect(actions[1].url).toBe('http://inbox.test/inbox#invoice=stripe%3Ain_s1');
+    expect(actions.map((a) => a.action_id)).toEqual(['ack:contacted_customer', 'ack:scheduled_call', 'ack:sent_value_summary', 'ack:confirmed_payment_date', 'ack:no_action_needed', 'open']);
+    expect(actions[5].url).toBe('http://inbox.test/inbox#invoice=stripe%3Ain_s1');
     const row = await n.db('notifications').where({ invoice_id: 'stripe:in_s1' }).first();
-    expect(actions[0].value).toBe(row.id);
+    expect(actions.slice(0, 5).map((a) => a.value)).toEqual(Array(5).fill(row.id));
     expect(row.channels).toEqual(['in_app', 'slack']);
     await eventually('sent logged', async () => (await log('csm_s1')).some((l) => l.outcome === 'sent'));
   });
@@ -107,7 +107,7 @@ describe('the Slack channel', () => {
   describe('interactivity', () => {
     const send = (body: string, headers: Record<string, string>) =>
       fetch(`${n.url}/api/slack/interactions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-    const form = (id: string, user: string) => `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: user }, actions: [{ action_id: 'acknowledge', value: id }] }))}`;
+    const form = (id: string, user: string, actionId = 'acknowledge') => `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: user }, actions: [{ action_id: actionId, value: id }] }))}`;
     const signed = (body: string, ts = Math.floor(Date.now() / 1000)) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${signSlack(slackSigningSecret, String(ts), body)}` });
     const notification = async (invoiceId: string) => n.db('notifications').where({ invoice_id: invoiceId }).first();
 
@@ -119,8 +119,25 @@ describe('the Slack channel', () => {
       expect(((await res.json()) as { text: string }).text).toBe('Acknowledged 1 notification(s).');
       const after = await notification('stripe:in_s1');
       expect(after.acknowledged_at).not.toBeNull();
-      expect(after.action_taken).toBe('acknowledged in Slack');
+      // The plain Acknowledge of messages sent before the action buttons says nothing about what was done.
+      expect(after.action_taken).toBeNull();
       expect((await api(n, '/api/invoices/csm/csm_s1/pending', { as: 'csm_s1' })).body.total).toBe(0);
+    });
+
+    it('records the action of an ack:<action> button, replacing the earlier one and keeping both in the history', async () => {
+      const row = await notification('stripe:in_s1');
+      const body = form(row.id, 'U_csm_s1', 'ack:scheduled_call');
+      const res = await send(body, signed(body));
+      expect(((await res.json()) as { text: string }).text).toBe('Acknowledged 1 notification(s) as "Scheduled a call".');
+      const detail = (await api(n, '/api/invoices/stripe:in_s1', { as: 'csm_s1' })).body.notifications[0];
+      expect(detail.acknowledgment).toMatchObject({ actionTaken: 'scheduled_call', note: null, by: 'csm_s1' });
+      expect(detail.actionTaken).toBe('scheduled_call');
+      expect(detail.acknowledgmentHistory.map((h: { actionTaken: string | null }) => h.actionTaken)).toEqual([null, 'scheduled_call']);
+      // An unknown action id, or other (which needs a note), records nothing.
+      const other = form(row.id, 'U_csm_s1', 'ack:other');
+      expect(await (await send(other, signed(other))).json()).toEqual({ ok: true, ignored: true });
+      const again = (await api(n, '/api/invoices/stripe:in_s1', { as: 'csm_s1' })).body.notifications[0];
+      expect(again.acknowledgmentHistory).toHaveLength(2);
     });
 
     it('rejects a forged signature and a stale timestamp with 401, recording nothing', async () => {

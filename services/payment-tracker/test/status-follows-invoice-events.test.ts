@@ -11,9 +11,9 @@ const t0 = Date.UTC(2026, 10, 1);
 const future = Date.now() + 30 * day; // far enough that no invoice here turns overdue
 const secret = 'test-secret-for-status-api-0123456789';
 
-function token(role: string) {
+function token(role: string, exp: number | null = Math.floor(Date.now() / 1000) + 600) {
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const body = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ sub: 'u1', role, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  const body = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ sub: 'u1', role, ...(exp === null ? {} : { exp }) })}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
@@ -120,6 +120,12 @@ describe('payment status follows invoice events', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
     expect((await fetch(url, { headers: { authorization: `Bearer ${token('csm')}` } })).status).toBe(403);
+    // The one JWT policy: a token without exp, or living longer than AUTH_MAX_TOKEN_LIFETIME_S, is refused here too.
+    for (const exp of [null, Math.floor(Date.now() / 1000) + 30 * 86_400]) {
+      const refused = await fetch(url, { headers: { authorization: `Bearer ${token('admin', exp)}` } });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(exp ? /lives longer than 86400 s/ : /claim exp is missing/);
+    }
     const missing = await fetch(`${tracker.url}/api/payment-status/stripe%3Ain_nope`, { headers: { authorization: `Bearer ${token('admin')}` } });
     expect(missing.status).toBe(404);
   });

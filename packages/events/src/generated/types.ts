@@ -293,6 +293,7 @@ export interface CsmNotification {
   channels: Array<string>;
   notifiedAt: number;
   acknowledgedAt: null | number;
+  /** The current acknowledgment's action: contacted_customer, scheduled_call, sent_value_summary, confirmed_payment_date, no_action_needed or other; null when not acknowledged, or acknowledged without one. */
   actionTaken: null | string;
   /** What the CSM should do, in words (risk-scorer actions and value prompts). */
   recommendedActions: Array<string>;
@@ -307,6 +308,12 @@ export interface CsmNotification {
   previousCsmId: null | string;
   /** What happened to the invoice since it was notified, oldest first. */
   timeline: Array<TimelineEntry>;
+  /** The current acknowledgment's note (required with other). */
+  actionNote: null | string;
+  /** csmId of who recorded the current acknowledgment. */
+  acknowledgedBy: null | string;
+  /** When the current acknowledgment was recorded (acknowledgedAt stays the first). */
+  actionAt: null | number;
 }
 
 export const NotificationKindSymbols = ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off', 'other'] as const;

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { csvToAccounts } from './csv-accounts.ts';
-import { parseCsv } from './csv.ts';
+import { csvToAccounts, CsvImportError } from './csv-accounts.ts';
 import { parseImport } from './context-import.ts';
 
-describe('CSV parsing', () => {
-  it('handles quotes, escaped quotes, commas and CRLF', () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\r\n\r\n1,\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['1', '']]);
-  });
+describe('CSV parsing (csv-parse through the runtime)', () => {
   it('refuses an unterminated quote', () => {
-    expect(() => parseCsv('a\n"open')).toThrow(/unterminated/);
+    expect(() => csvToAccounts('accountId,name,csmId\n"open')).toThrow(CsvImportError);
+    expect(() => csvToAccounts('accountId,name,csmId\n"open')).toThrow(/Quote Not Closed/);
+  });
+  it('names the line a bad row starts on, even after a cell that spans lines', () => {
+    const text = 'accountId,name,csmId\r\nacc_1,"Acme\nHoldings",csm_a\r\nacc_2,Beta\r\n';
+    expect(() => csvToAccounts(text)).toThrow('line 4 has 2 cells, the header has 3');
   });
 });
 

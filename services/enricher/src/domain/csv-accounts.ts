@@ -1,4 +1,4 @@
-import { parseCsv } from './csv.ts';
+import { readCsv } from '@invoice-signal/runtime';
 
 /** The CSV columns, in the order of the template; only accountId, name and csmId are required. */
 export const csvColumns = [
@@ -42,15 +42,20 @@ const compact = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(
  * checked here (header names); the API validates every value and names `[row].field` on failure.
  */
 export function csvToAccounts(text: string): Array<Record<string, unknown>> {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) throw new CsvImportError('the file is empty: expected a header row');
-  const names = header.map((h) => h.trim());
+  let table;
+  try {
+    table = readCsv(text);
+  } catch (error) {
+    throw new CsvImportError((error as Error).message);
+  }
+  const { header: names, rows } = table;
+  if (!names.length) throw new CsvImportError('the file is empty: expected a header row');
   const unknown = names.filter((n) => !(csvColumns as readonly string[]).includes(n));
   if (unknown.length) throw new CsvImportError(`unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${csvColumns.join(', ')}`);
   const missing = required.filter((r) => !names.includes(r));
   if (missing.length) throw new CsvImportError(`missing required column(s) ${missing.join(', ')}`);
-  return rows.map((cells, i) => {
-    if (cells.length !== names.length) throw new CsvImportError(`line ${i + 2} has ${cells.length} cells, the header has ${names.length}`);
+  return rows.map(({ line, cells }) => {
+    if (cells.length !== names.length) throw new CsvImportError(`line ${line} has ${cells.length} cells, the header has ${names.length}`);
     const c: Partial<Record<Column, string>> = {};
     names.forEach((n, k) => {
       const v = cells[k]!.trim();

@@ -7,6 +7,8 @@ export interface Receipt {
   dedupeKey: string;
   event: InvoiceEvent | null;
   publishedAt: Date | null;
+  /** When its raw vendor payload was pruned (retention); the canonical event is kept. */
+  payloadPrunedAt: Date | null;
 }
 
 interface Row {
@@ -14,9 +16,10 @@ interface Row {
   dedupe_key: string;
   event: InvoiceEvent | null;
   published_at: Date | null;
+  payload_pruned_at: Date | null;
 }
 
-const toReceipt = (r: Row): Receipt => ({ id: r.id, dedupeKey: r.dedupe_key, event: r.event, publishedAt: r.published_at });
+const toReceipt = (r: Row): Receipt => ({ id: r.id, dedupeKey: r.dedupe_key, event: r.event, publishedAt: r.published_at, payloadPrunedAt: r.payload_pruned_at });
 
 /** A receipt this instance holds the claim of: it publishes `event`, then marks it published. */
 export interface Claimed {
@@ -78,7 +81,7 @@ from (select id from receipts
 where r.id = c.id
 returning r.id, r.dedupe_key, r.event`;
 
-/** The gateway's receipt log: every accepted delivery with its raw payload, deduplicated by key. */
+/** The gateway's receipt log: every accepted delivery with its raw payload (until its retention ends), deduplicated by key. */
 export function createReceiptLog(db: Knex) {
   return {
     /** Inserts the receipts whose keys are new, claimed by this instance; returns the inserted ones' ids by key. */
@@ -137,7 +140,7 @@ export function createReceiptLog(db: Knex) {
     async *since(since: Date, pageSize = 500): AsyncGenerator<Receipt[]> {
       let after = 0;
       for (;;) {
-        const rows = await db<Row>('receipts').where('received_at', '>=', since).andWhere('id', '>', after).whereNotNull('event').orderBy('id').limit(pageSize).select(['id', 'dedupe_key', 'event', 'published_at']);
+        const rows = await db<Row>('receipts').where('received_at', '>=', since).andWhere('id', '>', after).whereNotNull('event').orderBy('id').limit(pageSize).select(['id', 'dedupe_key', 'event', 'published_at', 'payload_pruned_at']);
         if (!rows.length) return;
         yield rows.map((r) => toReceipt(r as Row));
         after = rows[rows.length - 1].id;

@@ -1,5 +1,6 @@
 /**
- * Republishes receipts from the gateway's receipt log to billing.invoice.events.v1.
+ * Republishes receipts from the gateway's receipt log to billing.invoice.events.v1, from their
+ * stored canonical events (receipts whose raw payload was pruned republish the same).
  *   node services/ingest-gateway/src/cli/replay.ts --since 2026-11-24T00:00:00Z
  * Reads KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL (or INGEST_GATEWAY_DATABASE_URL), TOPIC_NAMESPACE.
  */
@@ -29,7 +30,12 @@ const kafka = createKafka('invoice-signal.ingest-gateway.replay', config, logger
 const publisher = await createPublisher(kafka, new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace: config.TOPIC_NAMESPACE }));
 try {
   const result = await replaySince(createReceiptLog(db), publisher, since);
-  console.log(JSON.stringify({ since: since.toISOString(), republished: result.receipts, previouslyUnpublished: result.wasUnpublished }));
+  console.log(JSON.stringify({ since: since.toISOString(), republished: result.receipts, previouslyUnpublished: result.wasUnpublished, payloadPruned: result.payloadPruned }));
+  if (result.payloadPruned) {
+    console.error(`note: ${result.payloadPruned} of these receipts are past RECEIPT_PAYLOAD_RETENTION_DAYS: their raw vendor payloads were pruned, `
+      + 'their canonical events were kept and have been republished unchanged (same eventIds). The vendors\' original bodies are gone: '
+      + 'to re-read one, ask the vendor to resend it (Stripe keeps events 30 days) or let recovery read it from the vendor\'s events API.');
+  }
 } finally {
   await publisher.close();
   await db.destroy();

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './csv.ts';
 import { rowHash, UploadRejected, uploadDeliveries } from './upload-rows.ts';
 
 const now = Date.UTC(2026, 10, 24);
 
 describe('upload rows', () => {
-  it('parses quoted CSV with commas, quotes and line breaks, keeping file line numbers', () => {
-    const { header, rows } = parseCsv('invoiceId,invoiceNumber,total\r\nA-1,"No, ""1""\nsecond line",10.00\n\nA-2,x,5\n');
-    expect(header).toEqual(['invoiceId', 'invoiceNumber', 'total']);
-    expect(rows).toEqual([
-      { line: 2, values: { invoiceId: 'A-1', invoiceNumber: 'No, "1"\nsecond line', total: '10.00' } },
-      { line: 5, values: { invoiceId: 'A-2', invoiceNumber: 'x', total: '5' } },
-    ]);
-  });
-
   it('maps a row to a canonical manual event with minor units', () => {
     const [d] = uploadDeliveries([{ row: 2, values: { invoiceId: 'INV-9', currency: 'jpy', total: '5000', amountPaid: '1000', issuedAt: '2026-11-01', dueAt: '2026-12-01T00:00:00Z', accountId: 'acc_1' } }], now);
     expect(d.event).toMatchObject({

@@ -1,4 +1,4 @@
-import { parseCsv } from '../domain/csv.ts';
+import { readCsv } from '@invoice-signal/runtime';
 import { DeliveryRejected, invalid } from '../domain/errors.ts';
 import { uploadDeliveries } from '../domain/upload-rows.ts';
 import { requireBearer } from './auth.ts';
@@ -9,9 +9,15 @@ import { setSource } from './request-source.ts';
 /** Rows numbered as a person finds them: the CSV file line, or the 1-based JSON array index. */
 function rowsOf(contentType: string, body: Buffer): Array<{ row: number; values: Record<string, unknown> }> {
   if (contentType.startsWith('text/csv')) {
-    const { header, rows } = parseCsv(body.toString('utf8'));
+    let table;
+    try {
+      table = readCsv(body.toString('utf8'));
+    } catch (error) {
+      throw invalid('body', (error as Error).message);
+    }
+    const { header, rows } = table;
     if (!header.includes('invoiceId')) throw invalid('header', `the CSV header must name the columns (invoiceId, currency, total, issuedAt, ...); got ${JSON.stringify(header.join(','))}`);
-    return rows.map((r) => ({ row: r.line, values: r.values }));
+    return rows.map((r) => ({ row: r.line, values: Object.fromEntries(header.map((h, i) => [h, (r.cells[i] ?? '').trim()])) }));
   }
   if (contentType.startsWith('application/json')) {
     const parsed = parseJson(body);

@@ -1,6 +1,7 @@
 import type { Migration } from '@invoice-signal/runtime';
 import { receiptClaims } from './002_receipt_claims.ts';
 import { vendorSync } from './003_vendor_sync.ts';
+import { receiptPayloadRetention } from './004_receipt_payload_retention.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
 export const migrations: Migration[] = [
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   },
   receiptClaims,
   vendorSync,
+  receiptPayloadRetention,
 ];

@@ -2,7 +2,7 @@ import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-si
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
 import { riskRank } from '../domain/preferences.ts';
-import { fromRow } from './notification-store.ts';
+import { fromRow, orNull } from './notification-store.ts';
 
 /*
  * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
@@ -22,8 +22,6 @@ export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: 
   return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
 }
 
-const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-
 /** The stored status of each invoice, with what the notification follows (amounts are null on rows older than those columns). */
 export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): Promise<Map<string, StatusFact>> {
   const rows = await trx('invoice_status').select('*').whereRaw('invoice_id = any(?::text[])', [invoiceIds]);
@@ -31,6 +29,7 @@ export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): P
     invoiceId: r.invoice_id, status: r.status, version: Number(r.version), accountId: r.account_id, dueAt: orNull(r.due_at), changedAt: Number(r.changed_at),
     currency: r.currency, amountDueMinor: orNull(r.amount_due_minor), amountRemainingMinor: orNull(r.amount_remaining_minor), amountCreditedMinor: orNull(r.amount_credited_minor),
     amountRefundedMinor: orNull(r.amount_refunded_minor), failureReason: r.failure_reason, disputeStatus: r.dispute_status,
+    source: r.source ?? null, issuedAt: orNull(r.issued_at), paidAt: orNull(r.paid_at), overdueSince: orNull(r.overdue_since), lastEventAt: orNull(r.last_event_at),
   }]));
 }
 
@@ -77,8 +76,12 @@ const statusColumns: Column<StatusFact>[] = [
   ['currency', 'text', (s) => s.currency], ['amount_due_minor', 'bigint', (s) => s.amountDueMinor], ['amount_remaining_minor', 'bigint', (s) => s.amountRemainingMinor],
   ['amount_credited_minor', 'bigint', (s) => s.amountCreditedMinor], ['amount_refunded_minor', 'bigint', (s) => s.amountRefundedMinor],
   ['failure_reason', 'text', (s) => s.failureReason], ['dispute_status', 'text', (s) => s.disputeStatus],
+  ['source', 'text', (s) => s.source ?? null], ['issued_at', 'bigint', (s) => s.issuedAt ?? null], ['paid_at', 'bigint', (s) => s.paidAt ?? null],
+  ['overdue_since', 'bigint', (s) => s.overdueSince ?? null], ['last_event_at', 'bigint', (s) => s.lastEventAt ?? null],
 ];
-const statusUpdatable = statusColumns.slice(1).map(([name]) => `${name} = excluded.${name}`).join(', ');
+// When it first went overdue ends the outreach window: the tracker reports the last time, so the earliest seen is kept.
+const statusUpdatable = statusColumns.slice(1)
+  .map(([name]) => (name === 'overdue_since' ? 'overdue_since = least(invoice_status.overdue_since, excluded.overdue_since)' : `${name} = excluded.${name}`)).join(', ');
 
 /** The newest status per invoice; the version guard keeps a newer stored one (replays change nothing). */
 async function saveStatuses(trx: Knex.Transaction, statuses: StatusFact[]): Promise<void> {
@@ -103,6 +106,7 @@ const stateColumns: Column<InvoiceNotification>[] = [
   ['customer_context', 'jsonb', (n) => json(n.customerContext)], ['details', 'jsonb', (n) => json(n.details)], ['channels', 'jsonb', (n) => json(n.channels)],
   ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
   ['amount_remaining_minor', 'bigint', (n) => n.amountRemainingMinor], ['failure_reason', 'text', (n) => n.failureReason], ['timeline', 'jsonb', (n) => json(n.timeline)],
+  ['issued_at', 'bigint', (n) => n.issuedAt ?? null], ['received_at', 'bigint', (n) => n.receivedAt ?? null], ['source', 'text', (n) => n.source ?? null],
 ];
 // A new notification is published with its batch (emitted before the commit), so it is born published.
 const insertColumns: Column<InvoiceNotification>[] = [

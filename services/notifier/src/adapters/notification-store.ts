@@ -1,6 +1,7 @@
 import type { Knex } from '@invoice-signal/runtime';
 import { actionKinds } from '../domain/lifecycle.ts';
-import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
+import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
+import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
 
 const settledStatuses = ['paid', 'voided', 'uncollectible'];
 
@@ -8,6 +9,8 @@ export type Db = Knex | Knex.Transaction;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rows are plain objects from pg */
 type Row = Record<string, any>;
+
+export const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export function fromRow(r: Row): InvoiceNotification {
   return {
@@ -17,6 +20,8 @@ export function fromRow(r: Row): InvoiceNotification {
     details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
     actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
     previousCsmId: r.previous_csm_id ?? null, amountRemainingMinor: r.amount_remaining_minor === null ? null : Number(r.amount_remaining_minor), failureReason: r.failure_reason, timeline: r.timeline ?? [],
+    actionNote: r.action_note ?? null, acknowledgedBy: r.acknowledged_by ?? null, actionAt: orNull(r.action_at),
+    issuedAt: orNull(r.issued_at), receivedAt: orNull(r.received_at), source: r.source ?? null,
   };
 }
 
@@ -80,15 +85,42 @@ export async function byId(db: Db, id: string): Promise<InvoiceNotification | nu
   return row ? fromRow(row) : null;
 }
 
-/** Acknowledges what is not yet acknowledged; an action given later replaces the recorded one. */
-export async function acknowledge(db: Db, ids: string[], by: string, actionTaken: string | null, now: number, replaceAction = true): Promise<InvoiceNotification[]> {
-  const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at')
-    .update({ acknowledged_at: now, acknowledged_by: by, action_taken: actionTaken, updated_at: now, version: db.raw('version + 1') }).returning('*');
-  if (actionTaken !== null && replaceAction) {
-    await db('notifications').whereIn('id', ids).whereNotNull('acknowledged_at').whereRaw('action_taken is distinct from ?', [actionTaken])
-      .update({ action_taken: actionTaken, updated_at: now, version: db.raw('version + 1') });
+/**
+ * Records an acknowledgment on the notifications: the first one sets `acknowledged_at`; a
+ * different action (or note) given later replaces the current one (`replace`), and every change
+ * is added to `acknowledgment_actions` with who did it and who held the notification then. The
+ * same acknowledgment twice, or a bodiless one on an acknowledged notification, changes nothing.
+ * Returns the live events: `acknowledged` for the newly acknowledged, `updated` for a changed action.
+ */
+export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
+  const set = { acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now, version: db.raw('version + 1') };
+  const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at').update({ ...set, acknowledged_at: now }).returning('*');
+  const changed = ack.actionTaken !== null && replace
+    ? await db('notifications').whereIn('id', ids).whereNotNull('acknowledged_at')
+      .whereRaw('(action_taken, action_note) is distinct from (?::text, ?::text)', [ack.actionTaken, ack.note]).whereNotIn('id', first.map((r) => r.id))
+      .update(set).returning(['id', 'csm_id'])
+    : [];
+  const recorded = [...first.map((r) => r.id as string), ...changed.map((r: Row) => r.id as string)];
+  if (recorded.length) {
+    await db.raw(
+      `insert into acknowledgment_actions (notification_id, invoice_id, action_taken, note, by_csm_id, holder_csm_id, at)
+       select id, invoice_id, ?::text, ?::text, ?::text, csm_id, ?::bigint from notifications where id = any(?::text[]) order by id`,
+      [ack.actionTaken, ack.note, by, now, recorded],
+    );
   }
   // Nothing left to push for an acknowledged notification: pending deliveries are withdrawn.
   await db('deliveries').whereIn('notification_id', ids).where({ state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason: 'acknowledged' });
-  return first.map(fromRow);
+  return [
+    ...first.map((r): LiveEvent => ({ type: 'acknowledged', csmId: r.csm_id, notificationId: r.id })),
+    ...changed.map((r: Row): LiveEvent => ({ type: 'updated', csmId: r.csm_id, notificationId: r.id })),
+  ];
+}
+
+/** Each notification's acknowledgment history, oldest first, in one query (the API's views carry it). */
+export async function withHistory(db: Db, ns: InvoiceNotification[]): Promise<InvoiceNotification[]> {
+  if (ns.length === 0) return ns;
+  const rows = await db('acknowledgment_actions').whereRaw('notification_id = any(?::text[])', [[...new Set(ns.map((n) => n.id))]]).orderBy(['at', 'id']);
+  const history = new Map<string, Acknowledgment[]>();
+  for (const r of rows) history.set(r.notification_id, [...(history.get(r.notification_id) ?? []), { actionTaken: r.action_taken, note: r.note, by: r.by_csm_id, at: Number(r.at) }]);
+  return ns.map((n) => ({ ...n, acknowledgmentHistory: history.get(n.id) ?? [] }));
 }

@@ -3,13 +3,9 @@
  * bearer token (a team scopes a manager to that team's accounts) signed with AUTH_JWT_SECRET (HS256), valid for 12 hours.
  */
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { signDevToken } from '@invoice-signal/runtime';
 
 const roles = ['csm', 'manager', 'admin'];
-
-export async function devToken(secret: string, csmId: string, role = 'csm', ttl = '12h', team?: string): Promise<string> {
-  return new SignJWT(team ? { role, team } : { role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(csmId).setIssuedAt().setExpirationTime(ttl).sign(new TextEncoder().encode(secret));
-}
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
@@ -27,7 +23,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.error('AUTH_JWT_SECRET: required, at least 32 characters (not set)');
     return 78;
   }
-  console.log(await devToken(secret, csmId, role, '12h', team));
+  console.log(await signDevToken(secret, csmId, { role, team, ttl: '12h' }));
   return 0;
 }
 

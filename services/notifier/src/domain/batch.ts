@@ -345,6 +345,6 @@ function factFields(f: Omit<InvoiceFacts, 'csm'> & { csm: Pick<CsmRef, 'id'> }) 
   return {
     customerId: f.customerId, customerName: f.customerName, csmId: f.csm.id, amountMinor: f.amountMinor, currency: f.currency, dueAt: f.dueAt,
     riskLevel: f.riskLevel, riskFlags: f.riskFlags, recommendedActions: f.recommendedActions, customerContext: f.customerContext, details: f.details,
-    revision: f.revision, assessmentId: f.assessmentId,
+    revision: f.revision, assessmentId: f.assessmentId, issuedAt: f.issuedAt ?? null, receivedAt: f.receivedAt ?? null, source: f.source ?? null,
   };
 }

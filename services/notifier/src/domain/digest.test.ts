@@ -47,9 +47,12 @@ describe('money and Slack messages', () => {
   it('batches several notifications of one account under one Acknowledge', () => {
     const details = { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null };
     const msg = slackMessage([{ ...item({ id: 'n1' }), details }, { ...item({ id: 'n2' }), details }], 'https://x.test', 'UTC');
-    expect(msg.text).toBe('2 invoice notifications for Acme <Corp>');
-    const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ value?: string; url?: string }> };
-    expect(actions.elements[0].value).toBe('n1,n2');
-    expect(actions.elements[1].url).toBe('https://x.test/inbox#invoice=inv_n1');
+    // The notification text is mrkdwn (escaped); the header block is plain_text, which Slack never parses.
+    expect(msg.text).toBe('2 invoice notifications for Acme &lt;Corp&gt;');
+    expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '2 invoice notifications for Acme <Corp>' } });
+    const actions = msg.blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: Array<{ action_id: string; value?: string; url?: string }> };
+    // One button per one-click acknowledgment, each carrying every notification of the message.
+    expect(actions.elements.filter((e) => e.action_id.startsWith('ack:')).map((e) => e.value)).toEqual(Array(5).fill('n1,n2'));
+    expect(actions.elements.find((e) => e.action_id === 'open')!.url).toBe('https://x.test/inbox#invoice=inv_n1');
   });
 });

@@ -20,6 +20,14 @@ export interface StatusFact {
   failureReason: string | null;
   /** open, won or lost; null when never disputed. */
   disputeStatus: string | null;
+  /** What the outcome metrics read (null or absent on rows stored before they were kept). */
+  source?: string | null;
+  issuedAt?: number | null;
+  paidAt?: number | null;
+  /** When it went overdue (the earliest the notifier saw). */
+  overdueSince?: number | null;
+  /** Vendor time of the newest event in this status (when a void or write-off happened). */
+  lastEventAt?: number | null;
 }
 
 /** Paid, voided or written off: nothing more to collect, so nothing to announce as new. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type ValuePrompt } from '@invoice-signal/events';
 import type { NotificationKind } from './routing.ts';
 import type { Channel } from './preferences.ts';
+import type { Acknowledgment } from './acknowledgment.ts';
 
 export type { NotificationKind };
 
@@ -53,6 +54,11 @@ export interface InvoiceFacts {
   details: NotificationDetails;
   revision: number;
   assessmentId: string;
+  /** The vendor's invoice time and the gateway's receipt (delivery metrics); null on rows stored before they were kept. */
+  issuedAt?: number | null;
+  receivedAt?: number | null;
+  /** The billing source (stripe, chargebee, ...). */
+  source?: string | null;
 }
 
 /** One step of the invoice's life since it was notified (due date moved, paid, dispute lost...). */
@@ -77,7 +83,13 @@ export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   channels: Channel[];
   notifiedAt: number;
   acknowledgedAt: number | null;
+  /** The current acknowledgment's action (a code of the closed set, or null: acknowledged without one), note, author and time. */
   actionTaken: string | null;
+  actionNote?: string | null;
+  acknowledgedBy?: string | null;
+  actionAt?: number | null;
+  /** Every acknowledgment recorded, oldest first (loaded for the API's views only). */
+  acknowledgmentHistory?: Acknowledgment[];
   version: number;
   updatedAt: number;
   /** Who held it before the account changed owner while it was open (null: never moved). */
@@ -138,6 +150,9 @@ export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
     },
     revision: e.revision,
     assessmentId: a.assessmentId,
+    issuedAt: e.invoice.issuedAt,
+    receivedAt: e.invoice.receivedAt,
+    source: e.invoice.source,
   };
 }
 
@@ -178,5 +193,6 @@ export function toEvent(n: InvoiceNotification): CsmNotification {
     customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
     actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
     amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
+    actionNote: n.actionNote ?? null, acknowledgedBy: n.acknowledgedBy ?? null, actionAt: n.actionAt ?? null,
   };
 }

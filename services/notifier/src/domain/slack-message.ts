@@ -1,5 +1,6 @@
 import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
 import { dueDay } from './time-zone.ts';
+import { ackLabels, oneClickActions } from './acknowledgment.ts';
 
 export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>
   & Partial<Pick<InvoiceNotification, 'previousCsmId' | 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
@@ -12,7 +13,7 @@ export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replac
 
 /**
  * One Block Kit message for one notification, or for several of one account (batching). The
- * Acknowledge button carries the notification ids; Open links to the inbox. Due dates are the
+ * action buttons (one per one-click acknowledgment) carry the notification ids; Open links to the inbox. Due dates are the
  * dates on the CSM's calendar (`zone`).
  */
 export function slackMessage(items: SlackItem[], publicUrl: string, zone: string): { text: string; blocks: object[] } {
@@ -36,10 +37,12 @@ export function slackMessage(items: SlackItem[], publicUrl: string, zone: string
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(lines.join('\n')).slice(0, 2900) } });
   }
   if (items.length > 10) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `and ${items.length - 10} more in the inbox` }] });
+  const ids = items.map((n) => n.id).join(',').slice(0, 2000);
   blocks.push({
     type: 'actions',
     elements: [
-      { type: 'button', action_id: 'acknowledge', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: items.map((n) => n.id).join(',').slice(0, 2000) },
+      // One button per one-click action: the click records what the CSM did (outreach is counted from it).
+      ...oneClickActions.map((a, i) => ({ type: 'button', action_id: `ack:${a}`, ...(i === 0 ? { style: 'primary' } : {}), text: { type: 'plain_text', text: ackLabels[a] }, value: ids })),
       { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open' }, url: `${publicUrl.replace(/\/$/, '')}/inbox#invoice=${encodeURIComponent(first.invoiceId)}` },
     ],
   });

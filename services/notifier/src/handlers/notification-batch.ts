@@ -38,6 +38,7 @@ export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput |
       invoiceId: s.invoiceId, status: s.status, version: s.version, accountId: s.accountId, dueAt: s.dueAt, changedAt: s.changedAt, currency: s.currency,
       amountDueMinor: s.amountDueMinor, amountRemainingMinor: s.amountRemainingMinor, amountCreditedMinor: s.amountCreditedMinor, amountRefundedMinor: s.amountRefundedMinor,
       failureReason: s.failureReason, disputeStatus: s.disputeStatus ?? null,
+      source: s.source, issuedAt: s.issuedAt, paidAt: s.paidAt, overdueSince: s.overdueSince, lastEventAt: s.lastEventAt,
     },
   };
 }

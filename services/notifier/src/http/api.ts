@@ -6,6 +6,8 @@ import { requireAuth, type Authenticator } from './auth.ts';
 import { inboxPage } from './inbox-page.ts';
 import { invoiceRoutes } from './invoice-routes.ts';
 import { noteRoutes } from './note-routes.ts';
+import { outcomeRoutes, type OutcomeOptions } from './outcome-routes.ts';
+import { outcomesPage } from './outcomes-page.ts';
 import { preferenceRoutes } from './preference-routes.ts';
 import { slackInteractions } from './slack-interactions.ts';
 import { streamRoute } from './stream-route.ts';
@@ -22,7 +24,7 @@ function strictValidator() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? exact : coercing).compile(schema);
 }
 
-export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; slackSigningSecret?: string; version?: string }) {
+export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; slackSigningSecret?: string; version?: string; outcomes?: OutcomeOptions }) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -37,6 +39,7 @@ export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierD
     await scope.register(preferenceRoutes, opts);
     await scope.register(streamRoute, opts);
     await scope.register(noteRoutes, opts);
+    await scope.register(outcomeRoutes, { ...opts, outcomes: opts.outcomes ?? { goLiveAt: null } });
     await scope.register(async (me) => {
       me.addHook('preHandler', requireAuth(opts.auth));
       me.get('/api/me', { schema: { summary: 'Who the token names', tags: ['auth'], security: [{ bearerAuth: [] }] } }, async (request) => request.principal);
@@ -44,4 +47,5 @@ export async function registerHttp(app: FastifyInstance, opts: { deps: NotifierD
     await scope.register(slackInteractions, { deps: opts.deps, signingSecret: opts.slackSigningSecret });
   });
   await app.register(inboxPage);
+  await app.register(outcomesPage);
 }

@@ -53,9 +53,6 @@ function unauthorized(reply: FastifyReply, detail: string) {
   return sendProblem(reply, { title: 'Unauthorized', status: 401, detail, code: 'NTF_UNAUTHENTICATED' });
 }
 
-/** A CSM sees their own; managers and admins see everyone's. */
-export const canActFor = (p: Principal | undefined, csmId: string) => !!p && (p.role !== 'csm' || p.csmId === csmId);
-
 export function forbidden(reply: FastifyReply, detail: string) {
   return sendProblem(reply, { title: 'Forbidden', status: 403, detail, code: 'NTF_FORBIDDEN' });
 }

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { zoneOf } from '../adapters/csm-zone.ts';
-import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, type PendingSort, type SettledFilter } from '../adapters/notification-store.ts';
+import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, withHistory, type PendingSort, type SettledFilter } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { mayActForAccount, mayActForCsm } from './scope.ts';
 import { dueDay } from '../domain/time-zone.ts';
+import { ackActions, parseAcknowledgment } from '../domain/acknowledgment.ts';
 import { notificationSchema, notificationView, problemSchema } from './views.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
@@ -38,19 +39,28 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     const { sort, limit, offset, settled } = request.query;
     const page = await pendingOf(deps.db, csmId, { sort, limit, offset, settled });
     const zone = await zoneOf(deps, request.principal!.csmId);
-    return { csmId, total: page.total, limit, offset, sort, settled, items: page.items.map((n) => notificationView(n, zone)) };
+    return { csmId, total: page.total, limit, offset, sort, settled, items: (await withHistory(deps.db, page.items)).map((n) => notificationView(n, zone)) };
   });
 
-  app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {
+  app.put<{ Params: { invoiceId: string }; Body: { actionTaken?: string; note?: string } | undefined }>('/api/invoices/:invoiceId/acknowledge', {
     schema: {
-      summary: "Acknowledges every notification of an invoice (idempotent); actionTaken records what the CSM did", tags: ['invoices'], security,
+      summary: 'Acknowledges every notification of an invoice with what the CSM did',
+      description: `actionTaken is one of ${ackActions.join(', ')} (other needs a note). Recorded with who and when; a different action later replaces the current one and both stay in acknowledgmentHistory. `
+        + 'The same acknowledgment again changes nothing; without a body the invoice is acknowledged without an action (never counted as outreach). '
+        + 'The old free text ("called the customer") is kept as other with the text as note; a code not in the set is refused (400 naming body/actionTaken).',
+      tags: ['invoices'], security,
       params: { type: 'object', required: ['invoiceId'], properties: { invoiceId: { type: 'string', pattern: idPattern } } },
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { actionTaken: { type: 'string', minLength: 1, maxLength: 500 } } },
+      body: {
+        type: ['object', 'null'], additionalProperties: false,
+        properties: { actionTaken: { type: 'string', minLength: 1, maxLength: 500, examples: [...ackActions] }, note: { type: 'string', maxLength: 2000 } },
+      },
       response: { 200: { type: 'object', properties: { invoiceId: { type: 'string' }, acknowledged: { type: 'array', items: notificationSchema } } }, ...errors },
     },
   }, async (request, reply) => {
     const { invoiceId } = request.params;
     const principal = request.principal!;
+    const parsed = parseAcknowledgment(request.body);
+    if (!('ok' in parsed)) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: parsed.detail, code: 'NTF_INVALID_ACTION' });
     const result = await deps.db.transaction(async (trx) => {
       // The invoice's lock before its rows, as the consumer's batches take them: the two never deadlock.
       await lockInvoices(trx, [invoiceId]);
@@ -58,14 +68,12 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       if (all.length === 0) return 'unknown' as const;
       // The account's current owner acknowledges (a previous owner no longer can).
       if (!(await mayActForAccount(trx, principal, all[0].customerId, all.map((n) => n.csmId)))) return { forbidden: true };
-      const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, request.body?.actionTaken ?? null, deps.now());
-      return { changed, all: await notificationsOfInvoice(trx, invoiceId) };
+      const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, parsed.ok, deps.now());
+      return { changed, all: await withHistory(trx, await notificationsOfInvoice(trx, invoiceId)) };
     });
     if (result === 'unknown') return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if ('forbidden' in result) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account; ${principal.csmId} may not acknowledge it`);
-    if (result.changed.length) {
-      await deps.live.announce(deps.db, result.changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
-    }
+    if (result.changed.length) await deps.live.announce(deps.db, result.changed);
     deps.kick();
     const zone = await zoneOf(deps, principal.csmId);
     return { invoiceId, acknowledged: result.all.map((n) => notificationView(n, zone)) };
@@ -83,7 +91,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
     if (!(await mayActForAccount(deps.db, request.principal!, all[0].customerId, all.map((n) => n.csmId)))) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account`);
     const zone = await zoneOf(deps, request.principal!.csmId);
-    return { invoiceId, notifications: all.map((n) => notificationView(n, zone)) };
+    return { invoiceId, notifications: (await withHistory(deps.db, all)).map((n) => notificationView(n, zone)) };
   });
 
   app.get<{ Params: { customerId: string } }>('/api/invoices/customer/:customerId', {
@@ -100,7 +108,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     },
   }, async (request, reply) => {
     const { customerId } = request.params;
-    const all = await ofCustomer(deps.db, customerId);
+    const all = await withHistory(deps.db, await ofCustomer(deps.db, customerId));
     if (all.length === 0) return sendProblem(reply, { title: 'Not Found', status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
     if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));

@@ -4,13 +4,17 @@ import { preferencesPatchSchema } from '../domain/preferences.ts';
 import { isTimeZone } from '../domain/time-zone.ts';
 import { effectivePreferences, saveOverrides, storedOverrides } from '../adapters/preference-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
-import { canActFor, forbidden, requireAuth, type Authenticator } from './auth.ts';
+import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { idPattern } from './invoice-routes.ts';
+import { mayActForCsm } from './scope.ts';
 import { problemSchema } from './views.ts';
 
 const view = { type: 'object', properties: { csmId: { type: 'string' }, effective: { type: 'object', additionalProperties: true }, overrides: { type: 'object', additionalProperties: true } } };
 
-/** NFR-2: per-CSM notification preferences over the service's defaults. */
+/**
+ * NFR-2: per-CSM notification preferences over the service's defaults. Scoped like the CSM's
+ * list and stream: the CSM, a manager of a team the CSM owns accounts in, an unscoped manager, an admin.
+ */
 export async function preferenceRoutes(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator }) {
   const { deps } = opts;
   app.addHook('preHandler', requireAuth(opts.auth));
@@ -21,7 +25,7 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
   app.get<{ Params: { csmId: string } }>('/api/csm/:csmId/preferences', {
     schema: { summary: 'Effective notification preferences (defaults + overrides)', tags: ['preferences'], security: [{ bearerAuth: [] }], params, response: { 200: view, ...errors } },
   }, async (request, reply) => {
-    if (!canActFor(request.principal, request.params.csmId)) return forbidden(reply, `${request.principal!.csmId} may not read the preferences of ${request.params.csmId}`);
+    if (!(await mayActForCsm(deps.db, request.principal!, request.params.csmId))) return forbidden(reply, `${request.principal!.csmId} may not read the preferences of ${request.params.csmId}`);
     return read(request.params.csmId);
   });
 
@@ -29,7 +33,7 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
     schema: { summary: 'Changes preferences; fields left out keep their value, null clears quietHours/timeZone', tags: ['preferences'], security: [{ bearerAuth: [] }], params, body: preferencesPatchSchema, response: { 200: view, ...errors } },
   }, async (request, reply) => {
     const { csmId } = request.params;
-    if (!canActFor(request.principal, csmId)) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
+    if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
     const zone = request.body.timeZone;
     if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, { title: 'Bad Request', status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
     await saveOverrides(deps.db, csmId, request.body, deps.now());

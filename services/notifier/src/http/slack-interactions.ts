@@ -4,6 +4,7 @@ import { lockInvoices } from '../adapters/batch-store.ts';
 import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
+import { ackLabels, slackAckAction, type AckInput } from '../domain/acknowledgment.ts';
 
 interface BlockActions {
   type: string;
@@ -13,8 +14,9 @@ interface BlockActions {
 
 /**
  * Slack's interactivity endpoint: the signature over the raw body is checked before anything is
- * parsed; the Acknowledge button records the acknowledgement for the Slack user's own
- * notifications. Slack expects 200 quickly, so refusals of a well-signed request are 200 with text.
+ * parsed; the action buttons (`ack:<action>`) record what the Slack user did about their own
+ * notifications (the plain Acknowledge of older messages, that they saw them). Slack expects 200
+ * quickly, so refusals of a well-signed request are 200 with text.
  */
 export async function slackInteractions(app: FastifyInstance, opts: { deps: NotifierDeps; signingSecret: string | undefined }) {
   const { deps } = opts;
@@ -43,8 +45,11 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
     // NUL cannot be stored in Postgres text, so no id or user id containing one can match.
     const text = (v: unknown) => (typeof v === 'string' && !v.includes('\u0000') ? v : '');
     const actions: unknown[] = Array.isArray(payload?.actions) ? payload.actions : [];
-    const action = actions.find((a) => (a as { action_id?: unknown } | null)?.action_id === 'acknowledge') as { value?: unknown } | undefined;
+    const action = actions.map((a) => a as { action_id?: unknown; value?: unknown } | null).find((a) => a?.action_id === 'acknowledge' || slackAckAction(text(a?.action_id)) !== null);
     if (payload?.type !== 'block_actions' || !action) return reply.send({ ok: true, ignored: true });
+    // ack:<action> records what the CSM did (and replaces an earlier one); the plain Acknowledge of older messages records no action.
+    const chosen = slackAckAction(text(action.action_id));
+    const ack: AckInput = { actionTaken: chosen, note: null };
     const ids = text(action.value).split(',').filter(Boolean).slice(0, 100);
     const slackUser = text(payload.user?.id);
     const csmId: string = (await deps.db('csm_directory').where({ slack_user_id: slackUser }).first())?.csm_id ?? slackUser;
@@ -56,11 +61,12 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
         .whereIn('notifications.id', ids).where('csm_directory.slack_user_id', slackUser)
         .whereNotExists((q) => q.select(trx.raw('1')).from('account_owners as o').whereRaw('o.account_id = notifications.customer_id and o.csm_id <> notifications.csm_id'))
         .pluck('notifications.id');
-      return { owned: mine, changed: mine.length ? await acknowledge(trx, mine, csmId, 'acknowledged in Slack', deps.now(), false) : [] };
+      return { owned: mine, changed: mine.length ? await acknowledge(trx, mine, csmId, ack, deps.now(), chosen !== null) : [] };
     });
     if (owned.length === 0) return reply.send({ response_type: 'ephemeral', text: 'These notifications are not yours to acknowledge.' });
-    if (changed.length) await deps.live.announce(deps.db, changed.map((n) => ({ type: 'acknowledged', csmId: n.csmId, notificationId: n.id })));
+    if (changed.length) await deps.live.announce(deps.db, changed);
     deps.kick();
-    return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s).` });
+    const what = chosen ? ` as "${ackLabels[chosen]}"` : '';
+    return reply.send({ response_type: 'ephemeral', text: `Acknowledged ${owned.length} notification(s)${what}.` });
   });
 }

@@ -1,23 +1,34 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { sendProblem } from '@invoice-signal/runtime';
 import { zoneOf } from '../adapters/csm-zone.ts';
-import { byId } from '../adapters/notification-store.ts';
+import { byId, withHistory } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { noteById, ownersOf } from '../adapters/owner-store.ts';
 import type { LiveEvent } from '../domain/notification.ts';
+import { createStreamSlots } from '../domain/stream-slots.ts';
+import { notifierMetrics } from '../metrics.ts';
 import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
 import { notificationView, noteView } from './views.ts';
 
 /**
+ * A slot frees only when one of the principal's own streams closes, which nobody can predict: the
+ * client is told to come back after a while rather than at once.
+ */
+const STREAM_RETRY_AFTER_SECONDS = 30;
+
+/**
  * Server-Sent Events per CSM: `created`, `updated`, `acknowledged`, `removed` with the
  * notification as data, `note` with an ownership note. Authenticated with the same bearer token (the inbox uses fetch
- * streaming, so the token never goes into a URL).
+ * streaming, so the token never goes into a URL). A principal holds at most `maxPerUser` open
+ * streams on this instance, whichever CSMs they follow.
  */
-export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; heartbeatMs?: number }) {
+export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDeps; auth: Authenticator; streamMaxPerUser: number; heartbeatMs?: number }) {
   const { deps } = opts;
   const open = new Set<ServerResponse>();
+  const slots = createStreamSlots(opts.streamMaxPerUser);
   app.addHook('preClose', async () => {
     for (const res of open) res.end();
   });
@@ -31,6 +42,11 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
     const { csmId } = request.params;
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not follow the notifications of ${csmId}`);
     const zone = await zoneOf(deps, request.principal!.csmId);
+    // The client left while we were checking: its 'close' has been emitted already and would never free a slot.
+    if (reply.raw.destroyed) return reply.hijack();
+    const release = slots.take(request.principal!.csmId);
+    if (!release) return tooManyStreams(reply, request.principal!.csmId, opts.streamMaxPerUser);
+    notifierMetrics.streamsOpen.inc();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -49,8 +65,15 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
       clearInterval(heartbeat);
       unsubscribe();
       open.delete(res);
+      release();
+      notifierMetrics.streamsOpen.dec();
     });
   });
+}
+
+function tooManyStreams(reply: FastifyReply, principal: string, max: number) {
+  reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
+  return sendProblem(reply, { title: 'Too Many Requests', status: 429, detail: `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`, code: 'NTF_TOO_MANY_STREAMS' });
 }
 
 /**
@@ -68,5 +91,6 @@ async function frameFor(deps: NotifierDeps, csmId: string, e: LiveEvent, zone: s
   if (!n) return frame(`${e.notificationId}:0`, { id: e.notificationId });
   const owner = (await ownersOf(deps.db, [n.customerId])).get(n.customerId);
   if (n.csmId !== csmId || (owner && owner.csm.id !== csmId)) return null;
-  return frame(`${n.id}:${n.version}`, notificationView(n, zone));
+  const [withAcks] = await withHistory(deps.db, [n]);
+  return frame(`${n.id}:${n.version}`, notificationView(withAcks, zone));
 }

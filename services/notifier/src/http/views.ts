@@ -4,6 +4,7 @@ import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 import { noteText } from '../domain/ownership.ts';
 import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
+import { ackActions, type Acknowledgment } from '../domain/acknowledgment.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -20,6 +21,7 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
+    acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
     previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
     // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
@@ -28,7 +30,23 @@ export function notificationView(n: InvoiceNotification, zone: string) {
   };
 }
 
+const ackView = (a: Acknowledgment) => ({ actionTaken: a.actionTaken, note: a.note, by: a.by, at: iso(a.at) });
+
+/** The current acknowledgment; null while not acknowledged (also after a lost dispute reopened it). */
+function acknowledgmentOf(n: InvoiceNotification) {
+  if (n.acknowledgedAt === null) return null;
+  return ackView({ actionTaken: n.actionTaken as Acknowledgment['actionTaken'], note: n.actionNote ?? null, by: n.acknowledgedBy ?? '', at: n.actionAt ?? n.acknowledgedAt });
+}
+
 const nullable = (type: string) => ({ type: [type, 'null'] });
+
+const acknowledgmentSchema = {
+  type: 'object',
+  properties: {
+    actionTaken: { type: ['string', 'null'], enum: [...ackActions, null], description: 'what the CSM did; null: acknowledged without saying (the bodiless form)' },
+    note: nullable('string'), by: { type: 'string', description: 'csmId of who recorded it' }, at: { type: 'string' },
+  },
+} as const;
 
 /** OpenAPI/JSON schema of notificationView (documentation and response serialisation). */
 export const notificationSchema = {
@@ -47,7 +65,9 @@ export const notificationSchema = {
     healthTrend: { type: ['object', 'null'], additionalProperties: true },
     paymentHistory: { type: 'object', additionalProperties: true },
     recommendedActions: { type: 'array', items: { type: 'string' } }, invoiceNumber: nullable('string'), hostedInvoiceUrl: nullable('string'),
-    channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: nullable('string'),
+    channels: { type: 'array', items: { type: 'string' } }, notifiedAt: { type: 'string' }, acknowledgedAt: nullable('string'), actionTaken: { ...nullable('string'), description: 'the current action code (kept for compatibility; see acknowledgment)' },
+    acknowledgment: { anyOf: [acknowledgmentSchema, { type: 'null' }], description: 'the current acknowledgment (acknowledgedAt stays the first one)' },
+    acknowledgmentHistory: { type: 'array', items: acknowledgmentSchema, description: 'every acknowledgment recorded, oldest first' },
     version: { type: 'integer' },
     previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
     amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { claimDigests, sendDigests } from './digest-worker.ts';
 import { publishPending } from './publish-outbox.ts';
+import { runWeeklyOutcomes, type WeeklyOutcomes } from './outcomes-email.ts';
 import { runSlackDeliveries, type RetryPolicy } from './slack-worker.ts';
 
 /** The notifier's background jobs as one handle: what a handled record wakes, and a run of all of them. */
@@ -18,9 +19,9 @@ export interface Scheduler {
 /**
  * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox relay
  * (one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
- * digest claim and send. The digest scans run on the tick only: they are not worth a run per record.
+ * digest claim and send (and the weekly outcomes e-mail when OUTCOMES_WEEKLY_TO is set). The digest scans run on the tick only: they are not worth a run per record.
  */
-export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher }): Scheduler {
+export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher; weeklyOutcomes?: WeeklyOutcomes | null }): Scheduler {
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
   const { slack, mailer, publisher } = channels;
@@ -29,6 +30,8 @@ export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDep
   const ticking: RunningJob[] = mailer
     ? [ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) }), ctx.job({ name: 'notifier.digest-send', everyMs, run: () => sendDigests(deps, mailer, policy) })]
     : [];
+  const weekly = channels.weeklyOutcomes;
+  if (mailer && weekly) ticking.push(ctx.job({ name: 'notifier.outcomes-weekly', everyMs, run: () => runWeeklyOutcomes(deps, mailer, policy, weekly) }));
   return {
     kick: () => woken.forEach((job) => job.wake()),
     async runNow() {

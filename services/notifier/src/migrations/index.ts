@@ -3,6 +3,7 @@ import { initial } from './001-initial.ts';
 import { dueWorkIndexes } from './002-due-work-indexes.ts';
 import { accountOwners } from './003-account-owners.ts';
 import { invoiceLifecycle } from './004-invoice-lifecycle.ts';
+import { outcomes } from './005-outcomes.ts';
 
 /** Ordered; names are recorded in knex_migrations, so never rename one that has shipped. */
-export const migrations: Migration[] = [initial, dueWorkIndexes, accountOwners, invoiceLifecycle];
+export const migrations: Migration[] = [initial, dueWorkIndexes, accountOwners, invoiceLifecycle, outcomes];

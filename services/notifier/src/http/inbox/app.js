@@ -182,8 +182,11 @@ function apply(event, data) {
 async function follow() {
   const status = $('live-status');
   for (;;) {
+    let waitMs = 2000;
     try {
       const res = await fetch(`/api/csm/${encodeURIComponent(state.csmId)}/stream`, { headers: { authorization: `Bearer ${state.token}`, accept: 'text/event-stream' } });
+      // Too many open streams (other tabs): come back when the server says, not every 2 s.
+      if (res.status === 429) waitMs = 1000 * (Number(res.headers.get('retry-after')) || 30);
       if (!res.ok) throw new Error(`stream answered ${res.status}`);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -208,7 +211,7 @@ async function follow() {
     }
     status.textContent = 'reconnecting';
     status.dataset.state = 'offline';
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, waitMs));
   }
 }
 
