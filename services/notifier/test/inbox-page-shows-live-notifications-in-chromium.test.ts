@@ -267,6 +267,14 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       await done.scrollIntoViewIfNeeded(); // cards off screen are not rendered (content-visibility)
       expect(await done.locator('.recorded').innerText()).toMatch(/^Recorded: Contacted customer · \d{4}-/);
 
+      // Changed later from the card: the new action shows, and the first one stays in the history.
+      await done.getByText('Change what you recorded').click();
+      await done.getByRole('button', { name: 'Confirmed payment date' }).click();
+      const changed = page.locator('#done article.card[data-invoice-id="chargebee:glx_9"] .recorded');
+      await expect.poll(() => changed.innerText()).toMatch(/^Recorded: Confirmed payment date · /);
+      const history = (await api(n, '/api/invoices/chargebee:glx_9', { as: csm })).body.notifications[0].acknowledgmentHistory;
+      expect(history.map((a: { actionTaken: string }) => a.actionTaken)).toEqual(['contacted_customer', 'confirmed_payment_date']);
+
       // "Other…" asks for a note and sends it with the action; the note is recorded with it.
       const rupiah = card(page, 'stripe:in_idr');
       await rupiah.getByRole('button', { name: 'Other…' }).click();
