@@ -97,7 +97,7 @@ function context(card) {
     el('summary', { 'data-key': 'context-summary' }, 'Account and history'),
     el('p', {}, lines.join(' · ')),
     card.timeline.length ? el('ol', { class: 'history' }, ...card.timeline.map((e) => el('li', {}, el('time', { datetime: e.at }, day(e.at)), ` ${e.event.replaceAll('_', ' ')}${e.note ? `: ${e.note}` : ''}`))) : null,
-    card.hostedInvoiceUrl ? el('a', { href: card.hostedInvoiceUrl, rel: 'noopener noreferrer', target: '_blank' }, 'Open the invoice') : null);
+    /^https:\/\//.test(card.hostedInvoiceUrl ?? '') ? el('a', { href: card.hostedInvoiceUrl, rel: 'noopener noreferrer', target: '_blank' }, 'Open the invoice') : null);
 }
 
 /** One click for the common actions; Other asks for a note. Done and settled cards keep them behind an expander. */
@@ -113,7 +113,7 @@ function acknowledgment(card, id, handlers) {
   const noteId = `${id}-note`;
   const form = el('form', { class: 'other-form', id: `${id}-other`, hidden: true },
     el('label', { for: noteId }, 'What did you do?'), ' ',
-    el('input', { id: noteId, name: 'note', required: true, maxlength: '500', autocomplete: 'off', 'data-key': 'note' }), ' ',
+    el('input', { id: noteId, name: 'note', required: true, maxlength: '2000', autocomplete: 'off', 'data-key': 'note' }), ' ',
     el('button', { type: 'submit', 'data-key': 'other-submit' }, 'Record'));
   const other = el('button', { type: 'button', class: 'ack-other', 'aria-expanded': 'false', 'aria-controls': `${id}-other`, 'data-key': 'ack:other' }, 'Other…');
   other.addEventListener('click', () => {

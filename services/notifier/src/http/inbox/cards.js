@@ -21,8 +21,8 @@ export const ackActions = [
   ['no_action_needed', 'No action needed'],
 ];
 const ackLabels = Object.fromEntries([...ackActions, ['other', 'Other']]);
-/** A recorded action as a sentence; free text from before the closed set is shown as written. */
-export const ackLabel = (action) => ackLabels[action] ?? action;
+/** A recorded action as words; null is an acknowledgment without one, free text from before the closed set reads as written. */
+export const ackLabel = (action) => (action ? ackLabels[action] ?? action : 'Seen, no action given');
 
 /** Later change first; `version` breaks ties between changes stamped in the same millisecond. */
 const newer = (a, b) => (Date.parse(b.updatedAt ?? b.notifiedAt) - Date.parse(a.updatedAt ?? a.notifiedAt)) || (b.version - a.version);

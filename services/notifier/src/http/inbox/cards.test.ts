@@ -53,7 +53,7 @@ describe('one card per invoice', () => {
       view({ id: 'b', kind: 'overdue', acknowledgedAt: iso(now - 2 * day), acknowledgment: { actionTaken: 'confirmed_payment_date', note: null, at: iso(now) } }),
     ]);
     expect(changed.recorded).toEqual({ action: 'confirmed_payment_date', note: null, at: iso(now) });
-    expect([ackLabel('scheduled_call'), ackLabel('acknowledged in Slack')]).toEqual(['Scheduled a call', 'acknowledged in Slack']);
+    expect([ackLabel('scheduled_call'), ackLabel('acknowledged in Slack'), ackLabel(null)]).toEqual(['Scheduled a call', 'acknowledged in Slack', 'Seen, no action given']);
   });
 });
 
