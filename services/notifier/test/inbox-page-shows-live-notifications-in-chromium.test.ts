@@ -346,9 +346,14 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       expect(await page.locator('[aria-live]').evaluateAll((els) => els.map((e) => e.id))).toEqual(['announcer']);
       expect(await page.locator('#announcer').innerText()).toBe('');
 
-      // A status change updates the card and is not announced.
+      // A status change updates the card and is not announced; a note being typed on it survives.
+      const known = card(page, 'stripe:in_known');
+      await known.getByRole('button', { name: 'Other…' }).click();
+      await page.keyboard.type('Half-typed note');
       await up.status(paymentStatus('stripe:in_known', 'acc_acme', 1, 100_000, now + 9 * day, { status: 'pending', amountRemainingMinor: 40_000, amountPaidMinor: 60_000 }));
-      await expect.poll(() => card(page, 'stripe:in_known').locator('.meta').innerText(), { timeout: 15000 }).toContain('still owed');
+      await expect.poll(() => known.locator('.meta').innerText(), { timeout: 15000 }).toContain('€400.00 still owed');
+      expect(await known.getByLabel('What did you do?').inputValue()).toBe('Half-typed note');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key') ?? null)).toBe('note');
       await page.waitForTimeout(500);
       expect(await page.locator('#announcer').innerText()).toBe('');
 

@@ -1,6 +1,6 @@
 // The CSM inbox: the CSM API's notifications as one card per invoice, kept live over Server-Sent
 // Events (read with fetch so the bearer token stays in a header, never in a URL).
-import { ackLabel, compareCards, groupByInvoice, kindLabels, matches } from './cards.js';
+import { ackLabel, compareCards, groupByInvoice, kindLabels, matches, nextActions } from './cards.js';
 import { cardElement, el } from './card-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -39,15 +39,18 @@ const filter = () => ({ risk: $('f-risk').value, status: $('f-status').value, ac
  * the order changed.
  */
 function render() {
+  const now = Date.now();
   const cards = groupByInvoice([...state.items.values()]).sort(compareCards($('sort').value));
   const seen = new Set();
   for (const card of cards) {
     seen.add(card.invoiceId);
     const old = state.rendered.get(card.invoiceId);
-    if (old?.signature === card.signature) continue;
-    const element = cardElement(card, { now: Date.now(), record, copy });
+    // A date that has just passed turns into "now": that changes the card too.
+    const signature = `${card.signature}|${whenKey(card, now)}`;
+    if (old?.signature === signature) continue;
+    const element = cardElement(card, { now, record, copy });
     if (old) carryOver(old.element, element);
-    state.rendered.set(card.invoiceId, { signature: card.signature, element, card });
+    state.rendered.set(card.invoiceId, { signature, element, card });
   }
   for (const [invoiceId, { element }] of state.rendered) if (!seen.has(invoiceId)) {
     element.remove();
@@ -67,9 +70,21 @@ function place(container, elements) {
   if (focused && focused !== document.activeElement && container.contains(focused)) focused.focus();
 }
 
-/** What the CSM had open or focused in a card that is rebuilt. */
+const whenKey = (card, now) => { const { shown, more } = nextActions(card, now); return [...shown, ...more].map((a) => a.when).join(','); };
+
+/** What the CSM had open, typed or focused in a card that is rebuilt. */
 function carryOver(from, to) {
-  for (const d of from.querySelectorAll('details[open][data-key]')) to.querySelector(`details[data-key="${CSS.escape(d.dataset.key)}"]`)?.setAttribute('open', '');
+  const find = (node) => to.querySelector(`[data-key="${CSS.escape(node.dataset.key)}"]`);
+  for (const d of from.querySelectorAll('details[open][data-key]')) find(d)?.setAttribute('open', '');
+  for (const input of from.querySelectorAll('input[data-key]')) {
+    const twin = find(input);
+    if (twin) twin.value = input.value;
+  }
+  if (from.querySelector('[data-key="ack:other"]')?.getAttribute('aria-expanded') === 'true') {
+    to.querySelector('[data-key="ack:other"]')?.setAttribute('aria-expanded', 'true');
+    const form = to.querySelector('form.other-form');
+    if (form) form.hidden = false;
+  }
   const focusKey = from.contains(document.activeElement) ? document.activeElement.dataset?.key : null;
   from.replaceWith(to);
   if (focusKey) to.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
@@ -254,6 +269,7 @@ async function start() {
     await load();
     render();
     document.body.dataset.loaded = 'true';
+    setInterval(render, 60_000); // dates that pass while the page is open
   } catch (error) {
     $('message').textContent = error.message;
   }

@@ -6,7 +6,7 @@ export interface Card {
   invoiceId: string; invoiceNumber: string | null; customerId: string; customerName: string;
   amountDisplay: string; amountMinor: number; amountRemainingMinor: number | null; amountRemainingDisplay: string | null; currency: string;
   dueDay: string | null; dueDate: string | null; riskLevel: string; status: string; failureReason: string | null;
-  kinds: string[]; notifications: View[]; flags: View[]; actions: View[]; valuePrompts: View[];
+  notifications: View[]; flags: View[]; actions: View[]; valuePrompts: View[];
   customerContext: View; healthTrend: View | null; paymentHistory: View; hostedInvoiceUrl: string | null;
   timeline: Array<{ at: string; event: string; note: string | null }>; issuedAt: string | null;
   section: 'open' | 'done' | 'settled';
@@ -15,7 +15,7 @@ export interface Card {
   signature: string;
 }
 export interface Step { event: string; label: string; at: string | null; count: number }
-export interface ShownAction { text: string; day: string | null; when: string | null; flags: string[] }
+export interface ShownAction { text: string; day: string | null; when: string | null }
 export interface Filter { risk?: string; status?: string; account?: string; search?: string }
 
 export const settledStatuses: string[];

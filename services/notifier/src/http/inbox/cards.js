@@ -48,7 +48,7 @@ export function toCard(notifications) {
     invoiceId: head.invoiceId, invoiceNumber: head.invoiceNumber ?? null, customerId: head.customerId, customerName: head.customerName ?? head.customerId,
     amountDisplay: head.amountDisplay, amountMinor: head.amountMinor, amountRemainingMinor: head.amountRemainingMinor, amountRemainingDisplay: head.amountRemainingDisplay ?? null, currency: head.currency,
     dueDay: head.dueDay, dueDate: head.dueDate, riskLevel: head.riskLevel, status: head.status, failureReason: head.failureReason,
-    kinds: [...new Set(all.map((n) => n.kind))], notifications: all, flags: head.flags ?? [], actions: head.actions ?? [], valuePrompts: head.valuePrompts ?? [],
+    notifications: all, flags: head.flags ?? [], actions: head.actions ?? [], valuePrompts: head.valuePrompts ?? [],
     customerContext: head.customerContext, healthTrend: head.healthTrend, paymentHistory: head.paymentHistory, hostedInvoiceUrl: head.hostedInvoiceUrl ?? null,
     timeline: longestTimeline(all), issuedAt: head.issuedAt ?? all.find((n) => n.kind === 'invoice_issued')?.notifiedAt ?? null,
     // The section the card sits in: needs action, done (acknowledged) or settled (folded away).
@@ -98,9 +98,9 @@ export function pathOf(card) {
 export function nextActions(card, now, limit = 3) {
   const today = isoDay(now);
   const dated = [
-    ...card.actions.map((a) => ({ text: shorten(a.text, card), day: a.dueDay, past: a.dueBy ? Date.parse(a.dueBy) <= now : false, flags: a.forFlags ?? [] })),
+    ...card.actions.map((a) => ({ text: shorten(a.text, card), day: a.dueDay, past: a.dueBy ? Date.parse(a.dueBy) <= now : false })),
     ...card.valuePrompts.filter((p) => p.kind !== 'send_value_summary')
-      .map((p) => ({ text: shorten(p.text, card), day: p.data?.checkInBy ?? null, past: p.data?.checkInBy ? p.data.checkInBy < today : false, flags: [] })),
+      .map((p) => ({ text: shorten(p.text, card), day: p.data?.checkInBy ?? null, past: p.data?.checkInBy ? p.data.checkInBy < today : false })),
   ];
   const all = dated
     .map((a, i) => ({ ...a, i, when: a.past ? 'now' : a.day }))

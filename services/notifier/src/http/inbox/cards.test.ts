@@ -32,7 +32,7 @@ describe('one card per invoice', () => {
     expect(cards.map((c) => c.invoiceId).sort()).toEqual(['stripe:in_1', 'stripe:in_2']);
     const card = cards.find((c) => c.invoiceId === 'stripe:in_1')!;
     expect(card.status).toBe('paid');
-    expect(card.kinds.sort()).toEqual(['invoice_issued', 'overdue']);
+    expect(card.notifications.map((n) => n.kind).sort()).toEqual(['invoice_issued', 'overdue']);
     expect(card.section).toBe('settled');
     expect(pathOf(card).map((s) => [s.label, s.count])).toEqual([['Issued', 1], ['Payment failed', 2], ['Overdue', 1], ['Paid', 1]]);
   });
