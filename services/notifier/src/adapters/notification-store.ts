@@ -46,19 +46,28 @@ export async function rememberSlackUser(db: Db, csmId: string, slackUserId: stri
   await db('csm_directory').where({ csm_id: csmId }).update({ slack_user_id: slackUserId });
 }
 
-export type PendingSort = 'dueDate' | 'risk';
+/** recent: the latest change first (what just settled, for the inbox's folded section). */
+export type PendingSort = 'dueDate' | 'risk' | 'recent';
 
-/** include: settled invoices' notifications too; exclude (default): only what is still open, plus the alerts that call for action. */
-export type SettledFilter = 'exclude' | 'include';
+/**
+ * exclude (default): what is still open, plus the alerts that call for action; only: the rest (settled
+ * invoices' other notifications); include: both.
+ */
+export type SettledFilter = 'exclude' | 'include' | 'only';
+
+const orders = {
+  risk: [{ column: 'risk_rank', order: 'desc' }, { column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'id' }],
+  dueDate: [{ column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'risk_rank', order: 'desc' }, { column: 'id' }],
+  recent: [{ column: 'updated_at', order: 'desc' }, { column: 'id' }],
+};
 
 export async function pendingOf(db: Db, csmId: string, opts: { sort: PendingSort; limit: number; offset: number; settled?: SettledFilter }): Promise<{ items: InvoiceNotification[]; total: number }> {
   // Not what the CSM still holds of an account that has moved on (settled invoices stay with who held them).
   const base = db('notifications').where({ csm_id: csmId }).whereNull('acknowledged_at')
     .whereNotExists((q) => q.select(db.raw('1')).from('account_owners as o').whereRaw('o.account_id = notifications.customer_id and o.csm_id <> notifications.csm_id'));
-  if (opts.settled !== 'include') base.where((q) => q.whereNotIn('status', settledStatuses).orWhereIn('kind', actionKinds));
-  const order = opts.sort === 'risk'
-    ? [{ column: 'risk_rank', order: 'desc' }, { column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'id' }]
-    : [{ column: 'due_at', order: 'asc', nulls: 'last' }, { column: 'risk_rank', order: 'desc' }, { column: 'id' }];
+  if (opts.settled === 'exclude' || opts.settled === undefined) base.where((q) => q.whereNotIn('status', settledStatuses).orWhereIn('kind', actionKinds));
+  if (opts.settled === 'only') base.whereIn('status', settledStatuses).whereNotIn('kind', actionKinds);
+  const order = orders[opts.sort];
   // The page and the total from one statement, so they agree even while notifications arrive.
   const rows = await base.clone().select('*', db.raw('count(*) over () as total')).orderBy(order as never).limit(opts.limit).offset(opts.offset);
   if (rows.length) return { items: rows.map(fromRow), total: Number(rows[0].total) };

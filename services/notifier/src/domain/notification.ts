@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState } from '@invoice-signal/events';
+import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type ValuePrompt } from '@invoice-signal/events';
 import type { NotificationKind } from './routing.ts';
 import type { Channel } from './preferences.ts';
 import type { Acknowledgment } from './acknowledgment.ts';
@@ -27,8 +27,15 @@ export interface NotificationDetails {
   flags: Array<{ code: string; severity: string; message: string }>;
   healthTrend: { direction: string; fromScore: number; toScore: number; deltaPoints: number; windowDays: number } | null;
   paymentHistory: { invoices: number; paidOnTime: number; paidLate: number; averageDaysLate: number; failed: number; overdue: number; windowMonths: number };
+  /** The texts of the value prompts (what older readers of the stored details expect). */
   valuePrompts: string[];
   tier: string | null;
+  /** The risk-scorer's actions as it structured them, dates included. Absent on rows stored before they were kept. */
+  actions?: RecommendedAction[];
+  /** The value prompts with their kind and data. Absent on rows stored before they were kept. */
+  prompts?: ValuePrompt[];
+  /** When the vendor issued the invoice. Absent on rows stored before it was kept. */
+  issuedAt?: number | null;
 }
 
 /** What an assessment says about one invoice: everything a notification of any kind carries. */
@@ -137,6 +144,9 @@ export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
       paymentHistory: { invoices: ph.invoices, paidOnTime: ph.paidOnTime, paidLate: ph.paidLate, averageDaysLate: ph.averageDaysLate, failed: ph.failed, overdue: ph.overdue, windowMonths: ph.windowMonths },
       valuePrompts: a.valuePrompts.map((p) => p.text),
       tier: ctx?.contract?.tier ?? null,
+      actions: a.actions.map((x) => ({ code: x.code, text: x.text, dueBy: x.dueBy, forFlags: x.forFlags })),
+      prompts: a.valuePrompts.map((p) => ({ kind: p.kind, text: p.text, data: p.data })),
+      issuedAt: e.invoice.issuedAt,
     },
     revision: e.revision,
     assessmentId: a.assessmentId,

@@ -23,13 +23,13 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   app.get<{ Params: { csmId: string }; Querystring: { sort: PendingSort; limit: number; offset: number; settled: SettledFilter } }>('/api/invoices/csm/:csmId/pending', {
     schema: {
       summary: "A CSM's unacknowledged notifications, paged",
-      description: 'Settled invoices (paid, voided, uncollectible) are left out by default, except the alerts that call for action (disputed, written_off); settled=include lists them too.',
+      description: 'Settled invoices (paid, voided, uncollectible) are left out by default, except the alerts that call for action (disputed, written_off); settled=include lists them too, settled=only lists just them (what exclude leaves out).',
       tags: ['invoices'], security,
       params: { type: 'object', required: ['csmId'], properties: { csmId: { type: 'string', pattern: idPattern } } },
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { sort: { type: 'string', enum: ['dueDate', 'risk'], default: 'dueDate' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
-          settled: { type: 'string', enum: ['exclude', 'include'], default: 'exclude', description: 'include: also notifications of paid, voided and uncollectible invoices' },
+        properties: { sort: { type: 'string', enum: ['dueDate', 'risk', 'recent'], default: 'dueDate', description: 'recent: the latest change first' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: 100000, default: 0 },
+          settled: { type: 'string', enum: ['exclude', 'include', 'only'], default: 'exclude', description: 'include: also notifications of paid, voided and uncollectible invoices; only: just those (what exclude leaves out)' },
         },
       },
       response: { 200: { type: 'object', properties: { csmId: { type: 'string' }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' }, sort: { type: 'string' }, settled: { type: 'string' }, items: { type: 'array', items: notificationSchema } } }, ...refusals },

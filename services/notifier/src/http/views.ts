@@ -1,5 +1,7 @@
 import { problem } from '@invoice-signal/runtime';
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
+import { flagLabel } from '../domain/flag-labels.ts';
+import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 import { noteText } from '../domain/ownership.ts';
 import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
@@ -15,13 +17,17 @@ export function notificationView(n: InvoiceNotification, zone: string) {
   return {
     id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
     amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, amountDisplay: formatMoney(n.amountMinor, n.currency), dueDate: iso(n.dueAt), dueDay: n.dueAt === null ? null : dueDay(n.dueAt, zone), status: n.status,
-    riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags,
+    riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags.map((f) => ({ ...f, label: flagLabel(f.code) })),
     customerContext: { ...n.customerContext, renewalDate: iso(n.customerContext.renewalDate) },
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
     acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
     previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
+    // What the inbox shows beyond the PRD's fields.
+    actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
+    valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), updatedAt: iso(n.updatedAt),
+    amountRemainingDisplay: n.amountRemainingMinor == null ? null : formatMoney(n.amountRemainingMinor, n.currency),
   };
 }
 
@@ -52,7 +58,10 @@ export const notificationSchema = {
     amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
     amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
     dueDate: nullable('string'), dueDay: { type: ['string', 'null'], description: "the due date (YYYY-MM-DD) in the reader's time zone" }, status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
-    flags: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } } },
+    flags: {
+      type: 'array', description: 'the risk flags: code (as in riskFlags), severity, message (the reason, a sentence) and label (what the inbox shows)',
+      items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } },
+    },
     customerContext: { type: 'object', properties: { healthScore: nullable('integer'), paymentHistory: { type: 'string' }, renewalDate: nullable('string'), recentIssues: { type: 'boolean' } } },
     healthTrend: { type: ['object', 'null'], additionalProperties: true },
     paymentHistory: { type: 'object', additionalProperties: true },
@@ -68,6 +77,17 @@ export const notificationSchema = {
       type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
       items: { type: 'object', properties: { at: { type: 'string' }, event: { type: 'string' }, note: nullable('string') } },
     },
+    actions: {
+      type: 'array', description: "the risk-scorer's recommended actions (recommendedActions has their sentences, then the prompts'), most important first; dueBy is when to act (an instant), dueDay that date in the reader's zone; code is null on notifications stored before actions were kept",
+      items: { type: 'object', properties: { code: nullable('string'), text: { type: 'string' }, dueBy: nullable('string'), dueDay: nullable('string'), forFlags: { type: 'array', items: { type: 'string' } } } },
+    },
+    valuePrompts: {
+      type: 'array', description: 'value reinforcement (send_value_summary is a draft ready to paste); data holds the figures it was built from',
+      items: { type: 'object', properties: { kind: { type: 'string' }, text: { type: 'string' }, data: { type: 'object', additionalProperties: { type: 'string' } } } },
+    },
+    issuedAt: { ...nullable('string'), description: 'when the vendor issued the invoice' },
+    updatedAt: { type: 'string', description: 'the last change of this notification' },
+    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemainingMinor as a CSM reads it (formatted like amountDisplay)' },
   },
 } as const;
 

@@ -1,0 +1,35 @@
+// Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests.
+/* eslint-disable @typescript-eslint/no-explicit-any -- the API views are plain JSON */
+type View = Record<string, any>;
+
+export interface Card {
+  invoiceId: string; invoiceNumber: string | null; customerId: string; customerName: string;
+  amountDisplay: string; amountMinor: number; amountRemainingMinor: number | null; amountRemainingDisplay: string | null; currency: string;
+  dueDay: string | null; dueDate: string | null; riskLevel: string; status: string; failureReason: string | null;
+  notifications: View[]; flags: View[]; actions: View[]; valuePrompts: View[];
+  customerContext: View; healthTrend: View | null; paymentHistory: View; hostedInvoiceUrl: string | null;
+  timeline: Array<{ at: string; event: string; note: string | null }>; issuedAt: string | null;
+  section: 'open' | 'done' | 'settled';
+  recorded: { action: string | null; note: string | null; at: string } | null;
+  dispute: 'open' | 'won' | 'lost' | null;
+  signature: string;
+}
+export interface Step { event: string; label: string; at: string | null; count: number }
+export interface ShownAction { text: string; day: string | null; when: string | null }
+export interface Filter { risk?: string; status?: string; account?: string; search?: string }
+
+export const settledStatuses: string[];
+export const riskOrder: Record<string, number>;
+export const statusLabels: Record<string, string>;
+export const kindLabels: Record<string, string>;
+export const ackActions: Array<[string, string]>;
+export function ackLabel(action: string | null): string;
+export function groupByInvoice(notifications: View[]): Card[];
+export function toCard(notifications: View[]): Card;
+export function pathOf(card: Card): Step[];
+export function nextActions(card: Card, now: number, limit?: number): { shown: ShownAction[]; more: ShownAction[] };
+export function shorten(text: string, card: Pick<Card, 'invoiceNumber' | 'invoiceId'>): string;
+export function valueSummaryOf(card: Card): string | null;
+export function isoDay(ms: number): string;
+export function matches(card: Card, filter: Filter): boolean;
+export function compareCards(sort: string): (a: Card, b: Card) => number;
