@@ -55,15 +55,14 @@ export function benchAccount(i: number): Record<string, unknown> {
 }
 
 async function seedAccounts(b: Bench) {
-  const enricher = b.system.managementUrl('enricher');
-  const res = await fetch(`${enricher}/api/context/accounts`, {
+  const res = await fetch(`${b.system.url('enricher')}/api/context/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${b.system.secrets.CONTEXT_ADMIN_TOKEN}` },
     body: JSON.stringify(Array.from({ length: b.accounts }, (_, i) => benchAccount(i))),
   });
   if (res.status !== 202) throw new Error(`seeding accounts failed: ${res.status} ${await res.text()}`);
   // The enricher's view changes when it reads the snapshots back from the topic.
-  await eventually(`${b.accounts} context snapshots applied`, async () => sum(await scrape(enricher), 'enricher_context_snapshots_total') >= b.accounts, { timeoutMs: 60000, intervalMs: 250 });
+  await eventually(`${b.accounts} context snapshots applied`, async () => sum(await scrape(b.system.managementUrl('enricher')), 'enricher_context_snapshots_total') >= b.accounts, { timeoutMs: 60000, intervalMs: 250 });
 }
 
 /** Each running service's management URL (its /metrics). */
