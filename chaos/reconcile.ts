@@ -68,7 +68,10 @@ export function reconcileTopics(invoices: PlannedInvoice[], readers: Readers) {
   return { sent: invoices.length, notified: idsByInvoice.size, lost, duplicated, unexpected, statusMismatches, notificationStatusMismatches, notificationRecords: readers.notifications.records.length };
 }
 
-/** The notifier's own view: its table (unique per invoice and kind) and its API's pending totals. */
+/**
+ * The notifier's own view: its table (unique per invoice and kind) and its API's pending totals,
+ * settled invoices included (nothing is acknowledged here, so every notification is pending).
+ */
 export async function notifierView(system: SystemUnderTest) {
   const db = new pg.Client({ connectionString: system.databaseUrls().get('notifier') });
   await db.connect();
@@ -81,7 +84,7 @@ export async function notifierView(system: SystemUnderTest) {
     const token = await signDevToken(system.secrets.AUTH_JWT_SECRET, 'chaos-admin', { role: 'admin' });
     let apiPendingTotal = 0;
     for (const csm of csmIds) {
-      const res = await fetch(`${system.url('notifier')}/api/invoices/csm/${encodeURIComponent(csm)}/pending?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${system.url('notifier')}/api/invoices/csm/${encodeURIComponent(csm)}/pending?limit=1&settled=include`, { headers: { authorization: `Bearer ${token}` } });
       if (!res.ok) throw new Error(`pending list of ${csm} answered ${res.status}: ${await res.text()}`);
       apiPendingTotal += ((await res.json()) as { total: number }).total;
     }
