@@ -60,7 +60,7 @@ describe('backfill on first connection: history without notifications', () => {
     chargebee.invoices.push(...cbHistory);
     chargebee.transactions.push(chargebeeTransaction({ id: uid('txn'), customer_id: cbCustomer, status: 'failure', type: 'payment', date: t0 - 75 * day, amount: 3_000_000, error_text: 'Insufficient funds', linked_invoices: [{ invoice_id: cbHistory[1].id, applied_amount: 3_000_000, applied_at: t0 - 75 * day }] }));
     const env = {
-      SLACK_BOT_TOKEN: 'xoxb-backfill', SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '100000', BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
+      SLACK_BOT_TOKEN: 'xoxb-backfill', SLACK_API_URL: slack.url, BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200',
       SMTP_URL: mail.url, DIGEST_FROM: 'invoice-signal@backfill.test', OVERDUE_GRACE_MS: '0', OVERDUE_SCAN_INTERVAL_MS: '500',
       STRIPE_API_KEY: stripeKey, STRIPE_API_BASE_URL: stripe.url, CHARGEBEE_SITE: 'acme-test', CHARGEBEE_API_KEY: cbKey, CHARGEBEE_API_BASE_URL: chargebee.url,
       RECOVERY_INTERVAL_MS: '1000', RECOVERY_SETTLE_MS: '0',

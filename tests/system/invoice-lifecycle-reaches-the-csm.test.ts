@@ -56,7 +56,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     await slack.start();
     system = await SystemUnderTest.start({
       namespace: run,
-      env: { SLACK_BOT_TOKEN: 'xoxb-life', SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '10000000', BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200', OVERDUE_GRACE_MS: '0', OVERDUE_SCAN_INTERVAL_MS: '500' },
+      env: { SLACK_BOT_TOKEN: 'xoxb-life', SLACK_API_URL: slack.url, BATCH_WINDOW_SECONDS: '0', DELIVERY_TICK_MS: '200', OVERDUE_GRACE_MS: '0', OVERDUE_SCAN_INTERVAL_MS: '500' },
     });
     const res = await fetch(`${system.url('enricher')}/api/context/accounts`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${system.secrets.CONTEXT_ADMIN_TOKEN}` },

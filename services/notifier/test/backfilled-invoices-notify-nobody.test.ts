@@ -18,7 +18,7 @@ describe('backfilled invoices', () => {
     await smtp.start();
     n = await startNotifier({
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '100000',
+        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url,
         SMTP_URL: smtp.url, DIGEST_FROM: 'invoice-signal@example.com', DIGEST_FREQUENCY: 'hourly',
       },
     });

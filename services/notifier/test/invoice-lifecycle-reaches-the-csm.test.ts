@@ -22,7 +22,7 @@ describe('the invoice lifecycle reaches the CSM', () => {
     await smtp.start();
     n = await startNotifier({
       env: {
-        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '1000000',
+        SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_API_URL: slack.url,
         SLACK_MIN_RISK: 'high', SMTP_URL: smtp.url, DIGEST_FROM: 'invoice-signal@example.com',
       },
     });

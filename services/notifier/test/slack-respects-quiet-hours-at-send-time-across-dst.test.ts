@@ -16,7 +16,7 @@ describe('Slack waits for quiet hours to end, in the CSM’s zone, at send time'
   beforeAll(async () => {
     await slack.start();
     clock.set(Date.parse('2026-11-24T12:00:00Z'));
-    n = await startNotifier({ clock, env: { SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_API_URL: slack.url, SLACK_MIN_AMOUNT_MINOR: '1000' } });
+    n = await startNotifier({ clock, env: { SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'signing-secret', SLACK_API_URL: slack.url } });
     up = await new Upstream(n.namespace).open();
   });
   afterAll(async () => {
