@@ -87,8 +87,10 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     expect((await pending('csm_fallback')).total).toBe(0);
     const rows = await n.db('notifications').where({ invoice_id: 'stripe:in_late' });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ csm_id: 'csm_real', customer_id: 'acc_late', revision: 2 });
-    await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_late' && r.value.csmId === 'csm_real');
+    expect(rows[0]).toMatchObject({ csm_id: 'csm_real', customer_id: 'acc_late', revision: 2, previous_csm_id: 'csm_fallback' });
+    expect(rows[0].timeline).toEqual([expect.objectContaining({ event: 'reassigned', note: 'from csm_fallback to csm_real' })]);
+    const [moved] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_late' && r.value.csmId === 'csm_real');
+    expect(moved.value).toMatchObject({ previousCsmId: 'csm_fallback' });
   });
 
   it('dead-letters an assessment it cannot use, naming the field, and carries on', async () => {

@@ -107,6 +107,7 @@ const stateColumns: Column<InvoiceNotification>[] = [
   ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
   ['amount_remaining_minor', 'bigint', (n) => n.amountRemainingMinor], ['failure_reason', 'text', (n) => n.failureReason], ['timeline', 'jsonb', (n) => json(n.timeline)],
   ['issued_at', 'bigint', (n) => n.issuedAt ?? null], ['received_at', 'bigint', (n) => n.receivedAt ?? null], ['source', 'text', (n) => n.source ?? null],
+  ['previous_csm_id', 'text', (n) => n.previousCsmId ?? null],
 ];
 // A new notification is published with its batch (emitted before the commit), so it is born published.
 const insertColumns: Column<InvoiceNotification>[] = [

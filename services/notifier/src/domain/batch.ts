@@ -197,9 +197,11 @@ class BatchPlanner {
     }
     if (previous === facts.csm.id) return list.forEach((t) => this.event('updated', t.n.csmId, t.n.id));
     // Reassigned (e.g. the account was matched late): the old owner stops hearing about it, the
-    // new one hears once, unless it was already dealt with.
+    // new one hears once, unless it was already dealt with; the notification says who held it.
     this.cancel(list, previous, `reassigned to ${facts.csm.id}`);
     for (const t of list) {
+      t.n.previousCsmId = previous;
+      t.n.timeline = [...t.n.timeline, { at: this.env.now, event: 'reassigned', note: `from ${previous} to ${facts.csm.id}` }];
       this.event('removed', previous, t.n.id);
       if (t.n.acknowledgedAt === null) this.routeTo(t, facts.csm);
       this.event('created', t.n.csmId, t.n.id);
