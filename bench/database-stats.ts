@@ -34,7 +34,7 @@ export interface StatementFigures {
 // Postgres regular expressions: \y is the word boundary (\b would be a backspace).
 const txControl = String.raw`^\s*(begin|commit|rollback|start transaction|savepoint|release|end)\y`;
 /** The bench's own queries (statistics snapshots) are not the services' work. */
-const benchOwn = String.raw`pg_stat_|pg_database`;
+const benchOwn = 'pg_stat_|pg_database';
 
 export async function resetStatements(adminUrl: string): Promise<void> {
   await withClient(adminUrl, (c) => c.query('select pg_stat_statements_reset()'));

@@ -81,10 +81,10 @@ export function stepsTable(steps: StepResult[]): string {
 
 export function stageLatencyTable(s: StepResult, nul: StepResult | undefined): string {
   const rows: Array<[string, string, Summary, Summary | undefined]> = [
-    ['ingest-gateway', 'webhook scheduled → record on invoice events', s.tracked.stageLatency['gateway']!, nul?.tracked.stageLatency['gateway']],
-    ['enricher', 'invoice events → enriched', s.tracked.stageLatency['enricher']!, nul?.tracked.stageLatency['enricher']],
+    ['ingest-gateway', 'webhook scheduled → record on invoice events', s.tracked.stageLatency.gateway!, nul?.tracked.stageLatency.gateway],
+    ['enricher', 'invoice events → enriched', s.tracked.stageLatency.enricher!, nul?.tracked.stageLatency.enricher],
     ['risk-scorer', 'enriched → assessed', s.tracked.stageLatency['risk-scorer']!, nul?.tracked.stageLatency['risk-scorer']],
-    ['notifier', 'assessed → csm.notifications', s.tracked.stageLatency['notifier']!, nul?.tracked.stageLatency['notifier']],
+    ['notifier', 'assessed → csm.notifications', s.tracked.stageLatency.notifier!, nul?.tracked.stageLatency.notifier],
     ['whole', 'webhook scheduled → csm.notifications', s.tracked.endToEnd, nul?.tracked.endToEnd],
   ];
   return table(['stage', 'from → to', 'p50 / p95 / p99 ms', `null pipeline${nul ? ` at ${nul.rate}/s` : ''} p50 / p99 ms`, 'ratio p50 / p99'], rows.map(([n, what, x, y]) => [
@@ -219,7 +219,7 @@ export function targetsTable(f: RunFigures, best: StepResult | undefined): strin
     ['then 2,000/s', sustained ? `${sustained.rate}/s` : '–', yes((sustained?.rate ?? 0) >= 2000)],
     ['CPU per invoice across every process ≤ 1.5 ms', best ? `${fixed(best.cpuMsPerInvoice.system, 2)} ms (system), ${fixed(best.cpuMsPerInvoice.all, 2)} ms with the bench's own processes, at ${best.rate}/s` : '–', yes(best !== undefined && best.cpuMsPerInvoice.system <= 1.5)],
     ['gateway accepts ≥ 2,000 deliveries/s while the pipeline runs', f.gatewayMax ? `${fixed(f.gatewayMax.perSecond)}/s (${f.gatewayMax.failed} failed)` : '–', yes((f.gatewayMax?.perSecond ?? 0) >= 2000 && f.gatewayMax?.failed === 0)],
-    ['memory per service flat over the soak', f.soak ? f.soak.memory.filter((m) => !m.flat).map((m) => m.service).join(', ') || 'all flat' : 'no soak', yes(f.soak !== undefined && f.soak.memory.every((m) => m.flat))],
+    ['memory per service flat over the soak', f.soak ? f.soak.memory.filter((m) => !m.flat).map((m) => m.service).join(', ') || 'all flat' : 'no soak', yes(f.soak?.memory.every((m) => m.flat) ?? false)],
   ]);
 }
 

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serviceNames } from '@invoice-signal/local-stack';
+import type { serviceNames } from '@invoice-signal/local-stack';
 import { topicName, topics } from '@invoice-signal/events';
 import { readOptions } from './args.ts';
 import { CpuAccount, quietWindow, type CpuWindow } from './cpu.ts';

@@ -172,8 +172,12 @@ export async function runStep(ctx: StepContext, o: StepOptions): Promise<StepRes
   await ctx.tracker.call('sample-start', { label: o.label, everyMs: 1000 });
   let opening: Promise<Edge> | undefined;
   let closing: Promise<Edge> | undefined;
-  const offSteady = ctx.load.on('steady', () => void (opening = edge(ctx, true)));
-  const offSent = ctx.load.on('sent', () => void (closing = edge(ctx, false)));
+  const offSteady = ctx.load.on('steady', () => {
+    opening = edge(ctx, true);
+  });
+  const offSent = ctx.load.on('sent', () => {
+    closing = edge(ctx, false);
+  });
   const ticker = o.every10s ? setInterval(o.every10s, 10_000) : undefined;
   o.every10s?.();
   let load: LoadResult;

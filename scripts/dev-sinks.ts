@@ -13,12 +13,12 @@ const smtpPort = Number(process.env.DEMO_SMTP_PORT ?? 1025);
 const slack = await new SlackStandIn().start(slackPort);
 const mail = await new SmtpSink().start(smtpPort);
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1] ?? '';
 
 function page(): string {
-  const posts = slack.posts().slice(-50).reverse().map((c) => `<li><b>${escape(String(c.params.channel))}</b> ${new Date(c.at).toISOString()}<pre>${escape(String(c.params.text ?? ''))}</pre></li>`);
-  const mails = mail.mails.slice(-20).reverse().map((m) => `<li><b>${escape(header(m.raw, 'Subject'))}</b> → ${escape(m.to.join(', '))}<details><summary>raw</summary><pre>${escape(m.raw.slice(0, 20000))}</pre></details></li>`);
+  const posts = slack.posts().slice(-50).reverse().map((c) => `<li><b>${escapeHtml(String(c.params.channel))}</b> ${new Date(c.at).toISOString()}<pre>${escapeHtml(String(c.params.text ?? ''))}</pre></li>`);
+  const mails = mail.mails.slice(-20).reverse().map((m) => `<li><b>${escapeHtml(header(m.raw, 'Subject'))}</b> → ${escapeHtml(m.to.join(', '))}<details><summary>raw</summary><pre>${escapeHtml(m.raw.slice(0, 20000))}</pre></details></li>`);
   return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>invoice-signal demo sinks</title>
 <style>body{font:14px system-ui;margin:2em;max-width:70em}pre{white-space:pre-wrap;background:#f5f5f5;padding:.5em}</style>
 <h1>Demo sinks</h1><h2>Slack (${slack.posts().length} messages)</h2><ul>${posts.join('')}</ul><h2>E-mail digests (${mail.mails.length})</h2><ul>${mails.join('')}</ul>`;

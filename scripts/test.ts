@@ -61,6 +61,7 @@ async function dropTestDatabases(databaseUrl: string) {
 
 async function main(): Promise<number> {
   if (!step('type check', bin('tsc'), ['-p', 'tsconfig.json'])) return 1;
+  if (!step('lint (Biome)', bin('biome'), ['lint', '--error-on-warnings', '.'])) return 1;
   ensureTools();
   const given = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL'].every((k) => process.env[k]);
   let started: string[] = [];

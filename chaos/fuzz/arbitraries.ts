@@ -32,7 +32,7 @@ export const rawBody = fc.oneof(
   fc.string({ maxLength: 500 }),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
-  fc.json({ maxDepth: 2 }).map((s) => s.slice(0, Math.max(0, s.length - 1)) + '{'),
+  fc.json({ maxDepth: 2 }).map((s) => `${s.slice(0, Math.max(0, s.length - 1))}{`),
   fc.constantFrom('', '{', '}', '[]', '{}', 'null', '0', '"x"', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"x":1}}}', '\ufeff{}', 'payload=%7B', 'payload=null', 'payload=1'),
   deepNesting,
 );

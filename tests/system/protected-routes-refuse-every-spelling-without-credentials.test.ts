@@ -53,7 +53,10 @@ function send(base: string, method: string, path: string, headers: Record<string
       res.on('data', (d: string) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       // A stream that was let in would never end by itself.
-      if (res.headers['content-type']?.includes('text/event-stream')) res.destroy(), resolve({ status: res.statusCode ?? 0, body: '' });
+      if (res.headers['content-type']?.includes('text/event-stream')) {
+        res.destroy();
+        resolve({ status: res.statusCode ?? 0, body: '' });
+      }
     });
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path} timed out`)));

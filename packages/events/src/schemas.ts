@@ -26,7 +26,10 @@ const namespaceOf = (fullName: string) => fullName.slice(0, Math.max(0, fullName
 function collectDefinitions(files: JsonObject[]): Map<string, JsonObject> {
   const defs = new Map<string, JsonObject>();
   const visit = (node: Json, ns: string): void => {
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, ns));
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, ns);
+      return;
+    }
     if (!isObject(node)) return;
     if (typeof node.name === 'string' && ['record', 'enum', 'fixed', 'error'].includes(node.type as string)) {
       const fullName = qualify(node.name, typeof node.namespace === 'string' ? node.namespace : ns);
@@ -39,7 +42,7 @@ function collectDefinitions(files: JsonObject[]): Map<string, JsonObject> {
     visit(node.items ?? null, ns);
     visit(node.values ?? null, ns);
   };
-  files.forEach((f) => visit(f, ''));
+  for (const f of files) visit(f, '');
   return defs;
 }
 

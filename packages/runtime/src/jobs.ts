@@ -30,6 +30,7 @@ export interface JobOptions {
    * One run. Return how many items it handled: a positive count means there may be more, so the
    * job runs again at once (a backlog drains without waiting for the interval).
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a run that counts nothing simply returns
   run(ctx: JobContext): Promise<number | void>;
 }
 

@@ -1,6 +1,6 @@
 import { context, propagation, type Context } from '@opentelemetry/api';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
-import { AvroSerde, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
+import { type AvroSerde, topicName, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import { TransientError } from './errors.ts';
 
 export interface OutgoingRecord<V> {
@@ -55,9 +55,9 @@ function coalescing(sendNow: (topic: string, messages: Messages) => Promise<void
         const batch = queue.splice(0, take);
         try {
           await sendNow(topic, batch.flatMap((w) => w.messages));
-          batch.forEach((w) => w.resolve());
+          batch.forEach((w) => { w.resolve(); });
         } catch (error) {
-          batch.forEach((w) => w.reject(error));
+          batch.forEach((w) => { w.reject(error); });
         }
       }
     } finally {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { AvroSerde, topics as catalogue, type ServiceName, type TopicSpec } from '@invoice-signal/events';
-import { type CommonConfig } from './config.ts';
+import type { CommonConfig } from './config.ts';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.ts';
 import { createDb, ensureDatabase, migrate, type Knex, type Migration } from './db.ts';
 import { readFileSync } from 'node:fs';
@@ -120,7 +120,9 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       return job;
     },
     onStop: (fn) => void stoppers.push(fn),
-    addCheck: (name, check) => void (checks[name] = check),
+    addCheck: (name, check) => {
+      checks[name] = check;
+    },
   };
   await def.setup(ctx);
   const url = await app.listen({ port: config.PORT, host: config.HOST });

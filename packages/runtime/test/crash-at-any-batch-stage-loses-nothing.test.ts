@@ -48,7 +48,9 @@ describe('a consumer killed in the middle of a batch', () => {
 
     const killedAt = Date.now();
     let resumedAt = 0;
-    const consumer = await startLedgerConsumer(bus, groupId, (e) => void (e.stage === 'handled' && !resumedAt && (resumedAt = Date.now())));
+    const consumer = await startLedgerConsumer(bus, groupId, (e) => {
+      if (e.stage === 'handled' && !resumedAt) resumedAt = Date.now();
+    });
     const echo = await TopicReader.open(echoTopic, bus.serde);
     try {
       await eventually('every event applied', async () => Number((await own('applied').count({ n: '*' }))[0].n) === total, { timeoutMs: 40000 });

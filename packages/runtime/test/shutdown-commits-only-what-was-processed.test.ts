@@ -6,7 +6,9 @@ import { eventually, openTestBus, sampleInvoiceEvent, uniqueName, type TestBus }
 
 describe('stopping a consumer mid-stream', () => {
   let bus: TestBus;
-  beforeAll(async () => void (bus = await openTestBus('shutdown', [topics.invoiceEvents])));
+  beforeAll(async () => {
+    bus = await openTestBus('shutdown', [topics.invoiceEvents]);
+  });
   afterAll(async () => bus?.close());
 
   it('commits exactly the records handled, so the next instance resumes with no gap and no repeat', async () => {

@@ -113,7 +113,7 @@ function chargebeeRange(q: URLSearchParams, name: string): (t: number) => boolea
 function chargebeeEnum(q: URLSearchParams, name: string): (v: unknown) => boolean {
   const list = (k: string) => (q.has(k) ? (JSON.parse(q.get(k)!) as string[]) : undefined);
   const [is, isNot, within, notIn] = [q.get(`${name}[is]`), q.get(`${name}[is_not]`), list(`${name}[in]`), list(`${name}[not_in]`)];
-  return (v) => (is === null || v === is) && (isNot === null || v !== isNot) && (!within || within.includes(String(v))) && (!notIn || !notIn.includes(String(v)));
+  return (v) => (is === null || v === is) && (isNot === null || v !== isNot) && (!within || within.includes(String(v))) && (!notIn?.includes(String(v)));
 }
 
 /**

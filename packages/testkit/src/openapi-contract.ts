@@ -34,6 +34,7 @@ export interface ContractAnswer {
   headers: Headers;
   text: string;
   /** The body parsed as JSON when it is JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: a response body of any documented shape, read by the tests
   body: any;
 }
 

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
-import { AvroSerde, type TopicSpec, type ValueOf, topicName } from '@invoice-signal/events';
+import { type AvroSerde, type TopicSpec, type ValueOf, topicName } from '@invoice-signal/events';
 import { retry } from '@invoice-signal/runtime';
 import { eventually } from './wait.ts';
 import { stackEndpoints, uniqueName } from './endpoints.ts';

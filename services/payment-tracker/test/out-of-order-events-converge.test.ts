@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvoiceEvent, PaymentStatus } from '@invoice-signal/events';
-import type { Knex, RunningService } from '@invoice-signal/runtime';
-import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
-import type { Config } from '../src/config.ts';
-import { EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
+import type { Knex } from '@invoice-signal/runtime';
+import { eventually, type TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { type EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);
@@ -27,14 +26,13 @@ const orderFree = ({ invoiceId: _id, version: _v, previousStatus: _p, changedAt:
 describe('out-of-order invoice events', () => {
   const namespace = uniqueName('pt_order');
   let fixture: TrackerFixture;
-  let tracker: RunningService<Config>;
   let source: EventSource;
   let statuses: TopicReader<PaymentStatus>;
   let db: Knex;
 
   beforeAll(async () => {
     fixture = await openTracker(namespace);
-    ({ tracker, source, statuses, db } = fixture);
+    ({ source, statuses, db } = fixture);
   });
   afterAll(async () => fixture?.close());
 

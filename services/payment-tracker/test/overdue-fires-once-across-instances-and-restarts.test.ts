@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentStatus } from '@invoice-signal/events';
 import type { Knex, RunningService } from '@invoice-signal/runtime';
-import { eventually, stackEndpoints, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { eventually, stackEndpoints, type TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
 import { cleanUp, EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';
 
@@ -18,7 +18,7 @@ function overdueVersions(records: { key: string | null; value: PaymentStatus | n
 }
 
 async function expectExactlyOnceOverdue(db: Knex, statuses: TopicReader<PaymentStatus>, ids: string[]) {
-  await eventually(`${ids.length} invoices overdue`, async () => (await db('invoice_state').whereIn('invoice_id', ids).where({ status: 'overdue' }).count({ n: '*' }))[0].n == ids.length, { timeoutMs: 60_000 });
+  await eventually(`${ids.length} invoices overdue`, async () => Number((await db('invoice_state').whereIn('invoice_id', ids).where({ status: 'overdue' }).count({ n: '*' }))[0].n) === ids.length, { timeoutMs: 60_000 });
   const perInvoice = await db('status_transitions').whereIn('invoice_id', ids).where({ to_status: 'overdue' }).groupBy('invoice_id').select('invoice_id').count({ n: '*' });
   expect(perInvoice).toHaveLength(ids.length);
   expect(perInvoice.every((row) => Number(row.n) === 1)).toBe(true);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentStatus } from '@invoice-signal/events';
 import { createLogger, type Knex, type RunningService } from '@invoice-signal/runtime';
-import { eventually, sampleEnrichedInvoice, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { eventually, sampleEnrichedInvoice, type TopicReader, uniqueName } from '@invoice-signal/testkit';
 import { rebuildFromTopics } from '../src/adapters/rebuild-from-topics.ts';
 import type { Config } from '../src/config.ts';
 import { cleanUp, EventSource, invoiceEvent, newInvoiceId, openDb, startTracker, trackerConfig } from './support/harness.ts';

@@ -4,7 +4,7 @@ import { deadLetterName, topicName, topics, type PaymentStatus } from '@invoice-
 import type { Knex, RunningService } from '@invoice-signal/runtime';
 import { eventually, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import type { Config } from '../src/config.ts';
-import { EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
+import { type EventSource, invoiceEvent, latestByKey, newInvoiceId, openTracker, type TrackerFixture } from './support/harness.ts';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2026, 10, 1);

@@ -25,7 +25,7 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Env = process.env) {
   const parsed = parseEnv(riskScorerEnv, env);
   const highValue = highValuePolicy(parsed);
-  let rules;
+  let rules: ReturnType<typeof loadRulesFile>;
   try {
     rules = loadRulesFile(parsed.RISK_RULES_FILE, highValue);
   } catch (error) {

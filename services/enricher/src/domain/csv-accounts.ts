@@ -1,4 +1,4 @@
-import { readCsv } from '@invoice-signal/runtime';
+import { readCsv, type CsvTable } from '@invoice-signal/runtime';
 
 /** The CSV columns, in the order of the template; only accountId, name and csmId are required. */
 export const csvColumns = [
@@ -42,7 +42,7 @@ const compact = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(
  * checked here (header names); the API validates every value and names `[row].field` on failure.
  */
 export function csvToAccounts(text: string): Array<Record<string, unknown>> {
-  let table;
+  let table: CsvTable;
   try {
     table = readCsv(text);
   } catch (error) {

@@ -64,6 +64,6 @@ export function customerContextHandler(deps: HandlerDeps): BatchHandler<Customer
     await lockExclusive(ctx.trx);
     const outcomes: Outcome[] = [];
     for (const record of records) outcomes.push(await applySnapshot(deps, ctx, record));
-    ctx.afterCommit(() => outcomes.forEach((outcome) => enricherMetrics.snapshots.inc({ outcome })));
+    ctx.afterCommit(() => outcomes.forEach((outcome) => { enricherMetrics.snapshots.inc({ outcome }); }));
   };
 }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AvroSerde } from '@invoice-signal/events';
-import { commonEnv, createDb, createKafka, createLogger, createPublisher, parseEnv, serviceDatabaseUrl } from '@invoice-signal/runtime';
+import { commonEnv, createDb, type CommonConfig, createKafka, createLogger, createPublisher, parseEnv, serviceDatabaseUrl } from '@invoice-signal/runtime';
 import { createReceiptLog } from '../adapters/receipt-log.ts';
 import { replaySince } from '../ingest/replay.ts';
 
@@ -16,7 +16,7 @@ if (values.help || !since || Number.isNaN(since.getTime())) {
   console.error('usage: replay --since <ISO-8601 instant>   (republishes every receipt received since then)');
   process.exit(values.help ? 0 : 64);
 }
-let config;
+let config: CommonConfig;
 try {
   config = parseEnv(commonEnv);
 } catch (error) {

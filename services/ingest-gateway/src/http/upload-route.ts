@@ -1,4 +1,4 @@
-import { readCsv } from '@invoice-signal/runtime';
+import { readCsv, type CsvTable } from '@invoice-signal/runtime';
 import { DeliveryRejected, invalid } from '../domain/errors.ts';
 import { uploadDeliveries } from '../domain/upload-rows.ts';
 import { requireBearer } from './auth.ts';
@@ -9,7 +9,7 @@ import { setSource } from './request-source.ts';
 /** Rows numbered as a person finds them: the CSV file line, or the 1-based JSON array index. */
 function rowsOf(contentType: string, body: Buffer): Array<{ row: number; values: Record<string, unknown> }> {
   if (contentType.startsWith('text/csv')) {
-    let table;
+    let table: CsvTable;
     try {
       table = readCsv(body.toString('utf8'));
     } catch (error) {

@@ -68,9 +68,9 @@ export function createIngestor(deps: Deps) {
   const markQueue = groupQueue<{ ids: number[]; done: ReturnType<typeof deferred<void>> }>(async (marks) => {
     try {
       await receipts.markPublished(marks.flatMap((m) => m.ids));
-      marks.forEach((m) => m.done.resolve());
+      marks.forEach((m) => { m.done.resolve(); });
     } catch (error) {
-      marks.forEach((m) => m.done.reject(error));
+      marks.forEach((m) => { m.done.reject(error); });
     }
   }, { maxSize: MAX_GROUP, concurrency: GROUP_CONCURRENCY });
   /** Receipts whose acks came back together are marked in one statement. */
@@ -97,7 +97,7 @@ export function createIngestor(deps: Deps) {
       const job = running ? undefined : newJob(key, copies[0]);
       if (job) jobs.push(job);
       const result = running ?? job!.result.promise;
-      copies.forEach((c, i) => result.then((o) => c.done.resolve(copyOutcome(o, !running && i === 0)), c.done.reject));
+      copies.forEach((c, i) => { result.then((o) => c.done.resolve(copyOutcome(o, !running && i === 0)), c.done.reject); });
     }
     return jobs;
   }
@@ -120,7 +120,7 @@ export function createIngestor(deps: Deps) {
     }
     // Another copy may claim between the read and the claim: the claim re-checks, and the loser waits.
     const claimed = (await receipts.claim(claimable, claimMs)).map((c) => ({ ...c, job: open.get(c.dedupeKey)! }));
-    claimed.forEach((c) => open.delete(c.dedupeKey));
+    claimed.forEach((c) => { open.delete(c.dedupeKey); });
     return { claimed, waiting: [...open.values()] };
   }
 
@@ -170,21 +170,21 @@ export function createIngestor(deps: Deps) {
     if (failed.length) {
       // Released at once, so the vendor's retry publishes on any instance without waiting for the claim.
       await receipts.releaseClaims(failed.map((f) => f.c.id)).catch((e) => deps.logger?.warn({ err: e }, 'could not release receipt claims; they expire by themselves'));
-      failed.forEach((f) => f.c.job.result.reject(f.reason));
+      failed.forEach((f) => { f.c.job.result.reject(f.reason); });
     }
     if (!acked.length) return;
     try {
       await markPublished(acked.map((c) => c.id));
-      acked.forEach((c) => c.job.result.resolve('accepted'));
+      acked.forEach((c) => { c.job.result.resolve('accepted'); });
     } catch (error) {
-      acked.forEach((c) => c.job.result.reject(error));
+      acked.forEach((c) => { c.job.result.reject(error); });
     }
   }
 
   /** Timed out: every delivery gets 503. The sends go on; records the broker takes late are marked then, the others' claims expire. */
   function abandon(claimed: ClaimedJob[], sends: Array<Promise<void>>): void {
     const error = new TransientError('KAFKA_PUBLISH_TIMEOUT', `the broker did not acknowledge within ${deps.publishTimeoutMs} ms`);
-    claimed.forEach((c) => c.job.result.reject(error));
+    claimed.forEach((c) => { c.job.result.reject(error); });
     void Promise.allSettled(sends)
       .then((late) => markPublished(claimed.filter((_, i) => late[i].status === 'fulfilled').map((c) => c.id)))
       .catch((e) => deps.logger?.warn({ err: e }, 'could not mark receipts whose records the broker took late'));
@@ -198,7 +198,7 @@ export function createIngestor(deps: Deps) {
       const left = deadline - Date.now();
       if (left <= 0) {
         const error = new TransientError('INGEST_RECEIPT_CLAIMED', `another instance is publishing ${pending.length} of these deliveries and did not finish within ${deps.publishTimeoutMs} ms`);
-        pending.forEach((j) => j.result.reject(error));
+        pending.forEach((j) => { j.result.reject(error); });
         return;
       }
       await sleep(Math.min(left, pollDelayMs(attempt)));
@@ -207,7 +207,7 @@ export function createIngestor(deps: Deps) {
         void publishClaimed(claimed);
         pending = waiting;
       } catch (error) {
-        pending.forEach((j) => j.result.reject(error));
+        pending.forEach((j) => { j.result.reject(error); });
         return;
       }
     }
@@ -221,7 +221,7 @@ export function createIngestor(deps: Deps) {
     } catch (error) {
       // A delivery the database refuses (a NUL in its event, say) must not fail the others: each is tried alone.
       if (jobs.length > 1 && !isRetriable(error)) return void (await Promise.all(jobs.map((j) => recordAndPublish([j]))));
-      jobs.forEach((j) => j.result.reject(error));
+      jobs.forEach((j) => { j.result.reject(error); });
       return;
     }
     // The database stage is over: the next group may start while this one waits for the broker.
@@ -234,7 +234,7 @@ export function createIngestor(deps: Deps) {
     if (jobs.length) await recordAndPublish(jobs);
   }
 
-  const enqueue = groupQueue<Entry>((entries) => runGroup(entries).catch((error) => entries.forEach((e) => e.done.reject(error))), { maxSize: MAX_GROUP, concurrency: GROUP_CONCURRENCY });
+  const enqueue = groupQueue<Entry>((entries) => runGroup(entries).catch((error) => entries.forEach((e) => { e.done.reject(error); })), { maxSize: MAX_GROUP, concurrency: GROUP_CONCURRENCY });
 
   function submit(delivery: Delivery, raw: RawPayload): Promise<Outcome> {
     const done = deferred<Outcome>();

@@ -74,7 +74,7 @@ async function backfill(vendor: VendorSource, deps: SyncDeps, from: number, unti
     const known = await deps.receipts.knownInvoices([...new Set(page.map((p) => p.delivery.event!.invoiceId))]);
     const fresh = page.filter((p) => !known.has(p.delivery.event!.invoiceId));
     await emit(fresh);
-    fresh.forEach((p) => invoices.add(p.delivery.event!.invoiceId));
+    fresh.forEach((p) => { invoices.add(p.delivery.event!.invoiceId); });
   }
   return invoices.size;
 }

@@ -8,6 +8,7 @@ const settledStatuses = ['paid', 'voided', 'uncollectible'];
 export type Db = Knex | Knex.Transaction;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rows are plain objects from pg */
+// biome-ignore lint/suspicious/noExplicitAny: rows are plain objects from pg
 type Row = Record<string, any>;
 
 export const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));

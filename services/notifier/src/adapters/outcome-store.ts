@@ -15,7 +15,7 @@ export interface OutcomeScope {
   team: string | null;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rows are plain objects from pg */
+// biome-ignore lint/suspicious/noExplicitAny: rows are plain objects from pg
 type Row = Record<string, any>;
 
 /** When the invoice settled: paid (the tracker's paidAt), voided or written off (the vendor time of that event). */

@@ -36,7 +36,7 @@ export async function saveOwners(trx: Knex.Transaction, owners: AccountOwner[], 
   return new Set(rows.map((r) => r.account_id));
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rows are plain objects from pg */
+// biome-ignore lint/suspicious/noExplicitAny: rows are plain objects from pg
 const ownerOf = (r: Record<string, any>): AccountOwner => ({
   accountId: r.account_id, accountName: r.account_name, team: r.team, snapshotAt: Number(r.snapshot_at),
   csm: { id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone },
@@ -83,6 +83,7 @@ export interface StoredNote extends OwnershipNote {
   createdAt: number;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: rows are plain objects from pg
 const noteOf = (r: Record<string, any>): StoredNote => ({
   id: r.id, csmId: r.csm_id, kind: r.kind, accountId: r.account_id, accountName: r.account_name, otherCsmId: r.other_csm_id,
   invoiceIds: r.invoice_ids, snapshotAt: Number(r.snapshot_at), createdAt: Number(r.created_at),

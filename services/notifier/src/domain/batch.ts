@@ -151,7 +151,10 @@ class BatchPlanner {
 
   private tracked(invoiceId: string): Tracked[] {
     let list = this.invoices.get(invoiceId);
-    if (!list) this.invoices.set(invoiceId, (list = []));
+    if (!list) {
+      list = [];
+      this.invoices.set(invoiceId, list);
+    }
     return list;
   }
 
@@ -160,7 +163,10 @@ class BatchPlanner {
     this.csms.set(facts.csm.id, facts.csm);
     const list = this.tracked(facts.invoiceId);
     const issued = list.find((t) => t.n.kind === 'invoice_issued');
-    if (!issued) return this.create(facts, list, receivedAt);
+    if (!issued) {
+      this.create(facts, list, receivedAt);
+      return;
+    }
     if (facts.revision > issued.n.revision) this.revise(facts, list);
   }
 
@@ -195,7 +201,10 @@ class BatchPlanner {
       if (status) followStatus(t.n, status, []);
       this.touch(t);
     }
-    if (previous === facts.csm.id) return list.forEach((t) => this.event('updated', t.n.csmId, t.n.id));
+    if (previous === facts.csm.id) {
+      for (const t of list) this.event('updated', t.n.csmId, t.n.id);
+      return;
+    }
     // Reassigned (e.g. the account was matched late): the old owner stops hearing about it, the
     // new one hears once, unless it was already dealt with; the notification says who held it.
     this.cancel(list, previous, `reassigned to ${facts.csm.id}`);

@@ -48,7 +48,7 @@ describe('quiet hours across DST changes (22:00-07:00 ends at 07:00 local on the
     expect(iso(until)).toBe(end);
     expect(inQuietHours(until - 60_000, zone, quiet)).toBe(true);
     expect(inQuietHours(until, zone, quiet)).toBe(false);
-    expect(localDateOf(until, zone) + 'T' + new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(until)).toMatch(/T07:00$/);
+    expect(`${localDateOf(until, zone)}T${new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(until)}`).toMatch(/T07:00$/);
   });
 
   it('an end time inside the spring-forward gap is shifted forward by the gap', () => {

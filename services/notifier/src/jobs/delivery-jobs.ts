@@ -33,7 +33,7 @@ export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDep
   const weekly = channels.weeklyOutcomes;
   if (mailer && weekly) ticking.push(ctx.job({ name: 'notifier.outcomes-weekly', everyMs, run: () => runWeeklyOutcomes(deps, mailer, policy, weekly) }));
   return {
-    kick: () => woken.forEach((job) => job.wake()),
+    kick: () => woken.forEach((job) => { job.wake(); }),
     async runNow() {
       for (const job of [...woken, ...ticking]) await job.runNow();
     },

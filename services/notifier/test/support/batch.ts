@@ -9,7 +9,9 @@ export function batchDeps(db: Knex, databaseUrl: string, opts: { now?: () => num
   const logger = createLogger('notifier', 'silent');
   const deps = {
     db, logger, live: createLiveHub(databaseUrl, logger), now: opts.now ?? Date.now, defaultZone: 'UTC', publicUrl: 'http://inbox.test',
-    slackAvailable: opts.slack ?? true, emailAvailable: opts.email ?? true, kicks: 0, kick: () => void (deps.kicks += 1),
+    slackAvailable: opts.slack ?? true, emailAvailable: opts.email ?? true, kicks: 0, kick: () => {
+      deps.kicks += 1;
+    },
     defaults: defaultPreferences({
       slackMinRisk: 'high', digestMinAmountMinor: 0, slackMaxPerHour: 10, digestFrequency: 'daily', digestHour: 8,
       quietHours: undefined, batchWindowSeconds: 0, ...opts.defaults,

@@ -18,8 +18,7 @@ export async function openStream(url: string, csmId: string, as = csmId, manager
       try {
         for await (const chunk of res.body!) {
           buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-          let cut;
-          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
             const frame = buffer.slice(0, cut);
             buffer = buffer.slice(cut + 2);
             const event = /^event: (.*)$/m.exec(frame)?.[1];

@@ -9,7 +9,10 @@ const formatters = new Map<string, Intl.NumberFormat>();
 function formatter(min: number, max: number): Intl.NumberFormat {
   const key = `${min}:${max}`;
   let f = formatters.get(key);
-  if (!f) formatters.set(key, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max })));
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max });
+    formatters.set(key, f);
+  }
   return f;
 }
 

@@ -52,7 +52,10 @@ async function provisionAll(namespace: string, partitions: number): Promise<void
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await eventually('topics to be provisioned', async () => (await provisionTopics(admin, Object.values(topics), { namespace, partitions }), true), { timeoutMs: 30000, intervalMs: 250 });
+    await eventually('topics to be provisioned', async () => {
+      await provisionTopics(admin, Object.values(topics), { namespace, partitions });
+      return true;
+    }, { timeoutMs: 30000, intervalMs: 250 });
     for (const spec of [topics.enriched, topics.assessed]) {
       const name = topicName(spec, namespace);
       await eventually(`partitions of ${name} to be served`, async () => (await admin.fetchTopicOffsets(name)).length === partitions);

@@ -209,8 +209,7 @@ async function follow() {
         const { value, done } = await reader.read();
         if (done) break;
         buffer += value;
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
           const frame = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const event = /^event: (.*)$/m.exec(frame)?.[1];

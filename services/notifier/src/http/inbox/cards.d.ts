@@ -1,5 +1,6 @@
 // Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the API views are plain JSON */
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON as the browser code reads it
 type View = Record<string, any>;
 
 export interface Card {

@@ -142,7 +142,7 @@ export function matches(card, filter) {
   if (filter.account && card.customerId !== filter.account) return false;
   const q = filter.search?.trim().toLowerCase();
   if (!q) return true;
-  return [card.customerName, card.customerId, card.invoiceNumber, card.invoiceId].some((s) => s && s.toLowerCase().includes(q));
+  return [card.customerName, card.customerId, card.invoiceNumber, card.invoiceId].some((s) => s?.toLowerCase().includes(q));
 }
 
 /** Sort: risk (then due date) or due date (then risk); invoice id last so the order never flickers. */

@@ -90,7 +90,7 @@ function chart(target, xs, series, width) {
 }
 
 function renderCharts(r, granularity) {
-  charts.splice(0).forEach((c) => c.destroy());
+  charts.splice(0).forEach((c) => { c.destroy(); });
   const s = r[granularity];
   const width = Math.max(480, Math.min(900, $('chart-outreach').clientWidth || 600));
   const deliveryPeriods = [...new Set(s.delivery.map((d) => d.period))].sort();
