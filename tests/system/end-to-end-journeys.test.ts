@@ -179,7 +179,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     const section = mrkdwn[1]!;
     for (const text of mrkdwn) expect(text).not.toMatch(/<!channel>|<!here>|<https:/);
     expect(section).toContain('(&lt;!here&gt; &lt;https://evil.example/pay|Pay here&gt;)');
-    expect(section).toContain('FIRST_INVOICE: This is the first invoice for &lt;!channel&gt; &lt;https://evil.example|Update card&gt; &amp; Co');
+    expect(section).toContain('*First invoice for this account*: This is the first invoice for &lt;!channel&gt; &lt;https://evil.example|Update card&gt; &amp; Co');
   });
 
   it('an unpaid invoice past its due date raises an overdue alert', async () => {

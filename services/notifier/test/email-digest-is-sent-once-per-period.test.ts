@@ -54,7 +54,7 @@ describe('the e-mail digest', () => {
     expect(text).toMatch(/Content-Type: text\/html/);
     expect(text.indexOf('HIGH RISK (1)')).toBeLessThan(text.indexOf('MEDIUM RISK (1)'));
     expect(text.indexOf('MEDIUM RISK (1)')).toBeLessThan(text.indexOf('LOW RISK (1)'));
-    expect(text).toContain('Invoice issued: Acme Corp, €200.00 — due 2026-12-01, health 62, payment history fair, flags HEALTH_DECLINING');
+    expect(text).toContain('Invoice issued: Acme Corp, €200.00 — due 2026-12-01, health 62, payment history fair, flags: Customer health declining');
     expect(text).toContain('<h2 style="font-size:15px">high risk (1)</h2>');
     expect(mail.from).toBe('digest@example.com');
     expect(text).toContain('Date: Wed, 25 Nov 2026 07:00:30 +0000');

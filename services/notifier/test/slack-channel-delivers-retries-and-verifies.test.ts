@@ -37,7 +37,9 @@ describe('the Slack channel', () => {
     expect(post.authorization).toBe('Bearer xoxb-test-token');
     expect(post.params.text).toBe('Invoice issued: Acme Corp, €500.00');
     const blocks = post.params.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value?: string; url?: string }>; text?: { text: string } }>;
-    expect(blocks.find((b) => b.type === 'section')!.text!.text).toContain('HEALTH_DECLINING');
+    // People read labels, not codes (the codes stay in the API).
+    expect(blocks.find((b) => b.type === 'section')!.text!.text).toContain('*Customer health declining*:');
+    expect(blocks.find((b) => b.type === 'section')!.text!.text).not.toContain('HEALTH_DECLINING');
     const actions = blocks.find((b) => b.type === 'actions')!.elements!;
     expect(actions.map((a) => a.action_id)).toEqual(['ack:contacted_customer', 'ack:scheduled_call', 'ack:sent_value_summary', 'ack:confirmed_payment_date', 'ack:no_action_needed', 'open']);
     expect(actions[5].url).toBe('http://inbox.test/inbox#invoice=stripe%3Ain_s1');

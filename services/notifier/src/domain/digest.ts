@@ -1,4 +1,5 @@
 import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { flagLabel } from './flag-labels.ts';
 import { dueDay } from './time-zone.ts';
 
 export type DigestItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext'>
@@ -29,11 +30,11 @@ export function renderDigest(items: DigestItem[], opts: { periodLabel: string; p
   const subject = `invoice-signal digest (${opts.periodLabel}): ${items.length} notification${items.length === 1 ? '' : 's'}${high ? `, ${high} high risk` : ''}`;
   const inbox = `${opts.publicUrl.replace(/\/$/, '')}/inbox`;
   const line = (i: DigestItem) =>
-    `${headline(i)} — due ${day(i.dueAt)}, health ${i.customerContext.healthScore ?? 'unknown'}, payment history ${i.customerContext.paymentHistory}${i.riskFlags.length ? `, flags ${i.riskFlags.join(', ')}` : ''}`;
+    `${headline(i)} — due ${day(i.dueAt)}, health ${i.customerContext.healthScore ?? 'unknown'}, payment history ${i.customerContext.paymentHistory}${i.riskFlags.length ? `, flags: ${i.riskFlags.map(flagLabel).join(', ')}` : ''}`;
   const text = [subject, '', ...groups.flatMap((g) => [`${g.risk.toUpperCase()} RISK (${g.items.length})`, ...g.items.map((i) => `- ${line(i)}${i.recommendedActions[0] ? `\n  Next: ${i.recommendedActions[0]}` : ''}`), '']), `Open the inbox: ${inbox}`].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif"><h1 style="font-size:18px">${esc(subject)}</h1>${groups
     .map((g) => `<h2 style="font-size:15px">${esc(g.risk)} risk (${g.items.length})</h2><ul>${g.items
-      .map((i) => `<li><strong>${esc(headline(i))}</strong><br>due ${esc(day(i.dueAt))} · health ${esc(String(i.customerContext.healthScore ?? 'unknown'))} · payment history ${esc(i.customerContext.paymentHistory)}${i.riskFlags.length ? ` · flags ${esc(i.riskFlags.join(', '))}` : ''}${i.recommendedActions[0] ? `<br><em>Next: ${esc(i.recommendedActions[0])}</em>` : ''}</li>`)
+      .map((i) => `<li><strong>${esc(headline(i))}</strong><br>due ${esc(day(i.dueAt))} · health ${esc(String(i.customerContext.healthScore ?? 'unknown'))} · payment history ${esc(i.customerContext.paymentHistory)}${i.riskFlags.length ? ` · flags: ${esc(i.riskFlags.map(flagLabel).join(', '))}` : ''}${i.recommendedActions[0] ? `<br><em>Next: ${esc(i.recommendedActions[0])}</em>` : ''}</li>`)
       .join('')}</ul>`)
     .join('')}<p><a href="${esc(inbox)}">Open the inbox</a></p></body></html>`;
   return { subject, text, html };

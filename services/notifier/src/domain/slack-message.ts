@@ -1,4 +1,5 @@
 import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { flagLabel } from './flag-labels.ts';
 import { dueDay } from './time-zone.ts';
 import { ackLabels, oneClickActions } from './acknowledgment.ts';
 
@@ -31,7 +32,7 @@ export function slackMessage(items: SlackItem[], publicUrl: string, zone: string
     const balance = balanceLine(n);
     if (balance) lines.splice(1, 0, balance);
     if (n.previousCsmId) lines.push(`_Moved to you from ${n.previousCsmId}: the account is yours now._`);
-    if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• ${f.code}: ${f.message}`));
+    if (n.details.flags.length) lines.push(...n.details.flags.map((f) => `• *${flagLabel(f.code)}*: ${f.message}`));
     if (n.recommendedActions.length) lines.push(`_Next:_ ${n.recommendedActions.slice(0, 3).join(' · ')}`);
     // Our own markup (*, _, •) has no &, < or >, so the whole section is escaped at once.
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(lines.join('\n')).slice(0, 2900) } });
