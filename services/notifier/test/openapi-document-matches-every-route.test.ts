@@ -49,7 +49,8 @@ describe('the notifier answers as its OpenAPI document says', () => {
     expect(contract.undocumented(n.running.ctx.app)).toEqual([]);
     // The inbox and outcomes pages: static files, not API.
     expect(contract.hidden(n.running.ctx.app).sort()).toEqual([
-      'GET /inbox', 'GET /inbox/app.js', 'GET /inbox/card-view.js', 'GET /inbox/cards.js', 'GET /inbox/inbox.css', 'GET /outcomes', 'GET /outcomes/app.js', 'GET /outcomes/outcomes.css', 'GET /outcomes/uplot.css', 'GET /outcomes/uplot.js',
+      'GET /inbox', 'GET /inbox/app.js', 'GET /inbox/card-view.js', 'GET /inbox/cards.js', 'GET /inbox/inbox.css', 'GET /inbox/session.js',
+      'GET /outcomes', 'GET /outcomes/app.js', 'GET /outcomes/outcomes.css', 'GET /outcomes/session.js', 'GET /outcomes/uplot.css', 'GET /outcomes/uplot.js',
     ]);
     expect(contract.documented()).toEqual(expect.arrayContaining([`GET ${route.pending}`, `PUT ${route.acknowledge}`, `POST ${route.slack}`, `PUT ${route.preferences}`]));
     expect(Object.keys(contract.doc.components?.securitySchemes ?? {}).sort()).toEqual(['bearerAuth', 'slackSignature']);

@@ -2,6 +2,7 @@
 // Events (read with fetch so the bearer token stays in a header, never in a URL).
 import { ackLabel, compareCards, groupByInvoice, kindLabels, matches, nextActions } from './cards.js';
 import { cardElement, el } from './card-view.js';
+import { callApi, readToken } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -13,23 +14,8 @@ const state = {
 };
 const sections = ['open', 'done', 'settled'];
 
-function readToken() {
-  const hash = new URLSearchParams(location.hash.slice(1));
-  const fromHash = hash.get('token');
-  if (fromHash) {
-    sessionStorage.setItem('invoice-signal-token', fromHash);
-    hash.delete('token');
-    history.replaceState(null, '', `${location.pathname}${hash.toString() ? `#${hash}` : ''}`);
-  }
-  return sessionStorage.getItem('invoice-signal-token');
-}
 
-async function api(path, init = {}) {
-  const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${state.token}` } });
-  const body = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new Error(body?.detail ?? `${res.status} ${res.statusText}`);
-  return body;
-}
+const api = (path, init) => callApi(state.token, path, init);
 
 const filter = () => ({ risk: $('f-risk').value, status: $('f-status').value, account: $('f-account').value, search: $('search').value });
 

@@ -1,26 +1,12 @@
 // The managers' outcomes page: GET /api/outcomes with the user's token (kept in sessionStorage,
 // never in the address bar), charts drawn with the uPlot the service serves itself.
 /* global uPlot */
+import { callApi, readToken } from './session.js';
 const $ = (id) => document.getElementById(id);
 const state = { token: null, report: null };
 
-function readToken() {
-  const hash = new URLSearchParams(location.hash.slice(1));
-  const fromHash = hash.get('token');
-  if (fromHash) {
-    sessionStorage.setItem('invoice-signal-token', fromHash);
-    hash.delete('token');
-    history.replaceState(null, '', `${location.pathname}${hash.toString() ? `#${hash}` : ''}`);
-  }
-  return sessionStorage.getItem('invoice-signal-token');
-}
 
-async function api(path) {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${state.token}` } });
-  const body = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new Error(body?.detail ?? `${res.status} ${res.statusText}`);
-  return body;
-}
+const api = (path, init) => callApi(state.token, path, init);
 
 // One formatting for every number on the page: the API gives fractions and milliseconds.
 const pct = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
