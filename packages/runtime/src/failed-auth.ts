@@ -42,6 +42,8 @@ export function guardFailedAuthentication(app: FastifyInstance, opts: FailedAuth
   const refusals = new Set(opts.refusals ?? [401, 403]);
   const now = opts.now ?? Date.now;
   app.addHook('onRequest', async (request) => {
+    // No address has failed lately (the usual case): nothing to look up.
+    if (limiter.size === 0) return;
     const client = clientOf(request);
     const wait = limiter.wait(client, now());
     if (wait > 0) throw new TooManyFailures(client, wait);

@@ -11,6 +11,13 @@ const redactPaths = secretKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
 const emailPattern = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 export const maskEmails = (text: string) => text.replace(emailPattern, '[email]');
 
+/** Whether any string in the value holds an @: most log lines have none and are logged as they are. */
+function hasAt(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('@');
+  if (depth > 5 || value === null || typeof value !== 'object' || value instanceof Error) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => hasAt(v, depth + 1));
+}
+
 /** E-mail addresses (CSMs', customers') out of every logged value, however deep; logs are not the place for them. */
 function withoutEmails(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.includes('@') ? maskEmails(value) : value;
@@ -31,7 +38,7 @@ export function createLogger(service: string, level = 'info', file?: string): Lo
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths, censor: '[redacted]' },
-    formatters: { log: (object) => withoutEmails(object) as Record<string, unknown> },
+    formatters: { log: (object) => (hasAt(object) ? (withoutEmails(object) as Record<string, unknown>) : object) },
     hooks: {
       logMethod(args, method) {
         return method.apply(this, args.map((a) => (typeof a === 'string' && a.includes('@') ? maskEmails(a) : a)) as Parameters<typeof method>);

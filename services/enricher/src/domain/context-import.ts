@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { isTimeZone, type CustomerContext } from '@invoice-signal/events';
+import { isCurrency, isTimeZone, type CustomerContext } from '@invoice-signal/events';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
-
-/** ISO 4217 codes as the runtime's ICU data knows them, so a made-up code such as ABC is refused. */
-const iso4217 = new Set(Intl.supportedValuesOf('currency'));
 
 /** Where an import came from, recorded as the snapshot's origin (`?origin=` on the API). */
 export const importOrigins = ['import-api', 'csv'] as const;
@@ -57,7 +54,7 @@ export const accountSchema = z.strictObject({
   }).nullish().transform((v) => v ?? null),
   contract: z.strictObject({
     arrMinor: z.int('must be a whole number of minor units').min(0, 'must be 0 or more'),
-    currency: z.string().refine((c) => /^[A-Z]{3}$/.test(c) && iso4217.has(c), 'must be an ISO 4217 code in upper case, e.g. EUR'),
+    currency: z.string().refine((c) => /^[A-Z]{3}$/.test(c) && isCurrency(c), 'must be an ISO 4217 code in upper case, e.g. EUR'),
     startDate: optionalInstant,
     endDate: optionalInstant,
     renewalDate: optionalInstant,

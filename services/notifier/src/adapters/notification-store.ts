@@ -1,9 +1,8 @@
 import type { Knex } from '@invoice-signal/runtime';
-import { actionKinds } from '../domain/lifecycle.ts';
+import { actionKinds, settledStatuses } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
 import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
 
-const settledStatuses = ['paid', 'voided', 'uncollectible'];
 
 export type Db = Knex | Knex.Transaction;
 
@@ -122,6 +121,10 @@ export async function withHistory(db: Db, ns: InvoiceNotification[]): Promise<In
   if (ns.length === 0) return ns;
   const rows = await db('acknowledgment_actions').whereRaw('notification_id = any(?::text[])', [[...new Set(ns.map((n) => n.id))]]).orderBy(['at', 'id']);
   const history = new Map<string, Acknowledgment[]>();
-  for (const r of rows) history.set(r.notification_id, [...(history.get(r.notification_id) ?? []), { actionTaken: r.action_taken, note: r.note, by: r.by_csm_id, at: Number(r.at) }]);
+  for (const r of rows) {
+    const list = history.get(r.notification_id) ?? [];
+    list.push({ actionTaken: r.action_taken, note: r.note, by: r.by_csm_id, at: Number(r.at) });
+    history.set(r.notification_id, list);
+  }
   return ns.map((n) => ({ ...n, acknowledgmentHistory: history.get(n.id) ?? [] }));
 }

@@ -68,7 +68,11 @@ async function actionsOf(db: Db, invoiceIds: string[]): Promise<Map<string, Reco
   if (invoiceIds.length === 0) return out;
   const rows = await db('acknowledgment_actions').select('invoice_id', 'action_taken', 'by_csm_id', 'holder_csm_id', 'at')
     .whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy(['invoice_id', 'at', 'id']);
-  for (const r of rows) out.set(r.invoice_id, [...(out.get(r.invoice_id) ?? []), { actionTaken: r.action_taken, by: r.by_csm_id, holder: r.holder_csm_id, at: Number(r.at) }]);
+  for (const r of rows) {
+    const list = out.get(r.invoice_id) ?? [];
+    list.push({ actionTaken: r.action_taken, by: r.by_csm_id, holder: r.holder_csm_id, at: Number(r.at) });
+    out.set(r.invoice_id, list);
+  }
   return out;
 }
 

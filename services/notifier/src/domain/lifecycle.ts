@@ -31,7 +31,8 @@ export interface StatusFact {
 }
 
 /** Paid, voided or written off: nothing more to collect, so nothing to announce as new. */
-export const settled = (status: PaymentState) => status === 'paid' || status === 'voided' || status === 'uncollectible';
+export const settledStatuses: readonly PaymentState[] = ['paid', 'voided', 'uncollectible'];
+export const settled = (status: PaymentState) => settledStatuses.includes(status);
 
 /** Alerts that call for the CSM to act on a settled invoice: they stay in the pending list. */
 export const actionKinds: NotificationKind[] = ['disputed', 'written_off'];

@@ -1,4 +1,5 @@
 import { isContact } from './acknowledgment.ts';
+import { settled } from './lifecycle.ts';
 
 /*
  * The PRD's three success metrics, computed from what the notifier holds: its notifications,
@@ -57,14 +58,13 @@ export interface HistoryInvoice {
   paidAt: number | null;
 }
 
-const settledStates: InvoiceState[] = ['paid', 'voided', 'uncollectible'];
 
 /**
  * The end of the outreach window: when the invoice settled (paid, voided, written off) or went
  * overdue, whichever came first; null while neither happened (the window is still open).
  */
 export function outreachDeadline(i: Pick<NotifiedInvoice, 'status' | 'settledAt' | 'overdueSince'>): number | null {
-  const ends = [settledStates.includes(i.status) ? i.settledAt : null, i.overdueSince].filter((t): t is number => t !== null);
+  const ends = [settled(i.status) ? i.settledAt : null, i.overdueSince].filter((t): t is number => t !== null);
   return ends.length ? Math.min(...ends) : null;
 }
 
@@ -236,7 +236,7 @@ const urgency: Record<OpenStatus, number> = { overdue: 0, failed: 1, pending: 2 
  */
 export function needsOutreach(notified: NotifiedInvoice[], limit = 20): NotifiedInvoice[] {
   return notified
-    .filter((i) => !settledStates.includes(i.status) && !i.actions.some((a) => isContact(a.actionTaken) && a.by === a.holder))
+    .filter((i) => !settled(i.status) && !i.actions.some((a) => isContact(a.actionTaken) && a.by === a.holder))
     .sort((a, b) => urgency[a.status as OpenStatus] - urgency[b.status as OpenStatus] || (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || b.riskRank - a.riskRank || (a.invoiceId < b.invoiceId ? -1 : 1))
     .slice(0, limit);
 }
