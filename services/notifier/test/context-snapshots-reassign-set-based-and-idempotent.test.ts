@@ -82,6 +82,43 @@ describe('the context snapshot batch handler', () => {
     expect(await db('ownership_notes').where('account_id', 'like', 'acc_s%').count({ c: '*' })).toEqual([{ c: 44 }]);
   });
 
+  it('hands reopened settled invoices to the current owner, writing each row once, with the same statements for one or many', async () => {
+    const deps = batchDeps(db, url, { defaults: { slackMaxPerHour: 1000 } });
+    const status = (invoiceId: string, state: 'paid' | 'failed', version: number) => statusInput(statusRecords(samplePaymentStatus({ invoiceId, status: state, version }))[0])!;
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `stripe:in_ro${from + i}`);
+    const all = ids(0, 21);
+    await notify(deps, all.map((invoiceId) => ({ invoiceId, accountId: 'acc_ro', csmId: 'csm_ro_old' })));
+    await inBatch(db, (ctx) => handleInputs(deps, all.map((id) => status(id, 'paid', 2)), ctx));
+    await apply(deps, [snapshot('acc_ro', 'csm_ro_new', t0 + 1)]); // settled: they stay with the old owner
+    expect(await db('notifications').whereIn('invoice_id', all).where({ csm_id: 'csm_ro_old' }).count({ c: '*' })).toEqual([{ c: 21 }]);
+    const statements = async (invoiceIds: string[]) => {
+      const seen: string[] = [];
+      const listen = (q: { sql: string }) => void seen.push(q.sql);
+      db.on('query', listen);
+      try {
+        await inBatch(db, (ctx) => handleInputs(deps, invoiceIds.map((id) => status(id, 'failed', 3)), ctx));
+      } finally {
+        db.off('query', listen);
+      }
+      return seen;
+    };
+    const one = await statements(ids(0, 1));
+    const twenty = await statements(ids(1, 20));
+    expect(twenty).toEqual(one);
+    // BEGIN, invoice locks, notifications, statuses, account owners, CSM locks, preferences, Slack counts, statuses upsert,
+    // alerts insert, notifications update (status and owner at once), deliveries insert, cancellations, notes, NOTIFY, COMMIT.
+    expect(one.filter((q) => q.startsWith('update notifications'))).toHaveLength(1);
+    expect(one).toHaveLength(16);
+    const rows = await db('notifications').whereIn('invoice_id', all).orderBy('id');
+    expect(rows.filter((r) => r.kind === 'invoice_issued').map((r) => [r.csm_id, r.previous_csm_id, r.version, r.timeline.map((e: { event: string }) => e.event)]))
+      .toEqual(all.map(() => ['csm_ro_new', 'csm_ro_old', 4, ['paid', 'payment_failed', 'reassigned']]));
+    expect(rows.filter((r) => r.kind === 'payment_failed').map((r) => r.csm_id)).toEqual(all.map(() => 'csm_ro_new'));
+    // One note each way per batch's hand-over.
+    const notes = await db('ownership_notes').where({ account_id: 'acc_ro' }).select('kind', 'csm_id', 'invoice_ids');
+    expect(notes.map((x) => `${x.kind} ${x.csm_id} ${x.invoice_ids.length}`).sort())
+      .toEqual(['inherited csm_ro_new 1', 'inherited csm_ro_new 20', 'moved_away csm_ro_old 1', 'moved_away csm_ro_old 20']);
+  });
+
   it('never loses a move nor deadlocks when snapshots race assessments and statuses of the same accounts', async () => {
     const deps = batchDeps(db, url);
     for (let round = 0; round < 3; round++) {

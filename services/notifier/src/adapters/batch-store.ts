@@ -3,6 +3,7 @@ import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../do
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
 import { riskRank } from '../domain/preferences.ts';
 import { fromRow, orNull } from './notification-store.ts';
+import { insertNotes } from './owner-store.ts';
 
 /*
  * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
@@ -68,6 +69,7 @@ export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: num
   await deliverAgain(trx, plan.deliveries.filter((d) => d.again), now);
   await cancelDeliveries(trx, plan.cancellations);
   await logRouting(trx, plan.routingLog, now);
+  await insertNotes(trx, plan.notes, now);
 }
 
 const statusColumns: Column<StatusFact>[] = [
@@ -148,7 +150,7 @@ const deliveryColumns: Column<PlannedDelivery>[] = [
 ];
 
 /** Slack and digest deliveries, pending; one per notification, channel and CSM (a replay adds none). */
-export async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
+async function insertDeliveries(trx: Knex.Transaction, rows: PlannedDelivery[], now: number): Promise<void> {
   if (rows.length === 0) return;
   const v = unnestRows(rows, deliveryColumns);
   await trx.raw(
@@ -179,7 +181,7 @@ async function deliverAgain(trx: Knex.Transaction, rows: PlannedDelivery[], now:
  * what a digest already claimed). Runs after the insert: a channel routed to that CSM again later
  * in the batch (`keep`) stays.
  */
-export async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Promise<void> {
+async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation[]): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw(
     `update deliveries d set state = 'cancelled', reason = v.reason from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as v(notification_id, csm_id, reason, keep)
@@ -189,7 +191,7 @@ export async function cancelDeliveries(trx: Knex.Transaction, rows: Cancellation
   );
 }
 
-export async function logRouting(trx: Knex.Transaction, rows: BatchPlan['routingLog'], now: number): Promise<void> {
+async function logRouting(trx: Knex.Transaction, rows: BatchPlan['routingLog'], now: number): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw(
     "insert into delivery_log (channel, csm_id, attempt, outcome, detail, at) select 'routing', v.csm_id, 0, 'filtered', v.detail, ?::bigint from unnest(?::text[], ?::text[]) as v(csm_id, detail)",

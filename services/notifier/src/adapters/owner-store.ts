@@ -1,5 +1,5 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
-import type { AccountOwner, Move, OwnershipNote } from '../domain/ownership.ts';
+import type { AccountOwner, OwnershipNote } from '../domain/ownership.ts';
 import type { Db } from './notification-store.ts';
 
 /*
@@ -52,19 +52,6 @@ export async function ownersOf(db: Db, accountIds: string[]): Promise<Map<string
 /** Every invoice of the accounts that has a notification (settled ones too: a status may reopen them while the owner changes). */
 export async function invoicesOfAccounts(trx: Knex.Transaction, accountIds: string[]): Promise<string[]> {
   return trx('notifications').distinct('invoice_id').whereRaw('customer_id = any(?::text[])', [accountIds]).orderBy('invoice_id').pluck('invoice_id');
-}
-
-/** Hands notifications to their new owner: previous owner kept, a `reassigned` timeline entry, one version more (the outbox publishes it). */
-export async function applyMoves(trx: Knex.Transaction, moves: Move[], now: number): Promise<void> {
-  if (moves.length === 0) return;
-  await trx.raw(
-    `update notifications n set csm_id = v.csm_id, previous_csm_id = v.previous_csm_id, channels = v.channels::jsonb,
-       timeline = n.timeline || jsonb_build_array(jsonb_build_object('at', ?::bigint, 'event', 'reassigned', 'note', v.note)),
-       version = n.version + 1, updated_at = ?::bigint
-     from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as v(id, csm_id, previous_csm_id, channels, note)
-     where n.id = v.id`,
-    [now, now, moves.map((m) => m.notificationId), moves.map((m) => m.csmId), moves.map((m) => m.previousCsmId), moves.map((m) => JSON.stringify(m.channels)), moves.map((m) => m.note)],
-  );
 }
 
 const noteColumns: Column<OwnershipNote>[] = [

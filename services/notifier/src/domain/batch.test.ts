@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csmChanges, csmsToRoute, planBatch, type BatchInput, type BatchState, type StatusFact } from './batch.ts';
 import type { CsmRef, InvoiceFacts, InvoiceNotification } from './notification.ts';
+import type { AccountOwner } from './ownership.ts';
 import { defaultPreferences } from './preferences.ts';
 
 const now = Date.parse('2026-11-24T12:00:00Z');
@@ -23,7 +24,8 @@ const fact = (invoiceId: string, s: StatusFact['status'], version: number, extra
   amountCreditedMinor: 0, amountRefundedMinor: 0, failureReason: null, disputeStatus: null, ...extra,
 });
 const status = (invoiceId: string, s: StatusFact['status'], version: number, extra: Partial<StatusFact> = {}): BatchInput => ({ type: 'status', status: fact(invoiceId, s, version, extra) });
-const empty = (over: Partial<BatchState> = {}): BatchState => ({ notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), ...over });
+const owner = (csmId: string): AccountOwner => ({ accountId: 'acc_1', accountName: 'Acme', csm: csm(csmId), team: null, snapshotAt: now - 500 });
+const empty = (over: Partial<BatchState> = {}): BatchState => ({ notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), owners: new Map(), ...over });
 
 /** A stored invoice_issued notification of an earlier batch. */
 function stored(invoiceId: string, owner: string): InvoiceNotification {
@@ -66,11 +68,12 @@ describe('planning a batch in memory', () => {
 
   it('routes only to CSMs that may hear something, and rewrites only changed directory rows', () => {
     const n = stored('i1', 'a');
-    expect(csmsToRoute([status('i1', 'paid', 2)], [n])).toEqual([]);
-    expect(csmsToRoute([status('i1', 'failed', 2), assessed('i2', 'c')], [n])).toEqual(['a', 'c']);
+    expect(csmsToRoute([status('i1', 'paid', 2)], [n], new Map())).toEqual([]);
+    expect(csmsToRoute([status('i1', 'failed', 2), assessed('i2', 'c')], [n], new Map())).toEqual(['a', 'c']);
+    // The invoice goes back to its account's owner: the alert is theirs.
+    expect(csmsToRoute([status('i1', 'failed', 2)], [n], new Map([['acc_1', owner('d')]]))).toEqual(['d']);
     const moved = { ...csm('a'), timeZone: 'Europe/Paris' };
-    expect(csmChanges([assessed('i2', 'c'), { type: 'assessment', facts: { ...facts('i3', 'a'), csm: moved }, receivedAt: now }, assessed('i4', 'b')], new Map([['a', csm('a')], ['b', csm('b')]])))
-      .toEqual([moved, csm('c')]);
+    expect(csmChanges([csm('c'), csm('a'), moved, csm('b')], new Map([['a', csm('a')], ['b', csm('b')]]))).toEqual([moved, csm('c')]);
   });
 
   it('stores an invoice paid before it was notified without announcing it, and routes the alerts a stored status calls for', () => {
@@ -121,6 +124,23 @@ describe('planning a batch in memory', () => {
     const updated = lost.factUpdates.find((u) => u.notification.id === alert.id)!.notification;
     expect(updated.acknowledgedAt).toBeNull();
     expect(updated.timeline.at(-1)).toMatchObject({ event: 'dispute_lost' });
-    expect(csmsToRoute([status('i1', 'paid', 4, { disputeStatus: 'lost' })], [n])).toEqual(['a']);
+    expect(csmsToRoute([status('i1', 'paid', 4, { disputeStatus: 'lost' })], [n], new Map())).toEqual(['a']);
+  });
+
+  it('hands a settled invoice that a status reopens to the account’s owner first, in the same row write, and alerts the owner', () => {
+    const paid = { ...stored('i1', 'a'), status: 'paid' as const };
+    const plan = planBatch([status('i1', 'failed', 3)], empty({
+      notifications: [paid], statuses: new Map([['i1', fact('i1', 'paid', 2)]]), owners: new Map([['acc_1', owner('b')]]),
+    }), env);
+    expect(plan.factUpdates.map((u) => [u.notification.csmId, u.notification.previousCsmId, u.bump, u.notification.timeline.map((e) => e.event)]))
+      .toEqual([['b', 'a', 2, ['payment_failed', 'reassigned']]]);
+    // Nothing is pushed for the old notification, the alert is (to the owner).
+    expect(plan.inserts.map((x) => [x.kind, x.csmId])).toEqual([['payment_failed', 'b']]);
+    expect(plan.deliveries.map((d) => [d.notificationId, d.csmId])).toEqual([[plan.inserts[0].id, 'b']]);
+    expect(plan.cancellations).toEqual([{ notificationId: paid.id, csmId: 'a', reason: 'reassigned to b', keep: [] }]);
+    expect(plan.notes.map((x) => [x.kind, x.csmId, x.invoiceIds])).toEqual([['moved_away', 'a', ['i1']], ['inherited', 'b', ['i1']]]);
+    // Already the owner's, or a stale status: no hand-over.
+    expect(planBatch([status('i1', 'failed', 3)], empty({ notifications: [paid], owners: new Map([['acc_1', owner('a')]]) }), env).notes).toEqual([]);
+    expect(planBatch([status('i1', 'failed', 1)], empty({ notifications: [paid], statuses: new Map([['i1', fact('i1', 'paid', 2)]]), owners: new Map([['acc_1', owner('b')]]) }), env).factUpdates).toEqual([]);
   });
 });

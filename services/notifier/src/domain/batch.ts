@@ -3,6 +3,7 @@ import { alertsFor, baselineOf, followStatus, settled, actionKinds, timelineEntr
 import { notificationId, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
 import type { Channel, Preferences } from './preferences.ts';
 import { route } from './routing.ts';
+import { notesFor, strays, type AccountOwner, type Handover, type OwnershipNote } from './ownership.ts';
 
 export type { StatusFact };
 
@@ -22,6 +23,8 @@ export interface BatchState {
   prefs: Map<string, Preferences>;
   /** Slack messages sent or waiting per CSM in the last hour: what the hourly cap counts. */
   slackInLastHour: Map<string, number>;
+  /** Current owners of the accounts the batch may hand notifications over in (a reopened invoice's, a change of owner's). */
+  owners: Map<string, AccountOwner>;
 }
 
 export interface RoutingEnv {
@@ -66,6 +69,8 @@ export interface BatchPlan {
   cancellations: Cancellation[];
   /** Why a routing skipped or changed channels (the delivery log). */
   routingLog: Array<{ csmId: string; detail: string }>;
+  /** What a hand-over to an account's owner tells each side. */
+  notes: OwnershipNote[];
   events: LiveEvent[];
   /** Kinds of the notifications routed (new, or moved to a new owner), for the metrics. */
   routed: NotificationKind[];
@@ -85,8 +90,9 @@ export function invoicesOf(inputs: BatchInput[]): string[] {
  * of an invoice that receives an alerting status. Only these need the directory lock (the Slack
  * cap), their preferences and their Slack count; a batch of `paid` statuses needs none.
  */
-export function csmsToRoute(inputs: BatchInput[], existing: InvoiceNotification[]): string[] {
-  const owners = new Map(existing.map((n) => [n.invoiceId, n.csmId]));
+export function csmsToRoute(inputs: BatchInput[], existing: InvoiceNotification[], accountOwners: Map<string, AccountOwner>): string[] {
+  // An alert of an invoice that goes back to its account's owner is that owner's.
+  const owners = new Map(existing.map((n) => [n.invoiceId, accountOwners.get(n.customerId)?.csm.id ?? n.csmId]));
   const out = new Set<string>();
   for (const input of inputs) {
     if (input.type === 'assessment') out.add(input.facts.csm.id);
@@ -97,10 +103,9 @@ export function csmsToRoute(inputs: BatchInput[], existing: InvoiceNotification[
 
 const sameCsm = (a: CsmRef, b: CsmRef) => a.email === b.email && a.slackUserId === b.slackUserId && a.timeZone === b.timeZone;
 
-/** Directory rows to write: each CSM's details from its last assessment in the batch, only where new or changed. */
-export function csmChanges(inputs: BatchInput[], stored: Map<string, CsmRef>): CsmRef[] {
-  const latest = new Map<string, CsmRef>();
-  for (const input of inputs) if (input.type === 'assessment') latest.set(input.facts.csm.id, input.facts.csm);
+/** Directory rows to write: each CSM's details as the batch last names them (in offset order), only where new or changed. */
+export function csmChanges(named: CsmRef[], stored: Map<string, CsmRef>): CsmRef[] {
+  const latest = new Map(named.map((c) => [c.id, c]));
   return [...latest.values()].filter((c) => !stored.has(c.id) || !sameCsm(stored.get(c.id)!, c)).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
@@ -111,6 +116,16 @@ export function planBatch(inputs: BatchInput[], state: BatchState, env: RoutingE
     if (input.type === 'assessment') planner.assessment(input.facts, input.receivedAt);
     else planner.status(input.status);
   }
+  return planner.plan();
+}
+
+/**
+ * A change of owner (cs.customer-context.v1): the open notifications of the owners' accounts held
+ * by someone else go to the owner, the unacknowledged ones routed through the owner's channels.
+ */
+export function planHandover(state: BatchState, env: RoutingEnv): BatchPlan {
+  const planner = new BatchPlanner(state, env);
+  planner.handOverOpen();
   return planner.plan();
 }
 
@@ -134,6 +149,7 @@ class BatchPlanner {
   private readonly deliveries = new Map<string, PlannedDelivery>();
   private readonly cancellations = new Map<string, Cancellation>();
   private readonly out: Pick<BatchPlan, 'routingLog' | 'events' | 'routed' | 'createdFrom'> = { routingLog: [], events: [], routed: [], createdFrom: [] };
+  private readonly handovers: Handover[] = [];
   private readonly state: BatchState;
   private readonly env: RoutingEnv;
 
@@ -205,16 +221,53 @@ class BatchPlanner {
       for (const t of list) this.event('updated', t.n.csmId, t.n.id);
       return;
     }
-    // Reassigned (e.g. the account was matched late): the old owner stops hearing about it, the
-    // new one hears once, unless it was already dealt with; the notification says who held it.
-    this.cancel(list, previous, `reassigned to ${facts.csm.id}`);
+    // Reassigned, e.g. the account was matched late.
+    this.reassign(list, previous, facts.csm, true);
+  }
+
+  /**
+   * The old holder stops hearing about the notifications, the new one hears once (when `route`),
+   * unless they were already dealt with; each says who held it.
+   */
+  private reassign(list: Tracked[], previous: string, csm: CsmRef, route: boolean): void {
+    this.cancel(list, previous, `reassigned to ${csm.id}`);
     for (const t of list) {
-      t.n.previousCsmId = previous;
-      t.n.timeline = [...t.n.timeline, { at: this.env.now, event: 'reassigned', note: `from ${previous} to ${facts.csm.id}` }];
+      Object.assign(t.n, { csmId: csm.id, previousCsmId: previous, updatedAt: this.env.now });
+      t.n.timeline = [...t.n.timeline, { at: this.env.now, event: 'reassigned', note: `from ${previous} to ${csm.id}` }];
       this.event('removed', previous, t.n.id);
-      if (t.n.acknowledgedAt === null) this.routeTo(t, facts.csm);
-      this.event('created', t.n.csmId, t.n.id);
+      if (route && t.n.acknowledgedAt === null) this.routeTo(t, csm);
+      this.event('created', csm.id, t.n.id);
     }
+  }
+
+  /** Hands notifications to their account's owner: one version more each, and a note to each side (written with the plan). */
+  private handOver(list: Tracked[], owner: AccountOwner, route: boolean): void {
+    for (const previous of new Set(list.map((t) => t.n.csmId))) {
+      const held = list.filter((t) => t.n.csmId === previous);
+      for (const t of held) {
+        this.touch(t);
+        this.handovers.push({ owner, from: previous, invoiceId: t.n.invoiceId });
+      }
+      this.reassign(held, previous, owner.csm, route);
+    }
+  }
+
+  /** The open notifications held by someone else than their account's owner, oldest first, each routed to the owner in turn (the Slack cap). */
+  handOverOpen(): void {
+    const tracked = [...this.invoices.values()].flat();
+    const byNotification = new Map(tracked.map((t) => [t.n, t]));
+    const strayed = strays([...this.state.owners.values()], tracked.map((t) => t.n)).sort((a, b) => a.n.notifiedAt - b.n.notifiedAt || (a.n.id < b.n.id ? -1 : 1));
+    for (const { owner, n } of strayed) this.handOver([byNotification.get(n)!], owner, true);
+  }
+
+  /**
+   * A settled invoice stays with whoever held it when its account changed owner. When a status
+   * reopens it (an alert), it goes to the account's current owner first, so the alert is theirs;
+   * nothing is pushed for the old notifications, the alert is.
+   */
+  private reclaim(list: Tracked[]): void {
+    const owner = this.state.owners.get(list[0].n.customerId);
+    if (owner) this.handOver(list.filter((t) => t.n.csmId !== owner.csm.id), owner, false);
   }
 
   /**
@@ -238,6 +291,7 @@ class BatchPlanner {
       this.touch(t);
       this.event('updated', t.n.csmId, t.n.id);
     }
+    if (alertsFor(s).length) this.reclaim(list);
     if (settled(s.status) && !(stored && settled(stored.status))) this.withdraw(list, s.status);
     if (s.disputeStatus === 'lost' && stored?.disputeStatus !== 'lost') this.disputeLost(list.find((t) => t.n.kind === 'disputed'));
     for (const kind of alertsFor(s)) {
@@ -339,6 +393,8 @@ class BatchPlanner {
 
   plan(): BatchPlan {
     const all = [...this.invoices.values()].flat();
+    const notes = notesFor(this.handovers);
+    for (const note of notes) this.event('note', note.csmId, note.id);
     return {
       statuses: [...this.newStatuses.values()],
       inserts: all.filter((t) => t.isNew).map((t) => t.n),
@@ -346,6 +402,7 @@ class BatchPlanner {
       reopened: all.filter((t) => t.reopened).map((t) => t.n.id),
       deliveries: [...this.deliveries.values()],
       cancellations: [...this.cancellations.values()],
+      notes,
       ...this.out,
     };
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPreferences } from './preferences.ts';
-import type { BatchInput, RoutingEnv } from './batch.ts';
+import { planHandover, type BatchInput, type BatchState, type RoutingEnv, type StatusFact } from './batch.ts';
 import type { InvoiceFacts, InvoiceNotification } from './notification.ts';
-import { newestPerAccount, noteText, planOwnership, strays, withCurrentOwners, type AccountOwner } from './ownership.ts';
+import { accountsToOwn, newestPerAccount, noteText, strays, withCurrentOwners, type AccountOwner } from './ownership.ts';
 
 const owner = (accountId: string, csmId: string, snapshotAt: number): AccountOwner => ({
   accountId, accountName: 'Acme Corp', csm: { id: csmId, email: null, slackUserId: `U_${csmId}`, timeZone: null }, team: 'emea', snapshotAt,
@@ -47,13 +47,17 @@ describe('ownership', () => {
   });
 
   it('routes only the unacknowledged ones to the new owner, withdraws the old owner’s, and writes one note each way', () => {
-    const moved = strays([owner('acc_a', 'bob', 1)], [notification('open'), notification('acked', { acknowledgedAt: 5, channels: ['in_app'] })]);
-    const plan = planOwnership(moved, { prefs: new Map(), slackInLastHour: new Map() }, env, true);
-    // Oldest first (then by id): acked, open.
-    expect(plan.moves).toEqual([
-      { notificationId: 'acked', csmId: 'bob', previousCsmId: 'alice', channels: ['in_app'], note: 'from alice to bob' },
-      { notificationId: 'open', csmId: 'bob', previousCsmId: 'alice', channels: ['in_app', 'slack'], note: 'from alice to bob' },
+    const state: BatchState = {
+      notifications: [notification('open'), notification('acked', { acknowledgedAt: 5, channels: ['in_app'] }), notification('paid', { status: 'paid' })],
+      owners: new Map([['acc_a', owner('acc_a', 'bob', 1)]]), statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(),
+    };
+    const plan = planHandover(state, env);
+    // Each written once, one version more, saying who held it; the settled one stays.
+    expect(plan.factUpdates.map(({ notification: n, bump }) => [n.id, n.csmId, n.previousCsmId, n.channels, n.timeline, bump])).toEqual([
+      ['open', 'bob', 'alice', ['in_app', 'slack'], [{ at: env.now, event: 'reassigned', note: 'from alice to bob' }], 1],
+      ['acked', 'bob', 'alice', ['in_app'], [{ at: env.now, event: 'reassigned', note: 'from alice to bob' }], 1],
     ]);
+    // Routed oldest first (then by id): acked, open.
     expect(plan.deliveries.map((d) => [d.notificationId, d.csmId, d.channel])).toEqual([['open', 'bob', 'slack']]);
     expect(plan.cancellations.map((c) => [c.notificationId, c.csmId])).toEqual([['acked', 'alice'], ['open', 'alice']]);
     expect(plan.notes.map((n) => [n.kind, n.csmId, n.otherCsmId, n.invoiceIds])).toEqual([['moved_away', 'alice', 'bob', ['in_acked', 'in_open']], ['inherited', 'bob', 'alice', ['in_acked', 'in_open']]]);
@@ -63,8 +67,15 @@ describe('ownership', () => {
       { type: 'removed', csmId: 'alice', notificationId: 'open' }, { type: 'created', csmId: 'bob', notificationId: 'open' },
     ]);
     // The same move planned again (a replay) has the same note ids.
-    expect(planOwnership(moved, { prefs: new Map(), slackInLastHour: new Map() }, env, true).notes.map((n) => n.id)).toEqual(plan.notes.map((n) => n.id));
-    // Without routing (a reopened invoice: its alert is what is pushed), nothing is delivered.
-    expect(planOwnership(moved, { prefs: new Map(), slackInLastHour: new Map() }, env, false).deliveries).toEqual([]);
+    expect(planHandover(state, env).notes.map((n) => n.id)).toEqual(plan.notes.map((n) => n.id));
+  });
+
+  it('reads the owners of assessed accounts and of invoices a newer alerting status reopens', () => {
+    const facts = { customerId: 'acc_x' } as InvoiceFacts;
+    const status = (invoiceId: string, s: 'failed' | 'paid', version: number): BatchInput => ({ type: 'status', status: { invoiceId, status: s, version } as StatusFact });
+    const list = [notification('a', { invoiceId: 'in_a' }), notification('b', { invoiceId: 'in_b', customerId: 'acc_b' })];
+    const stored = new Map([['in_a', { version: 2 }], ['in_b', { version: 2 }]]);
+    expect(accountsToOwn([{ type: 'assessment', facts, receivedAt: 0 }, status('in_a', 'failed', 3), status('in_b', 'paid', 3)], list, stored)).toEqual(['acc_x', 'acc_a']);
+    expect(accountsToOwn([status('in_a', 'failed', 2)], list, stored)).toEqual([]);
   });
 });

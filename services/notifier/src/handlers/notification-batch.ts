@@ -1,11 +1,10 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
-import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan } from '../domain/batch.ts';
-import { factsFromAssessment, toEvent, type InvoiceFacts } from '../domain/notification.ts';
+import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
+import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan, type RoutingEnv } from '../domain/batch.ts';
+import { factsFromAssessment, toEvent, type CsmRef, type InvoiceFacts } from '../domain/notification.ts';
 import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
 import { accountLockKeys, ownersOf } from '../adapters/owner-store.ts';
-import { withCurrentOwners } from '../domain/ownership.ts';
-import { assessedAccounts, reclaimReopened, writeOwnership } from './context-batch.ts';
+import { accountsToOwn, assessedAccounts, withCurrentOwners } from '../domain/ownership.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
 import { notifierMetrics } from '../metrics.ts';
@@ -71,29 +70,33 @@ export async function handleInputs(deps: NotifierDeps, batch: BatchInput[], ctx:
   const now = deps.now();
   const invoiceIds = invoicesOf(batch);
   // Assessed accounts are locked too (before their invoices): a change of owner waits, or is seen.
-  const accounts = assessedAccounts(batch);
-  await lockKeys(trx, [...accountLockKeys(accounts), ...invoiceLockKeys(invoiceIds)]);
-  const inputs = accounts.length ? withCurrentOwners(batch, await ownersOf(trx, accounts)) : batch;
+  await lockKeys(trx, [...accountLockKeys(assessedAccounts(batch)), ...invoiceLockKeys(invoiceIds)]);
   const notifications = await notificationsForUpdate(trx, invoiceIds);
   const statuses = await statusesOf(trx, invoiceIds);
-  const reclaimed = await reclaimReopened(deps, trx, inputs, notifications, statuses, now);
-  const csmIds = csmsToRoute(inputs, notifications);
-  const routing = csmIds.length ? await routingState(deps, trx, inputs, csmIds, now) : { csms: new Map(), prefs: new Map(), slackInLastHour: new Map() };
-  const plan = planBatch(inputs, { notifications, statuses, ...routing }, {
-    now, defaults: deps.defaults, defaultZone: deps.defaultZone, slackAvailable: deps.slackAvailable, emailAvailable: deps.emailAvailable,
-  });
+  const owners = await ownersOf(trx, accountsToOwn(batch, notifications, statuses));
+  const inputs = withCurrentOwners(batch, owners);
+  const named = inputs.flatMap((i) => (i.type === 'assessment' ? [i.facts.csm] : []));
+  const routing = await routingState(deps, trx, csmsToRoute(inputs, notifications, owners), named, now);
+  const plan = planBatch(inputs, { notifications, statuses, owners, ...routing }, routingEnv(deps, now));
   await writePlan(trx, plan, now);
-  if (reclaimed) await writeOwnership(trx, reclaimed, now);
   // New notifications go out with the batch; later versions (revisions, statuses, acknowledgements) through the outbox.
   ctx.emit(topics.notifications, plan.inserts.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
-  await deps.live.announce(trx, [...(reclaimed?.events ?? []), ...plan.events]);
+  await deps.live.announce(trx, plan.events);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }
 
-/** The CSMs the batch may route to: their directory rows (locked, then brought up to date), preferences and Slack counts. */
-async function routingState(deps: NotifierDeps, trx: BatchContext['trx'], inputs: BatchInput[], csmIds: string[], now: number) {
+export const routingEnv = (deps: NotifierDeps, now: number): RoutingEnv => ({
+  now, defaults: deps.defaults, defaultZone: deps.defaultZone, slackAvailable: deps.slackAvailable, emailAvailable: deps.emailAvailable,
+});
+
+/**
+ * The CSMs a batch may route to: their directory rows (locked in id order after the invoices,
+ * then brought up to date with the details the batch `named`), preferences and Slack counts.
+ */
+export async function routingState(deps: NotifierDeps, trx: Knex.Transaction, csmIds: string[], named: CsmRef[], now: number) {
+  if (csmIds.length === 0) return { csms: new Map<string, CsmRef>(), prefs: new Map(), slackInLastHour: new Map<string, number>() };
   const stored = await lockCsms(trx, csmIds);
-  const changed = csmChanges(inputs, stored);
+  const changed = csmChanges(named, stored);
   await saveCsms(trx, changed, now);
   const prefs = await preferencesOf(trx, csmIds, deps.defaults);
   // Without Slack the cap never applies: no need to count.
@@ -101,7 +104,8 @@ async function routingState(deps: NotifierDeps, trx: BatchContext['trx'], inputs
   return { csms: new Map([...stored, ...changed.map((c) => [c.id, c] as const)]), prefs, slackInLastHour };
 }
 
-function afterCommit(deps: NotifierDeps, plan: BatchPlan): void {
+/** Once committed: end-to-end latency of what was created, routing counts, and the workers woken if anything changed. */
+export function afterCommit(deps: NotifierDeps, plan: BatchPlan): void {
   const at = Date.now();
   for (const receivedAt of plan.createdFrom) notifierMetrics.endToEnd.observe(Math.max(0, at - receivedAt) / 1000);
   for (const kind of plan.routed) notifierMetrics.notifications.inc({ kind });
