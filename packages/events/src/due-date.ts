@@ -15,9 +15,16 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 const zoneName = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
+// Asking ICU builds an Intl.DateTimeFormat each time (a millisecond or more): names found valid are
+// remembered, a few hundred at most in practice (capped, as they may come from requests).
+const validZones = new Set<string>();
+
 /** Whether this is an IANA zone name the ICU database knows, e.g. Europe/Paris. "UTC" counts; a bare offset ("+02:00") does not. */
 export function isTimeZone(zone: string): boolean {
-  return zoneName.test(zone) && IANAZone.isValidZone(zone);
+  if (validZones.has(zone)) return true;
+  const valid = zoneName.test(zone) && IANAZone.isValidZone(zone);
+  if (valid && validZones.size < 2000) validZones.add(zone);
+  return valid;
 }
 
 function localDay(date: string, zone: string): DateTime {
