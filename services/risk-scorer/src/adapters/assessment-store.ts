@@ -1,5 +1,5 @@
 import type { AssessedInvoice } from '@invoice-signal/events';
-import { lockKeys, type Knex } from '@invoice-signal/runtime';
+import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { Assessment } from '../domain/assess.ts';
 import type { HistoryRow } from '../domain/batch-history.ts';
 import type { InvoiceHistory, PastInvoice } from '../domain/history.ts';
@@ -71,18 +71,31 @@ export async function storedHistory(trx: Knex.Transaction, rows: HistoryRow[]): 
   return { fromTable, stored };
 }
 
+type HistoryWrite = HistoryRow & { enrichmentId: string };
+const historyColumns: Column<HistoryWrite>[] = [
+  ['invoice_id', 'text', (r) => r.invoiceId], ['account_id', 'text', (r) => r.accountId], ['subscription_id', 'text', (r) => r.subscriptionId],
+  ['currency', 'text', (r) => r.currency], ['total_minor', 'bigint', (r) => r.totalMinor], ['issued_at', 'bigint', (r) => r.issuedAt],
+  ['revision', 'int', (r) => r.revision], ['enrichment_id', 'text', (r) => r.enrichmentId],
+];
+
 /** One row per invoice (dedupe first); a later revision (late account match) moves it, an older one never does. */
-export async function rememberInvoices(trx: Knex.Transaction, rows: Array<HistoryRow & { enrichmentId: string }>): Promise<void> {
+export async function rememberInvoices(trx: Knex.Transaction, rows: HistoryWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx('invoice_history')
-    .insert(rows.map((r) => ({
-      invoice_id: r.invoiceId, account_id: r.accountId, subscription_id: r.subscriptionId, currency: r.currency, total_minor: r.totalMinor,
-      issued_at: r.issuedAt, revision: r.revision, enrichment_id: r.enrichmentId,
-    })))
-    .onConflict('invoice_id')
-    .merge(['account_id', 'subscription_id', 'currency', 'total_minor', 'issued_at', 'revision', 'enrichment_id'])
-    .where('invoice_history.revision', '<=', trx.ref('excluded.revision'));
+  const v = unnestRows(rows, historyColumns);
+  const set = historyColumns.slice(1).map(([name]) => `${name} = excluded.${name}`).join(', ');
+  await trx.raw(
+    `insert into invoice_history (${names(historyColumns)}) select ${names(historyColumns, 'v.')} from ${v.sql}
+     on conflict (invoice_id) do update set ${set} where invoice_history.revision <= excluded.revision`,
+    v.bindings,
+  );
 }
+
+const assessmentColumns: Column<Assessment>[] = [
+  ['enrichment_id', 'text', (a) => a.value.enriched.enrichmentId], ['assessment_id', 'text', (a) => a.value.assessmentId], ['account_id', 'text', (a) => a.value.accountId],
+  ['invoice_id', 'text', (a) => a.value.enriched.invoice.invoiceId], ['revision', 'int', (a) => a.value.enriched.revision], ['rule_version', 'text', (a) => a.value.ruleVersion],
+  ['risk_level', 'text', (a) => a.value.riskLevel], ['risk_score', 'int', (a) => a.decision.score], ['reasons', 'json', (a) => JSON.stringify(a.decision.reasons)],
+  ['value', 'json', (a) => JSON.stringify(a.value)], ['assessed_at', 'timestamptz', (a) => new Date(a.value.assessedAt)],
+];
 
 /**
  * The new assessments, already marked published: the runtime commits only after the broker
@@ -90,13 +103,11 @@ export async function rememberInvoices(trx: Knex.Transaction, rows: Array<Histor
  */
 export async function saveAssessments(trx: Knex.Transaction, made: Assessment[]): Promise<void> {
   if (made.length === 0) return;
-  await trx('assessments')
-    .insert(made.map(({ value, decision }) => ({
-      enrichment_id: value.enriched.enrichmentId, assessment_id: value.assessmentId, account_id: value.accountId, invoice_id: value.enriched.invoice.invoiceId,
-      revision: value.enriched.revision, rule_version: value.ruleVersion, risk_level: value.riskLevel, risk_score: decision.score,
-      reasons: JSON.stringify(decision.reasons), value: JSON.stringify(value), assessed_at: new Date(value.assessedAt), published_at: trx.fn.now(),
-    })))
-    .onConflict().ignore();
+  const v = unnestRows(made, assessmentColumns);
+  await trx.raw(
+    `insert into assessments (${names(assessmentColumns)}, published_at) select ${names(assessmentColumns, 'v.')}, now() from ${v.sql} on conflict do nothing`,
+    v.bindings,
+  );
 }
 
 /** Rows left unpublished by the scorer's former per-record path, re-emitted with this batch. */

@@ -21,7 +21,7 @@ export const assessmentIdOf = (enrichmentId: string, ruleVersion: string) => `as
 export function assess(enriched: EnrichedInvoice, history: InvoiceHistory, rules: Rules, assessedAt: number): Assessment {
   const at = invoiceTime(enriched.invoice);
   const customer = enriched.context?.name ?? enriched.accountId;
-  const flags = evaluateFlags({ enriched, history, rules: rules.config.flags, at, customer });
+  const flags = evaluateFlags({ enriched, history, rules: rules.config.flags, highValue: rules.highValue, at, customer });
   const decision = decideRiskLevel(flags, rules.config.scoring);
   return {
     decision,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decideHighValue, highValuePolicySchema, parseRateOverrides, thresholdMinor, type HighValuePolicy } from './high-value.ts';
+import { decideHighValue, highValueBar, highValuePolicySchema, parseRateOverrides, thresholdMinor, type HighValuePolicy } from './high-value.ts';
 
 // Rates stated here, so the thresholds below are plain arithmetic: 10,000 USD ÷ rate, rounded up to the minor unit.
 const fx = { base: 'USD', asOf: '2026-11-01', rates: { EUR: '1.16', JPY: '0.0066', KRW: '0.0007', IDR: '0.00006', KWD: '3.26' } };
 const usd10k: HighValuePolicy = { threshold: { amount: '10000', currency: 'USD' }, fx };
+const usd10kBar = highValueBar(usd10k);
 
 describe('high value: amount due converted to the reference currency', () => {
   it.each([
@@ -15,18 +16,19 @@ describe('high value: amount due converted to the reference currency', () => {
     { currency: 'KWD', threshold: 3_067_485 }, // 10,000 / 3.26 = 3,067.4846… → KWD 3,067.485 (three decimals)
   ])('$currency: $threshold minor units is the first high amount', ({ currency, threshold }) => {
     expect(thresholdMinor(usd10k, currency)).toBe(threshold);
-    expect(decideHighValue(threshold - 1, currency, usd10k)).toEqual({ high: false, reason: 'below', thresholdMinor: threshold });
-    expect(decideHighValue(threshold, currency, usd10k)).toEqual({ high: true, reason: 'at_or_above', thresholdMinor: threshold });
-    expect(decideHighValue(threshold + 1, currency, usd10k).high).toBe(true);
+    expect(usd10kBar.thresholds.get(currency)).toBe(threshold);
+    expect(decideHighValue(threshold - 1, currency, usd10kBar)).toEqual({ high: false, reason: 'below', thresholdMinor: threshold });
+    expect(decideHighValue(threshold, currency, usd10kBar)).toEqual({ high: true, reason: 'at_or_above', thresholdMinor: threshold });
+    expect(decideHighValue(threshold + 1, currency, usd10kBar).high).toBe(true);
   });
 
   it('the old bar of 1,000,000 minor units in any currency is no longer high in JPY, KRW or IDR', () => {
-    for (const currency of ['JPY', 'KRW', 'IDR']) expect(decideHighValue(1_000_000, currency, usd10k).high, currency).toBe(false);
+    for (const currency of ['JPY', 'KRW', 'IDR']) expect(decideHighValue(1_000_000, currency, usd10kBar).high, currency).toBe(false);
   });
 
   it('a currency with no rate (or unknown to the currency table) is high value, saying why', () => {
-    expect(decideHighValue(1, 'SEK', usd10k)).toEqual({ high: true, reason: 'no_fx_rate' });
-    expect(decideHighValue(1, 'XAU', usd10k)).toEqual({ high: true, reason: 'no_fx_rate' });
+    expect(decideHighValue(1, 'SEK', usd10kBar)).toEqual({ high: true, reason: 'no_fx_rate' });
+    expect(decideHighValue(1, 'XAU', usd10kBar)).toEqual({ high: true, reason: 'no_fx_rate' });
     expect(thresholdMinor(usd10k, 'SEK')).toBeUndefined();
   });
 

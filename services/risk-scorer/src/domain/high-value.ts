@@ -70,14 +70,30 @@ export function thresholdMinor(policy: HighValuePolicy, currency: string): numbe
   return minor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(minor);
 }
 
+/** The policy with its threshold worked out once (at start-up) for every currency of its FX table, not once per invoice. */
+export interface HighValueBar {
+  policy: HighValuePolicy;
+  /** Minor units of each currency the table has a rate for (the base included). */
+  thresholds: ReadonlyMap<string, number>;
+}
+
+export function highValueBar(policy: HighValuePolicy): HighValueBar {
+  const thresholds = new Map<string, number>();
+  for (const currency of [policy.fx.base, ...Object.keys(policy.fx.rates)]) {
+    const minor = thresholdMinor(policy, currency);
+    if (minor !== undefined) thresholds.set(currency, minor);
+  }
+  return { policy, thresholds };
+}
+
 export type HighValueDecision =
   | { high: true; reason: 'at_or_above'; thresholdMinor: number }
   | { high: false; reason: 'below'; thresholdMinor: number }
   | { high: true; reason: 'no_fx_rate' };
 
 /** Whether an amount due is high value under the policy. */
-export function decideHighValue(amountDueMinor: number, currency: string, policy: HighValuePolicy): HighValueDecision {
-  const threshold = thresholdMinor(policy, currency);
+export function decideHighValue(amountDueMinor: number, currency: string, bar: HighValueBar): HighValueDecision {
+  const threshold = bar.thresholds.get(currency);
   if (threshold === undefined) return { high: true, reason: 'no_fx_rate' };
   return amountDueMinor >= threshold ? { high: true, reason: 'at_or_above', thresholdMinor: threshold } : { high: false, reason: 'below', thresholdMinor: threshold };
 }

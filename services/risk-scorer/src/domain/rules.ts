@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvoiceSignalError } from '@invoice-signal/events';
-import { checkPolicy, highValuePolicyFields } from './high-value.ts';
+import { checkPolicy, highValueBar, highValuePolicyFields, type HighValueBar } from './high-value.ts';
 
 /** The flag codes of the contract (target-architecture), in the order assessments list them. */
 export const flagCodes = [
@@ -59,6 +59,8 @@ export type RulesConfig = z.infer<typeof rulesSchema>;
 export interface Rules {
   config: RulesConfig;
   version: string;
+  /** flags.HIGH_VALUE's thresholds per currency, worked out once. */
+  highValue: HighValueBar;
 }
 
 export class RulesInvalidError extends InvoiceSignalError {
@@ -80,5 +82,5 @@ export function parseRules(json: unknown, source = 'rules'): Rules {
     throw new RulesInvalidError(source, result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   const hash = createHash('sha256').update(JSON.stringify(result.data)).digest('hex').slice(0, 8);
-  return { config: result.data, version: `${result.data.version}+${hash}` };
+  return { config: result.data, version: `${result.data.version}+${hash}`, highValue: highValueBar(result.data.flags.HIGH_VALUE) };
 }

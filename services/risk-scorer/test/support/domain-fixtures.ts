@@ -2,6 +2,7 @@ import type { CustomerContext, EnrichedInvoice, InvoiceEvent, PaymentHistorySumm
 import { sampleCustomerContext, sampleEnrichedInvoice, sampleInvoiceEvent } from '@invoice-signal/testkit';
 import { defaultRulesFile, loadRulesFile } from '../../src/adapters/rules-file.ts';
 import type { FlagInput } from '../../src/domain/flags/index.ts';
+import { highValueBar } from '../../src/domain/high-value.ts';
 import { emptyHistory, invoiceTime, type InvoiceHistory, type PastInvoice } from '../../src/domain/history.ts';
 import type { FlagCode, Rules, RulesConfig } from '../../src/domain/rules.ts';
 
@@ -38,5 +39,5 @@ export function past(over: Partial<PastInvoice> = {}): PastInvoice {
 }
 
 export function flagInput(enriched: EnrichedInvoice, rules: RulesConfig['flags'] = shippedRules.config.flags, history: InvoiceHistory = emptyHistory): FlagInput {
-  return { enriched, history, rules, at: invoiceTime(enriched.invoice), customer: enriched.context?.name ?? enriched.accountId };
+  return { enriched, history, rules, highValue: highValueBar(rules.HIGH_VALUE), at: invoiceTime(enriched.invoice), customer: enriched.context?.name ?? enriched.accountId };
 }

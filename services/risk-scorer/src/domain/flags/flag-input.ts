@@ -1,4 +1,5 @@
 import type { EnrichedInvoice, RiskFlag } from '@invoice-signal/events';
+import type { HighValueBar } from '../high-value.ts';
 import type { InvoiceHistory } from '../history.ts';
 import type { RulesConfig } from '../rules.ts';
 
@@ -6,6 +7,8 @@ export interface FlagInput {
   enriched: EnrichedInvoice;
   history: InvoiceHistory;
   rules: RulesConfig['flags'];
+  /** rules.HIGH_VALUE's thresholds per currency (Rules.highValue). */
+  highValue: HighValueBar;
   /** Reference time of the invoice (see invoiceTime). */
   at: number;
   /** The customer's name for sentences, or the account id when no context is known. */

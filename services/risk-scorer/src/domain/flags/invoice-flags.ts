@@ -1,4 +1,4 @@
-import { toMinor, type RiskFlag } from '@invoice-signal/events';
+import type { RiskFlag } from '@invoice-signal/events';
 import { decideHighValue } from '../high-value.ts';
 import { facts, money } from '../format.ts';
 import type { FlagInput } from './flag-input.ts';
@@ -8,27 +8,28 @@ import type { FlagInput } from './flag-input.ts';
  * the one definition of "high value" (the notifier routes on this flag). A currency with no rate is
  * raised too, saying so, rather than never being high.
  */
-export function highValue({ enriched, rules }: FlagInput): RiskFlag | null {
+export function highValue({ enriched, rules, highValue: bar }: FlagInput): RiskFlag | null {
   const rule = rules.HIGH_VALUE;
   if (!rule.enabled) return null;
   const { amountDueMinor, currency } = enriched.invoice;
-  const decision = decideHighValue(amountDueMinor, currency, rule);
+  const decision = decideHighValue(amountDueMinor, currency, bar);
   if (!decision.high) return null;
-  const reference = money(toMinor(rule.threshold.amount, rule.threshold.currency), rule.threshold.currency);
+  const { threshold, fx } = bar.policy;
+  const reference = money(bar.thresholds.get(threshold.currency)!, threshold.currency);
   if (decision.reason === 'no_fx_rate') {
     return {
       code: 'HIGH_VALUE',
       severity: rule.severity,
-      message: `No exchange rate for ${currency} in the FX table (rates of ${rule.fx.asOf}): ${money(amountDueMinor, currency)} due is treated as high value until a rate lets it be compared with the ${reference} threshold.`,
-      facts: facts({ amountDueMinor, currency, reason: 'no_fx_rate', threshold: reference, ratesAsOf: rule.fx.asOf }),
+      message: `No exchange rate for ${currency} in the FX table (rates of ${fx.asOf}): ${money(amountDueMinor, currency)} due is treated as high value until a rate lets it be compared with the ${reference} threshold.`,
+      facts: facts({ amountDueMinor, currency, reason: 'no_fx_rate', threshold: reference, ratesAsOf: fx.asOf }),
     };
   }
-  const rate = currency === rule.fx.base ? '1' : rule.fx.rates[currency];
+  const rate = currency === fx.base ? '1' : fx.rates[currency];
   return {
     code: 'HIGH_VALUE',
     severity: rule.severity,
     message: `High-value invoice: ${money(amountDueMinor, currency)} due, at or above the ${money(decision.thresholdMinor, currency)} threshold (${reference}).`,
-    facts: facts({ amountDueMinor, currency, thresholdMinor: decision.thresholdMinor, threshold: reference, rate: `1 ${currency} = ${rate} ${rule.fx.base}`, ratesAsOf: rule.fx.asOf }),
+    facts: facts({ amountDueMinor, currency, thresholdMinor: decision.thresholdMinor, threshold: reference, rate: `1 ${currency} = ${rate} ${fx.base}`, ratesAsOf: fx.asOf }),
   };
 }
 
