@@ -34,12 +34,12 @@ export const lockInvoice = (trx: Knex.Transaction, invoiceId: string) => lockKey
 /** Like lockInvoice but gives up at once, for the scanner, which already holds schedule row locks. */
 export const tryLockInvoice = (trx: Knex.Transaction, invoiceId: string) => tryLockKey(trx, lockKey(invoiceId));
 
+/** An entry as its ledger row (invoice_events). */
+export const ledgerRow = (e: LedgerEntry) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: ledgerType(e), occurred_at: e.occurredAt, payload: JSON.stringify(e) });
+
 /** Adds an entry to the ledger; false when its eventId is already there (a replay or duplicate delivery). */
 export async function recordEntry(trx: Knex.Transaction, entry: LedgerEntry): Promise<boolean> {
-  const inserted = await trx('invoice_events')
-    .insert({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: entry.kind, type: ledgerType(entry), occurred_at: entry.occurredAt, payload: JSON.stringify(entry) })
-    .onConflict('event_id').ignore().returning('event_id');
-  return inserted.length > 0;
+  return (await recordEntries(trx, [entry])).length > 0;
 }
 
 export async function loadEntries(trx: Knex.Transaction | Knex, invoiceId: string): Promise<LedgerEntry[]> {
@@ -53,6 +53,12 @@ async function loadLedgers(trx: Knex.Transaction | Knex, invoiceIds: string[]): 
   return byInvoice;
 }
 
+/** Which of the invoices have a billing zone in their ledger (an enrichment placed their due date in the account's zone). */
+export async function invoicesWithZone(trx: Knex.Transaction, invoiceIds: string[]): Promise<Set<string>> {
+  if (invoiceIds.length === 0) return new Set();
+  return new Set(await trx('invoice_events').distinct('invoice_id').whereRaw("invoice_id = any(?::text[]) and kind = 'due_zone'", [invoiceIds]).pluck('invoice_id'));
+}
+
 /** Locks several invoices in one round trip, in sorted order so two transactions never wait on each other in a cycle. */
 export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceIds.map(lockKey));
 
@@ -61,7 +67,7 @@ export async function recordEntries(trx: Knex.Transaction, entries: LedgerEntry[
   const unique = [...new Map(entries.map((e) => [e.eventId, e])).values()];
   if (unique.length === 0) return [];
   const inserted: Array<{ event_id: string }> = await trx('invoice_events')
-    .insert(unique.map((e) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: ledgerType(e), occurred_at: e.occurredAt, payload: JSON.stringify(e) })))
+    .insert(unique.map(ledgerRow))
     .onConflict('event_id').ignore().returning('event_id');
   const fresh = new Set(inserted.map((r) => r.event_id));
   return unique.filter((e) => fresh.has(e.eventId));
@@ -162,6 +168,12 @@ export interface BatchResult {
  */
 export async function applyEntries(trx: Knex.Transaction, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
   await lockInvoices(trx, entries.map((e) => e.invoiceId));
+  return applyLocked(trx, entries, opts);
+}
+
+/** applyEntries for a caller that already holds the invoices' locks. */
+export async function applyLocked(trx: Knex.Transaction, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
+  if (entries.length === 0) return { duplicates: 0, changed: 0 };
   const fresh = await recordEntries(trx, entries);
   const results = fresh.length ? await refoldMany(trx, fresh.map((e) => e.invoiceId), opts) : new Map<string, ApplyResult>();
   return { duplicates: entries.length - fresh.length, changed: [...results.values()].filter((r) => r.outcome === 'changed').length };

@@ -2,12 +2,12 @@ import { AvroSerde, topicName, topics, type PaymentStatus } from '@invoice-signa
 import { createDb, createKafka, ensureDatabase, migrate, type Knex, type Logger } from '@invoice-signal/runtime';
 import type { Config } from '../config.ts';
 import { foldInvoice, type InvoiceView } from '../domain/fold.ts';
-import { ledgerType, overdueMarker, vendorEntry } from '../domain/ledger.ts';
+import { overdueMarker, vendorEntry } from '../domain/ledger.ts';
 import { dueZoneOf, dueZonesGroup } from '../handlers/due-zone.ts';
 import { overdueFireAt } from '../domain/publication.ts';
 import { validateInvoiceEvent } from '../domain/validate.ts';
 import { migrations } from '../migrations/index.ts';
-import { loadEntries, lockInvoice, recordEntry, refold } from './ledger-store.ts';
+import { ledgerRow, loadEntries, lockInvoice, recordEntry, refold } from './ledger-store.ts';
 import { scanOverdue } from '../jobs/overdue-scan.ts';
 import { readTopicToEnd } from './read-topic.ts';
 
@@ -77,7 +77,7 @@ export async function rebuildFromTopics(config: Config, logger: Logger, groupId 
         eventsRead += 1;
         try {
           const entry = vendorEntry(validateInvoiceEvent(await serde.decode(topics.invoiceEvents, m.value!), m.key?.toString() ?? null));
-          rows.push({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: 'vendor', type: entry.event.type, occurred_at: entry.occurredAt, payload: JSON.stringify(entry) });
+          rows.push(ledgerRow(entry));
           touched.add(entry.invoiceId);
         } catch (error) {
           eventsSkipped += 1; // the live consumer dead-lettered it when it first arrived
@@ -92,7 +92,7 @@ export async function rebuildFromTopics(config: Config, logger: Logger, groupId 
       for (const m of messages) {
         const entry = m.value ? await serde.decode(topics.enriched, m.value).then(dueZoneOf, (error) => logger.warn({ offset: m.offset, err: error }, 'skipping an undecodable enrichment')) : null;
         if (!entry) continue;
-        rows.push({ event_id: entry.eventId, invoice_id: entry.invoiceId, kind: entry.kind, type: ledgerType(entry), occurred_at: entry.occurredAt, payload: JSON.stringify(entry) });
+        rows.push(ledgerRow(entry));
         touched.add(entry.invoiceId);
       }
       if (rows.length) await db('invoice_events').insert(rows).onConflict('event_id').ignore();

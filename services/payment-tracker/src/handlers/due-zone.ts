@@ -1,7 +1,7 @@
 import { isCalendarDate, isTimeZone, type EnrichedInvoice } from '@invoice-signal/events';
 import type { BatchContext, IncomingRecord } from '@invoice-signal/runtime';
 import { dueZoneEntry, type DueZoneEntry } from '../domain/ledger.ts';
-import { applyEntries, type FoldOptions } from '../adapters/ledger-store.ts';
+import { applyLocked, invoicesWithZone, lockInvoices, type FoldOptions } from '../adapters/ledger-store.ts';
 
 export interface DueZoneDeps extends FoldOptions {
   /** After the batch committed: how many invoices changed (their due date moved to the account's zone). */
@@ -23,12 +23,22 @@ export function dueZoneOf(enriched: EnrichedInvoice | null): DueZoneEntry | null
  * an invoice's account, and so its billingTimeZone; the tracker keeps the zone in the invoice's
  * ledger and refolds, so its dueAt (and overdue clock) is the end of the due day in that zone,
  * for every event carrying the date-only due date, in any arrival order and on a rebuild.
+ *
+ * An account without a zone of its own leaves the due date where the gateway read it: such an
+ * enrichment changes nothing and is not recorded, unless the invoice was placed in a zone before
+ * (stored, or earlier in the batch): then it takes that zone away and is recorded and refolded.
  */
 export function handleDueZones(deps: DueZoneDeps) {
   return async (records: IncomingRecord<EnrichedInvoice>[], ctx: BatchContext): Promise<void> => {
-    const entries = records.flatMap((r) => dueZoneOf(r.value) ?? []);
-    if (entries.length === 0) return;
-    const { changed } = await applyEntries(ctx.trx, entries, deps);
+    const found = records.flatMap((r) => {
+      const entry = dueZoneOf(r.value);
+      return entry ? [{ entry, own: Boolean(r.value!.context?.billingTimeZone) }] : [];
+    });
+    if (found.length === 0) return;
+    await lockInvoices(ctx.trx, found.map((f) => f.entry.invoiceId));
+    const zoned = await invoicesWithZone(ctx.trx, found.filter((f) => !f.own).map((f) => f.entry.invoiceId));
+    for (const f of found) if (f.own) zoned.add(f.entry.invoiceId);
+    const { changed } = await applyLocked(ctx.trx, found.filter((f) => zoned.has(f.entry.invoiceId)).map((f) => f.entry), deps);
     ctx.afterCommit(() => deps.onApplied(changed));
   };
 }
