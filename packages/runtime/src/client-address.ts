@@ -20,14 +20,24 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, is
   return client;
 }
 
-/** A list of addresses and networks (trusted proxies, an allowlist) as a predicate over normalised addresses. */
+/** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8) as a subnet (an address is a full-length one); null when it is neither. */
+export function parseNetwork(entry: string): { address: string; prefix: number; type: 'ipv4' | 'ipv6' } | null {
+  const [address, bits, extra] = normaliseAddress(entry).split('/');
+  const family = isIP(address!);
+  if (family === 0 || extra !== undefined || (bits !== undefined && !/^\d+$/.test(bits))) return null;
+  const max = family === 6 ? 128 : 32;
+  const prefix = bits === undefined ? max : Number(bits);
+  return prefix <= max ? { address: address!, prefix, type: family === 6 ? 'ipv6' : 'ipv4' } : null;
+}
+
+/** A list of addresses and networks (trusted proxies, an allowlist; checked by the configuration) as a predicate over normalised addresses. */
 export function addressList(entries: string[]): (address: string) => boolean {
   if (!entries.length) return () => false;
   const list = new BlockList();
-  for (const entry of entries.map(normaliseAddress)) {
-    const [address, bits] = entry.split('/');
-    const type = isIP(address!) === 6 ? 'ipv6' : 'ipv4';
-    list.addSubnet(address!, bits === undefined ? (type === 'ipv6' ? 128 : 32) : Number(bits), type);
+  for (const entry of entries) {
+    const network = parseNetwork(entry);
+    if (!network) throw new Error(`not an IP address or CIDR network: ${JSON.stringify(entry)}`);
+    list.addSubnet(network.address, network.prefix, network.type);
   }
   return (address) => isIP(address) !== 0 && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }

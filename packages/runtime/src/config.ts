@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { InvoiceSignalError } from '@invoice-signal/events';
+import { parseNetwork } from './client-address.ts';
 
 /** Start-up configuration that does not parse. Lists every problem, naming each variable. */
 export class ConfigError extends InvoiceSignalError {
@@ -65,12 +65,7 @@ export const bool = (fallback: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
 export const url = z.string().url();
 /** An address (10.0.0.5) or a network (10.0.0.0/8, fd00::/8). */
-export const addressOrNetwork = z.string().refine((s) => {
-  const [address, bits, extra] = s.split('/');
-  const family = isIP(address!);
-  const max = family === 6 ? 128 : 32;
-  return family !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
-}, 'expected IP addresses or CIDR networks, comma-separated');
+export const addressOrNetwork = z.string().refine((s) => parseNetwork(s) !== null, 'expected IP addresses or CIDR networks, comma-separated');
 
 /** Variables every service reads. */
 export const commonEnv = {

@@ -57,6 +57,8 @@ describe('context import validation', () => {
     expect(fieldName([2, 'health', 'score'])).toBe('[2].health.score');
     expect(toEpochMs('2026-11-01T10:00:00+02:00')).toBe(Date.UTC(2026, 10, 1, 8));
     expect(toEpochMs('2026-11-01T10:00:00')).toBeUndefined();
+    expect(toEpochMs('2026-11-01')).toBe(Date.UTC(2026, 10, 1));
+    expect(toEpochMs('2026-02-30')).toBeUndefined();
     expect(toEpochMs(-1)).toBeUndefined();
   });
 });

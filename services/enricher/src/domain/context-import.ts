@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCurrency, isTimeZone, type CustomerContext } from '@invoice-signal/events';
+import { isCurrency, isTimeZone, parseIsoDateOrInstant, startOfLocalDay, type CustomerContext } from '@invoice-signal/events';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
 
 /** Where an import came from, recorded as the snapshot's origin (`?origin=` on the API). */
@@ -23,17 +23,15 @@ const instant = z.union([z.number(), z.string()], { error: 'must be an ISO-8601 
 });
 const optionalInstant = instant.nullish().transform((v) => v ?? null);
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
+/** Epoch millis: as given, or an ISO-8601 date (midnight UTC) or date-time with a zone (the shared reader); undefined when neither. */
 export function toEpochMs(v: number | string): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  if (!isoDate.test(v) && !isoDateTime.test(v)) return undefined;
-  // Date.parse rolls 2026-02-30 over into March: the calendar date must survive a round trip.
-  const day = Date.parse(`${v.slice(0, 10)}T00:00:00Z`);
-  if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== v.slice(0, 10)) return undefined;
-  const ms = isoDate.test(v) ? day : Date.parse(v);
-  return Number.isNaN(ms) ? undefined : ms;
+  try {
+    const value = parseIsoDateOrInstant(v);
+    return value.kind === 'date' ? startOfLocalDay(value.date, 'UTC') : value.at;
+  } catch {
+    return undefined;
+  }
 }
 
 const score = z.int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');

@@ -8,8 +8,4 @@ describe('raw payload retention cutoff', () => {
     expect(payloadRetentionCutoff(now, 30)).toBe(Date.parse('2026-12-01T12:00:00Z'));
     expect(payloadRetentionCutoff(now, 1)).toBe(Date.parse('2026-12-30T12:00:00Z'));
   });
-
-  it('keeps payloads for ever when the retention is 0', () => {
-    expect(payloadRetentionCutoff(now, 0)).toBeNull();
-  });
 });

@@ -2,8 +2,8 @@ const dayMs = 86_400_000;
 
 /**
  * Receipts received before this instant have their raw vendor payload pruned (customer PII: names,
- * e-mails, addresses). Null when the retention is 0: payloads are kept for ever.
+ * e-mails, addresses). A retention of 0 keeps payloads for ever: no pruning job runs at all.
  */
-export function payloadRetentionCutoff(now: number, retentionDays: number): number | null {
-  return retentionDays > 0 ? now - retentionDays * dayMs : null;
+export function payloadRetentionCutoff(now: number, retentionDays: number): number {
+  return now - retentionDays * dayMs;
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../domain/errors.ts';
-import { markAuthenticated } from './request-source.ts';
+import { markAuthenticated } from '@invoice-signal/runtime';
 
 /** Constant-time comparison of two secrets of any length. */
 export function sameSecret(given: string, expected: string): boolean {

@@ -5,6 +5,3 @@ const sources = new WeakMap<FastifyRequest, string>();
 
 export const setSource = (request: FastifyRequest, source: string) => void sources.set(request, source);
 export const sourceOf = (request: FastifyRequest) => sources.get(request) ?? 'unknown';
-
-/** Whose sender proved who it is (signature, credentials, token): the runtime's failed-authentication budget skips it. */
-export { markAuthenticated } from '@invoice-signal/runtime';

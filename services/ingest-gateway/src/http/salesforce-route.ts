@@ -4,7 +4,8 @@ import { decideSalesforceNotification, salesforceInvoiceRef } from '../domain/sa
 import { sameSecret } from './auth.ts';
 import { salesforceGate } from './salesforce-auth.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
-import { markAuthenticated, setSource } from './request-source.ts';
+import { markAuthenticated } from '@invoice-signal/runtime';
+import { setSource } from './request-source.ts';
 
 /**
  * Salesforce Outbound Messages: the sender proves itself before the XML is parsed (salesforceGate),

@@ -3,7 +3,8 @@ import { decideStripeEvent } from '../domain/stripe-mapping.ts';
 import { isEpochSeconds } from '../domain/delivery.ts';
 import { DeliveryRejected, invalid, unauthorized } from '../domain/errors.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
-import { markAuthenticated, setSource } from './request-source.ts';
+import { markAuthenticated } from '@invoice-signal/runtime';
+import { setSource } from './request-source.ts';
 
 type StripeEvent = ReturnType<typeof Stripe.webhooks.constructEvent>;
 

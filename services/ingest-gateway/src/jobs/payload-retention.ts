@@ -15,7 +15,6 @@ export interface RetentionSettings {
  */
 export async function prunePayloadsOnce(trx: Knex.Transaction, settings: RetentionSettings, now: number, logger: Logger): Promise<number> {
   const cutoff = payloadRetentionCutoff(now, settings.retentionDays);
-  if (cutoff === null) return 0;
   const pruned = await prunePayloads(trx, new Date(cutoff), settings.batchSize);
   if (pruned) {
     payloadsPruned.inc(pruned);
