@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { AvroSerde, type TopicSpec } from '@invoice-signal/events';
-import { commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, parseEnv, provisionTopics, type EventPublisher, type Knex, type Logger } from '@invoice-signal/runtime';
+import { commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, migrate, parseEnv, provisionTopics, type EventPublisher, type Knex, type Logger, type Migration } from '@invoice-signal/runtime';
 import { stackEndpoints, uniqueName } from './endpoints.ts';
 
 /** The runtime's Kafka pieces on the real stack, in a namespace of their own, for tests of the backbone. */
@@ -39,6 +39,27 @@ export async function openTestBus(label: string, specs: TopicSpec[], opts: { par
     close: async () => {
       await publisher.close();
       await db.destroy();
+    },
+  };
+}
+
+/** A database of the test's own with a service's schema, for handler- and SQL-level tests; `drop` removes it. */
+export async function openScratchDb(label: string, migrations: Migration[], poolSize = 4): Promise<{ db: Knex; drop(): Promise<void> }> {
+  const url = new URL(stackEndpoints().DATABASE_URL);
+  url.pathname = `/${uniqueName(label)}`;
+  await ensureDatabase(url.toString());
+  const db = createDb(url.toString(), poolSize);
+  await migrate(db, migrations);
+  return {
+    db,
+    async drop() {
+      await db.destroy();
+      const admin = createDb(stackEndpoints().DATABASE_URL, 1);
+      try {
+        await admin.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]);
+      } finally {
+        await admin.destroy();
+      }
     },
   };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AvroSerde, topicName, topics, type TopicSpec } from '@invoice-signal/events';
 import {
-  commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, migrate, parseEnv, provisionTopics, startService,
+  commonEnv, createKafka, createLogger, createPublisher, parseEnv, provisionTopics, startService,
   type BatchContext, type BatchHandler, type EmittedRecord, type EventPublisher, type IncomingRecord, type Knex, type RunningService,
 } from '@invoice-signal/runtime';
-import { eventually, stackEndpoints, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
+import { eventually, openScratchDb, stackEndpoints, testServiceConfig, TopicReader, uniqueName } from '@invoice-signal/testkit';
 import { enricherSettings, type Config } from '../src/config.ts';
 import { migrations } from '../src/migrations/index.ts';
 import { enricher } from '../src/service.ts';
@@ -78,25 +78,7 @@ async function provisionWithRetry(kafka: ReturnType<typeof createKafka>, namespa
 }
 
 /** A database of the test's own with the enricher's schema, for handler- and SQL-level tests. */
-export async function openEnricherDb(label: string): Promise<{ db: Knex; drop(): Promise<void> }> {
-  const url = new URL(stackEndpoints().DATABASE_URL);
-  url.pathname = `/${uniqueName(label)}`;
-  await ensureDatabase(url.toString());
-  const db = createDb(url.toString(), 4);
-  await migrate(db, migrations);
-  return {
-    db,
-    async drop() {
-      await db.destroy();
-      const admin = createDb(stackEndpoints().DATABASE_URL, 1);
-      try {
-        await admin.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]);
-      } finally {
-        await admin.destroy();
-      }
-    },
-  };
-}
+export const openEnricherDb = (label: string) => openScratchDb(label, migrations);
 
 /** A record as the runtime hands it to a batch handler (one partition, offsets in order). */
 export function incoming<V>(values: Array<{ key: string | null; value: V | null }>, topic = 'test'): IncomingRecord<V>[] {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnrichedInvoice } from '@invoice-signal/events';
-import { createDb, ensureDatabase, migrate, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
-import { sampleCustomerContext, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, uniqueName } from '@invoice-signal/testkit';
+import type { IncomingRecord, Knex } from '@invoice-signal/runtime';
+import { openScratchDb, sampleCustomerContext, sampleEnrichedInvoice, sampleInvoiceEvent } from '@invoice-signal/testkit';
 import { applyEntries } from '../src/adapters/ledger-store.ts';
 import { vendorEntry } from '../src/domain/ledger.ts';
 import { handleDueZones } from '../src/handlers/due-zone.ts';
@@ -23,7 +23,7 @@ const asRecords = (values: EnrichedInvoice[]): IncomingRecord<EnrichedInvoice>[]
 /** The due-zone handler on a real database, one transaction per batch as the runtime runs it. */
 describe('billing zones of date-only due dates', () => {
   let db: Knex;
-  let url: URL;
+  let drop: () => Promise<void>;
   let applied: number[] = [];
   const handle = handleDueZones({ ...fold, onApplied: (changed) => void applied.push(changed) });
   const run = async (values: EnrichedInvoice[]) => {
@@ -45,19 +45,9 @@ describe('billing zones of date-only due dates', () => {
   const version = async (invoiceId: string) => (await db('invoice_state').where({ invoice_id: invoiceId }).first()).version;
 
   beforeAll(async () => {
-    url = new URL(stackEndpoints().DATABASE_URL);
-    url.pathname = `/${uniqueName('pt_zones')}`;
-    await ensureDatabase(url.toString());
-    db = createDb(url.toString(), 2);
-    await migrate(db, migrations);
+    ({ db, drop } = await openScratchDb('pt_zones', migrations));
   });
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const adminDb = createDb(admin.toString(), 1);
-    await adminDb.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]).finally(() => adminDb.destroy());
-  });
+  afterAll(async () => drop?.());
 
   it('records nothing and refolds nothing for accounts without a zone of their own', async () => {
     const ids = ['in_plain1', 'in_plain2', 'in_plain3'];

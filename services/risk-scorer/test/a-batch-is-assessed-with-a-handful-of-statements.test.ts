@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnrichedInvoice } from '@invoice-signal/events';
-import { createDb, createLogger, ensureDatabase, migrate, type EmittedRecord, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
-import { stackEndpoints, uniqueName } from '@invoice-signal/testkit';
+import { createLogger, type EmittedRecord, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
+import { openScratchDb } from '@invoice-signal/testkit';
 import { handleEnrichedInvoices } from '../src/handlers/enriched-invoice.ts';
 import { migrations } from '../src/migrations/index.ts';
 import { shippedRules } from './support/domain-fixtures.ts';
@@ -13,7 +13,7 @@ const asRecords = (values: EnrichedInvoice[]): IncomingRecord<EnrichedInvoice>[]
 /** The batch handler on a real database, in one transaction as the runtime runs it: what it sent to Postgres and what it emitted. */
 describe('the enriched-invoice batch handler', () => {
   let db: Knex;
-  let url: URL;
+  let drop: () => Promise<void>;
   const handle = handleEnrichedInvoices({ rules: shippedRules, logger: createLogger('risk-scorer', 'silent') });
   const run = async (values: EnrichedInvoice[]) => {
     const statements: string[] = [];
@@ -29,19 +29,9 @@ describe('the enriched-invoice batch handler', () => {
   };
 
   beforeAll(async () => {
-    url = new URL(stackEndpoints().DATABASE_URL);
-    url.pathname = `/${uniqueName('risk_statements')}`;
-    await ensureDatabase(url.toString());
-    db = createDb(url.toString(), 2);
-    await migrate(db, migrations);
+    ({ db, drop } = await openScratchDb('risk_statements', migrations));
   });
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const adminDb = createDb(admin.toString(), 1);
-    await adminDb.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]).finally(() => adminDb.destroy());
-  });
+  afterAll(async () => drop?.());
 
   it('sends the same statements for a batch of 1 and of 120 invoices, and only the dedupe read for a replay', async () => {
     const one = await run([monthlyInvoice('acc_st_one', 0, 100_000)]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
-import { stackEndpoints, uniqueName } from '@invoice-signal/testkit';
+import type { Knex } from '@invoice-signal/runtime';
+import { openScratchDb } from '@invoice-signal/testkit';
 import { rememberInvoices, storedHistory } from '../src/adapters/assessment-store.ts';
 import { historiesInOffsetOrder, lastWritePerInvoice, type HistoryRow } from '../src/domain/batch-history.ts';
 import type { InvoiceHistory, PastInvoice } from '../src/domain/history.ts';
@@ -52,21 +52,11 @@ async function onTable<T>(db: Knex, initial: Row[], work: (trx: Knex.Transaction
 
 describe('the batch read of the history equals one-at-a-time processing, on Postgres', () => {
   let db: Knex;
-  let url: URL;
+  let drop: () => Promise<void>;
   beforeAll(async () => {
-    url = new URL(stackEndpoints().DATABASE_URL);
-    url.pathname = `/${uniqueName('risk_history')}`;
-    await ensureDatabase(url.toString());
-    db = createDb(url.toString(), 2);
-    await migrate(db, migrations);
+    ({ db, drop } = await openScratchDb('risk_history', migrations, 2));
   });
-  afterAll(async () => {
-    await db?.destroy();
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    const adminDb = createDb(admin.toString(), 1);
-    await adminDb.raw('drop database if exists ?? with (force)', [url.pathname.slice(1)]).finally(() => adminDb.destroy());
-  });
+  afterAll(async () => drop?.());
 
   it('same decisions and same final table for 60 random tables and batches (moves between accounts, revisions, equal times, ids by byte order)', async () => {
     const rand = seeded(7);
