@@ -9,7 +9,8 @@ import type { Rules } from '../domain/rules.ts';
 // function but recordRules runs in the consumer batch's transaction.
 
 export interface StoredAssessment {
-  value: AssessedInvoice;
+  /** Read only for a row to publish again (unpublished); null otherwise. */
+  value: AssessedInvoice | null;
   /** False only for a row an earlier version of the scorer committed before the broker acked it. */
   published: boolean;
 }
@@ -22,10 +23,10 @@ export interface StoredAssessment {
  */
 export const lockAccounts = (trx: Knex.Transaction, accountIds: string[]) => lockKeys(trx, accountIds.map((id) => `risk-scorer:account:${id}`));
 
-/** The assessments already made for these enrichments (replays), by enrichmentId. */
+/** The assessments already made for these enrichments (replays), by enrichmentId; the value only of those to publish again. */
 export async function existingAssessments(trx: Knex.Transaction, enrichmentIds: string[]): Promise<Map<string, StoredAssessment>> {
-  const rows: Array<{ enrichment_id: string; value: AssessedInvoice; published_at: Date | null }> = await trx('assessments')
-    .select('enrichment_id', 'value', 'published_at').whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]);
+  const rows: Array<{ enrichment_id: string; value: AssessedInvoice | null; published_at: Date | null }> = await trx('assessments')
+    .select('enrichment_id', 'published_at', trx.raw('case when published_at is null then value end as value')).whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]);
   return new Map(rows.map((r) => [r.enrichment_id, { value: r.value, published: r.published_at !== null }]));
 }
 
