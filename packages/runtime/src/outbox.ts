@@ -55,7 +55,9 @@ interface Row {
   payload: unknown;
 }
 
-const published = new Counter({ name: 'outbox_published_total', help: 'Records (and tombstones) published from an outbox, by outbox table', labelNames: ['outbox'] as const });
+const published = new Counter({
+  name: 'outbox_published_total', help: 'Records (and tombstones) published from an outbox, by outbox table', labelNames: ['outbox'] as const,
+});
 // The gauges are read from the tables at scrape time (the draining outboxes of this process), so publishing pays nothing for them.
 const draining = new Map<string, Knex>();
 const stat = (sql: string) =>
@@ -65,7 +67,10 @@ const stat = (sql: string) =>
       if (rows.length) this.set({ outbox: table }, Number(rows[0].value ?? 0));
     }
   };
-new Gauge({ name: 'outbox_pending', help: 'Records waiting in an outbox, by outbox table', labelNames: ['outbox'] as const, collect: stat('select count(*) as value from ??') });
+new Gauge({
+  name: 'outbox_pending', help: 'Records waiting in an outbox, by outbox table', labelNames: ['outbox'] as const,
+  collect: stat('select count(*) as value from ??'),
+});
 new Gauge({
   name: 'outbox_oldest_age_seconds', help: 'Age of the oldest record waiting in an outbox (0 when empty), by outbox table', labelNames: ['outbox'] as const,
   collect: stat('select extract(epoch from now() - min(created_at)) as value from ??'),
@@ -74,14 +79,17 @@ const tracer = trace.getTracer('invoice-signal');
 
 export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T> {
   const drainers = new Set<RunningJob>();
-  const outgoing = (r: OutboxRecord<ValueOf<T>>): OutgoingRecord<ValueOf<T>> => ({ key: r.key, value: r.value, headers: { [spec.versionHeader]: String(r.version) } });
+  const outgoing = (r: OutboxRecord<ValueOf<T>>): OutgoingRecord<ValueOf<T>> => ({
+    key: r.key, value: r.value, headers: { [spec.versionHeader]: String(r.version) },
+  });
   const pending = (db: Knex | Knex.Transaction, limit: number) => db(spec.table).select('id', 'key', 'version', 'payload').orderBy('id').limit(limit);
 
   /** One run in the job's transaction: the oldest rows, in id order (commit order per key: writers hold the key's lock), then deleted. */
   async function publishOldest(trx: Knex.Transaction, publisher: EventPublisher, limit: number): Promise<number> {
     const rows: Row[] = await pending(trx, limit);
     if (rows.length === 0) return 0;
-    await tracer.startActiveSpan(`publish ${spec.topic.name}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.batch.message_count': rows.length } }, async (span) => {
+    const attributes = { 'messaging.batch.message_count': rows.length };
+    await tracer.startActiveSpan(`publish ${spec.topic.name}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
       try {
         await publisher.publish(spec.topic, rows.map((r) => outgoing({ key: r.key, version: r.version, value: r.payload as ValueOf<T> | null })));
       } catch (error) {
@@ -102,11 +110,12 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
     pending,
     async write(trx, records) {
       if (records.length === 0) return;
+      const columns = [records.map((r) => r.key), records.map((r) => r.version), records.map((r) => (r.value === null ? null : JSON.stringify(r.value)))];
       // Ids follow the list's order, so records of one key go out in the order given.
       await trx.raw(
         `insert into ?? (key, version, payload) select key, version, payload
          from unnest(?::text[], ?::bigint[], ?::jsonb[]) with ordinality as v(key, version, payload, n) order by n`,
-        [spec.table, pgArray(records.map((r) => r.key)), pgArray(records.map((r) => r.version)), pgArray(records.map((r) => (r.value === null ? null : JSON.stringify(r.value))))],
+        [spec.table, ...columns.map(pgArray)],
       );
       // Before the commit the rows are invisible to the drainer; a rollback wakes nobody.
       trx.executionPromise.then(() => drainers.forEach((job) => { job.wake(); }), () => undefined);

@@ -125,8 +125,9 @@ describe('the runtime outbox', () => {
     const metric = async (name: string) => (await metricsRegistry.getSingleMetric(name)!.get()).values.find((v) => v.labels.outbox === 'status_outbox')?.value;
     const before = (await metric('outbox_published_total')) ?? 0;
     // Ten transactions side by side, each writing versions 1..7 of its own three keys in one statement.
-    await Promise.all(Array.from({ length: 10 }, (_, t) => bus.db.transaction((trx) =>
-      outbox.write(trx, Array.from({ length: 21 }, (_, i) => ({ key: keys(t)[i % 3], version: Math.floor(i / 3) + 1, value: status(keys(t)[i % 3], Math.floor(i / 3) + 1) }))))));
+    const rows = (t: number) => Array.from({ length: 21 }, (_, i) => ({ key: keys(t)[i % 3], version: Math.floor(i / 3) + 1 }));
+    const write = (t: number) => bus.db.transaction((trx) => outbox.write(trx, rows(t).map((r) => ({ ...r, value: status(r.key, r.version) }))));
+    await Promise.all(Array.from({ length: 10 }, (_, t) => write(t)));
     outbox.drain(one, { everyMs: 50, batchSize: 30 });
     outbox.drain(two, { everyMs: 50, batchSize: 30 });
     try {

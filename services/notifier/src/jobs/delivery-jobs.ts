@@ -21,7 +21,9 @@ export interface Scheduler {
  * (the runtime's, one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
  * digest claim and send (and the weekly outcomes e-mail when OUTCOMES_WEEKLY_TO is set). The digest scans run on the tick only: they are not worth a run per record.
  */
-export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; weeklyOutcomes?: WeeklyOutcomes | null }): Scheduler {
+export function startDeliveryJobs(
+  ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; weeklyOutcomes?: WeeklyOutcomes | null },
+): Scheduler {
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
   const { slack, mailer } = channels;
