@@ -52,7 +52,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       const weeklyOutcomes = config.OUTCOMES_WEEKLY_TO
         ? { to: config.OUTCOMES_WEEKLY_TO, weekday: config.OUTCOMES_WEEKLY_DAY, hour: config.OUTCOMES_WEEKLY_HOUR, zone: config.DEFAULT_TIME_ZONE, goLiveAt: config.outcomesGoLiveAt }
         : null;
-      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher, weeklyOutcomes });
+      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, weeklyOutcomes });
       options.onSetup?.({ deps, scheduler });
 
       const auth = createAuthenticator(config);

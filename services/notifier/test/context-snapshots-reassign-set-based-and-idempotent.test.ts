@@ -76,8 +76,8 @@ describe('the context snapshot batch handler', () => {
     const twenty = await statements(accounts(2, 20).map((acc) => snapshot(acc, 'csm_s_new', t0 + 1)));
     expect(twenty).toEqual(one);
     // BEGIN, account locks, owners upsert, the accounts' invoices, invoice locks, notifications, CSM locks,
-    // preferences, Slack counts, moves, deliveries, cancellations, notes, NOTIFY, COMMIT.
-    expect(one).toHaveLength(15);
+    // preferences, Slack counts, moves, deliveries, cancellations, notes, the moved versions read and queued in the outbox, NOTIFY, COMMIT.
+    expect(one).toHaveLength(17);
     expect(await db('notifications').where('customer_id', 'like', 'acc_s%').where({ csm_id: 'csm_s_new' }).count({ c: '*' })).toEqual([{ c: 44 }]);
     expect(await db('ownership_notes').where('account_id', 'like', 'acc_s%').count({ c: '*' })).toEqual([{ c: 44 }]);
   });
@@ -106,9 +106,10 @@ describe('the context snapshot batch handler', () => {
     const twenty = await statements(ids(1, 20));
     expect(twenty).toEqual(one);
     // BEGIN, invoice locks, notifications, statuses, account owners, CSM locks, preferences, Slack counts, statuses upsert,
-    // alerts insert, notifications update (status and owner at once), deliveries insert, cancellations, notes, NOTIFY, COMMIT.
+    // alerts insert, notifications update (status and owner at once), deliveries insert, cancellations, notes,
+    // the changed versions read and queued in the outbox, NOTIFY, COMMIT.
     expect(one.filter((q) => q.startsWith('update notifications'))).toHaveLength(1);
-    expect(one).toHaveLength(16);
+    expect(one).toHaveLength(18);
     const rows = await db('notifications').whereIn('invoice_id', all).orderBy('id');
     expect(rows.filter((r) => r.kind === 'invoice_issued').map((r) => [r.csm_id, r.previous_csm_id, r.version, r.timeline.map((e: { event: string }) => e.event)]))
       .toEqual(all.map(() => ['csm_ro_new', 'csm_ro_old', 4, ['paid', 'payment_failed', 'reassigned']]));

@@ -24,8 +24,7 @@ const asRecords = (values: EnrichedInvoice[]): IncomingRecord<EnrichedInvoice>[]
 describe('billing zones of date-only due dates', () => {
   let db: Knex;
   let drop: () => Promise<void>;
-  let applied: number[] = [];
-  const handle = handleDueZones({ ...fold, onApplied: (changed) => void applied.push(changed) });
+  const handle = handleDueZones(fold);
   const run = async (values: EnrichedInvoice[]) => {
     const statements: string[] = [];
     const after: Array<() => unknown> = [];
@@ -52,7 +51,6 @@ describe('billing zones of date-only due dates', () => {
   it('records nothing and refolds nothing for accounts without a zone of their own', async () => {
     const ids = ['in_plain1', 'in_plain2', 'in_plain3'];
     for (const id of ids) await issue(id);
-    applied = [];
     const statements = await run(ids.map((id) => enriched(id, 1, null)));
     // BEGIN, invoice locks, which of them have a zone, COMMIT.
     expect(statements).toHaveLength(4);
@@ -60,18 +58,15 @@ describe('billing zones of date-only due dates', () => {
       expect(await ledger(id)).toEqual(['issued']);
       expect([await dueAt(id), await version(id)]).toEqual(['2026-12-01T23:59:59.999Z', 1]);
     }
-    expect(applied).toEqual([0]);
   });
 
   it('moves the due date to the account’s zone, and back when a later enrichment takes the zone away', async () => {
     await issue('in_zoned');
     await run([enriched('in_zoned', 1, 'America/Los_Angeles')]);
     expect([await dueAt('in_zoned'), await version('in_zoned')]).toEqual([inLosAngeles, 2]);
-    applied = [];
     await run([enriched('in_zoned', 2, null)]);
     expect(await ledger('in_zoned')).toEqual(['due_zone', 'due_zone', 'issued']);
     expect([await dueAt('in_zoned'), await version('in_zoned')]).toEqual(['2026-12-01T23:59:59.999Z', 3]);
-    expect(applied).toEqual([1]);
   });
 
   it('takes a zone away within one batch too: the zone and its removal are both recorded', async () => {

@@ -18,7 +18,7 @@ import { insertNotes } from './owner-store.ts';
 export const invoiceLockKeys = (invoiceIds: string[]) => invoiceIds.map((id) => `notifier:invoice:${id}`);
 export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceLockKeys(invoiceIds));
 
-/** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
+/** Every notification of the invoices, row-locked in id order (the acknowledge API locks in the same order). */
 export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {
   return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
 }
@@ -111,10 +111,10 @@ const stateColumns: Column<InvoiceNotification>[] = [
   ['issued_at', 'bigint', (n) => n.issuedAt ?? null], ['received_at', 'bigint', (n) => n.receivedAt ?? null], ['source', 'text', (n) => n.source ?? null],
   ['previous_csm_id', 'text', (n) => n.previousCsmId ?? null],
 ];
-// A new notification is published with its batch (emitted before the commit), so it is born published.
+// A new notification is published with its batch (emitted before the commit), not through the outbox.
 const insertColumns: Column<InvoiceNotification>[] = [
   ['id', 'text', (n) => n.id], ['kind', 'text', (n) => n.kind], ['invoice_id', 'text', (n) => n.invoiceId],
-  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ['published_version', 'int', (n) => n.version], ...stateColumns,
+  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ...stateColumns,
 ];
 
 /** New notifications with their final state; (invoice_id, kind) is unique, so a replay inserts nothing. */

@@ -1,10 +1,12 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
 import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan, type RoutingEnv } from '../domain/batch.ts';
-import { factsFromAssessment, toEvent, type CsmRef, type InvoiceFacts } from '../domain/notification.ts';
+import { factsFromAssessment, type CsmRef, type InvoiceFacts } from '../domain/notification.ts';
 import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
 import { accountLockKeys, ownersOf } from '../adapters/owner-store.ts';
 import { accountsToOwn, assessedAccounts, withCurrentOwners } from '../domain/ownership.ts';
+import { notificationOutbox, notificationRecord } from '../adapters/notification-outbox.ts';
+import { queueVersions } from '../adapters/notification-store.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
 import { notifierMetrics } from '../metrics.ts';
@@ -79,8 +81,9 @@ export async function handleInputs(deps: NotifierDeps, batch: BatchInput[], ctx:
   const routing = await routingState(deps, trx, csmsToRoute(inputs, notifications, owners), named, now);
   const plan = planBatch(inputs, { notifications, statuses, owners, ...routing }, routingEnv(deps, now));
   await writePlan(trx, plan, now);
-  // New notifications go out with the batch; later versions (revisions, statuses, acknowledgements) through the outbox.
-  ctx.emit(topics.notifications, plan.inserts.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
+  // New notifications go out with the batch; later versions (revisions, statuses, moves) through the outbox.
+  ctx.emit(topics.notifications, plan.inserts.map((n) => notificationOutbox.outgoing(notificationRecord(n))));
+  await queueVersions(trx, [...plan.factUpdates.map((u) => u.notification.id), ...plan.reopened]);
   await deps.live.announce(trx, plan.events);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }

@@ -3,11 +3,6 @@ import type { BatchContext, IncomingRecord } from '@invoice-signal/runtime';
 import { dueZoneEntry, type DueZoneEntry } from '../domain/ledger.ts';
 import { applyLocked, invoicesWithZone, lockInvoices, type FoldOptions } from '../adapters/ledger-store.ts';
 
-export interface DueZoneDeps extends FoldOptions {
-  /** After the batch committed: how many invoices changed (their due date moved to the account's zone). */
-  onApplied(changed: number): void;
-}
-
 /** The consumer group of billing.invoice.enriched.v1, tied to the events group. */
 export const dueZonesGroup = (eventsGroup: string) => `${eventsGroup}.due-zones`;
 
@@ -28,7 +23,7 @@ export function dueZoneOf(enriched: EnrichedInvoice | null): DueZoneEntry | null
  * enrichment changes nothing and is not recorded, unless the invoice was placed in a zone before
  * (stored, or earlier in the batch): then it takes that zone away and is recorded and refolded.
  */
-export function handleDueZones(deps: DueZoneDeps) {
+export function handleDueZones(deps: FoldOptions) {
   return async (records: IncomingRecord<EnrichedInvoice>[], ctx: BatchContext): Promise<void> => {
     const found = records.flatMap((r) => {
       const entry = dueZoneOf(r.value);
@@ -38,7 +33,6 @@ export function handleDueZones(deps: DueZoneDeps) {
     await lockInvoices(ctx.trx, found.map((f) => f.entry.invoiceId));
     const zoned = await invoicesWithZone(ctx.trx, found.filter((f) => !f.own).map((f) => f.entry.invoiceId));
     for (const f of found) if (f.own) zoned.add(f.entry.invoiceId);
-    const { changed } = await applyLocked(ctx.trx, found.filter((f) => zoned.has(f.entry.invoiceId)).map((f) => f.entry), deps);
-    ctx.afterCommit(() => deps.onApplied(changed));
+    await applyLocked(ctx.trx, found.filter((f) => zoned.has(f.entry.invoiceId)).map((f) => f.entry), deps);
   };
 }
