@@ -1,8 +1,8 @@
-import type { Knex } from '@invoice-signal/runtime';
+import type { Column, Knex } from '@invoice-signal/runtime';
 import { actionKinds, settledStatuses } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
 import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
-
+import { riskRank } from '../domain/preferences.ts';
 
 export type Db = Knex | Knex.Transaction;
 
@@ -12,18 +12,42 @@ type Row = Record<string, any>;
 
 export const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+type Stored = Omit<InvoiceNotification, 'acknowledgmentHistory'>;
+type SqlType = 'text' | 'bigint' | 'int' | 'jsonb';
+
+/** Every stored field of a notification with its column's type (the column is the field in snake case): the one map between rows and the domain. */
+const storedFields = {
+  id: 'text', kind: 'text', invoiceId: 'text', notifiedAt: 'bigint', version: 'int',
+  acknowledgedAt: 'bigint', acknowledgedBy: 'text', actionTaken: 'text', actionNote: 'text', actionAt: 'bigint',
+  customerId: 'text', customerName: 'text', csmId: 'text', amountMinor: 'bigint', currency: 'text', dueAt: 'bigint', status: 'text', riskLevel: 'text',
+  riskFlags: 'jsonb', recommendedActions: 'jsonb', customerContext: 'jsonb', details: 'jsonb', channels: 'jsonb', revision: 'int', assessmentId: 'text',
+  updatedAt: 'bigint', amountRemainingMinor: 'bigint', failureReason: 'text', timeline: 'jsonb', issuedAt: 'bigint', receivedAt: 'bigint', source: 'text',
+  previousCsmId: 'text',
+} as const satisfies Record<keyof Stored, SqlType>;
+
+const fields = Object.entries(storedFields) as Array<[keyof Stored, SqlType]>;
+const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A notifications row as the domain reads it (pg hands bigint columns over as strings). */
 export function fromRow(r: Row): InvoiceNotification {
-  return {
-    id: r.id, kind: r.kind, invoiceId: r.invoice_id, customerId: r.customer_id, customerName: r.customer_name, csmId: r.csm_id,
-    amountMinor: Number(r.amount_minor), currency: r.currency, dueAt: r.due_at === null ? null : Number(r.due_at), status: r.status,
-    riskLevel: r.risk_level, riskFlags: r.risk_flags, recommendedActions: r.recommended_actions, customerContext: r.customer_context,
-    details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
-    actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
-    previousCsmId: r.previous_csm_id ?? null, amountRemainingMinor: r.amount_remaining_minor === null ? null : Number(r.amount_remaining_minor), failureReason: r.failure_reason, timeline: r.timeline ?? [],
-    actionNote: r.action_note ?? null, acknowledgedBy: r.acknowledged_by ?? null, actionAt: orNull(r.action_at),
-    issuedAt: orNull(r.issued_at), receivedAt: orNull(r.received_at), source: r.source ?? null,
-  };
+  const n: Row = {};
+  for (const [field, type] of fields) n[field] = type === 'bigint' ? orNull(r[column(field)]) : (r[column(field)] ?? null);
+  return n as InvoiceNotification;
 }
+
+const toColumn = ([field, type]: [keyof Stored, SqlType]): Column<InvoiceNotification> =>
+  [column(field), type, (n) => (type === 'jsonb' ? JSON.stringify(n[field]) : (n[field] ?? null))];
+const identity: Array<keyof Stored> = ['id', 'kind', 'invoiceId', 'notifiedAt', 'version'];
+const acknowledgment: Array<keyof Stored> = ['acknowledgedAt', 'acknowledgedBy', 'actionTaken', 'actionNote', 'actionAt'];
+
+/** What an assessment or a payment status writes: all but the identity and the acknowledgment (the acknowledge API's); the rank sorts the pending list. */
+export const stateColumns: Column<InvoiceNotification>[] = [
+  ...fields.filter(([f]) => !identity.includes(f) && !acknowledgment.includes(f)).map(toColumn), ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
+];
+// A new notification is published with its batch (emitted before the commit), so it is born published.
+export const insertColumns: Column<InvoiceNotification>[] = [
+  ...fields.filter(([f]) => identity.includes(f)).map(toColumn), ['published_version', 'int', (n) => n.version], ...stateColumns,
+];
 
 /** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler and the outbox lock in). */
 export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = false): Promise<InvoiceNotification[]> {

@@ -9,7 +9,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function view(over: Record<string, unknown> = {}) {
   return {
     id: 'ntf_1', kind: 'invoice_issued', invoiceId: 'stripe:in_1', invoiceNumber: 'INV-1', customerId: 'acc_acme', customerName: 'Acme Corp',
-    amountDisplay: '€12,500.00', amountMinor: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR', dueDay: '2026-12-01', dueDate: '2026-12-01T23:59:59.999Z',
+    amountDisplay: '€12,500.00', amount: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR', dueDay: '2026-12-01', dueDate: '2026-12-01T23:59:59.999Z',
     riskLevel: 'high', status: 'pending', failureReason: null, flags: [], actions: [], valuePrompts: [], customerContext: {}, healthTrend: null, paymentHistory: {},
     notifiedAt: iso(now - 20 * day), updatedAt: iso(now - 20 * day), acknowledgedAt: null, actionTaken: null, version: 1, timeline: [], issuedAt: iso(now - 21 * day),
     ...over,
