@@ -1,7 +1,7 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
-import { fromRow, insertColumns, orNull, stateColumns } from './notification-store.ts';
+import { csmOf, fromRow, insertColumns, orNull, stateColumns } from './notification-store.ts';
 
 /*
  * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
@@ -38,7 +38,7 @@ export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): P
  */
 export async function lockCsms(trx: Knex.Transaction, csmIds: string[]): Promise<Map<string, CsmRef>> {
   const rows = await trx('csm_directory').whereRaw('csm_id = any(?::text[])', [csmIds]).orderBy('csm_id').forUpdate();
-  return new Map(rows.map((r) => [r.csm_id, { id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone }]));
+  return new Map(rows.map((r) => [r.csm_id, csmOf(r)]));
 }
 
 const csmColumns: Column<CsmRef>[] = [['csm_id', 'text', (c) => c.id], ['email', 'text', (c) => c.email], ['slack_user_id', 'text', (c) => c.slackUserId], ['time_zone', 'text', (c) => c.timeZone]];

@@ -55,15 +55,18 @@ export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = f
   return rows.map(fromRow).sort((x, y) => x.notifiedAt - y.notifiedAt);
 }
 
+/** A CSM's contact details from a row of csm_directory or account_owners. */
+export const csmOf = (r: Row): CsmRef => ({ id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone });
+
 export async function csmRef(db: Db, csmId: string): Promise<CsmRef | null> {
   const row = await db('csm_directory').where({ csm_id: csmId }).first();
-  return row ? { id: row.csm_id, email: row.email, slackUserId: row.slack_user_id, timeZone: row.time_zone } : null;
+  return row ? csmOf(row) : null;
 }
 
 /** Directory rows of several CSMs in one query. */
 export async function csmRefs(db: Db, csmIds: string[]): Promise<Map<string, CsmRef>> {
   const rows = await db('csm_directory').whereRaw('csm_id = any(?::text[])', [csmIds]);
-  return new Map(rows.map((row) => [row.csm_id as string, { id: row.csm_id, email: row.email, slackUserId: row.slack_user_id, timeZone: row.time_zone }]));
+  return new Map(rows.map((row) => [row.csm_id as string, csmOf(row)]));
 }
 
 export async function rememberSlackUser(db: Db, csmId: string, slackUserId: string): Promise<void> {

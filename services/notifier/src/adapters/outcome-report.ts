@@ -1,6 +1,6 @@
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { computeOutcomes, type NotifiedInvoice } from '../domain/outcomes.ts';
-import { dueView, moneyView } from '../http/views.ts';
+import { dueView, iso, moneyView } from '../http/views.ts';
 import { baselineInvoices, goLiveOf, notifiedInvoices, type OutcomeScope } from './outcome-store.ts';
 
 export interface OutcomeOptions {
@@ -17,7 +17,6 @@ export async function outcomesFor(deps: NotifierDeps, scope: OutcomeScope, opts:
   const goLiveAt = await goLiveOf(deps.db, opts.goLiveAt);
   const history = await baselineInvoices(deps.db, accounts, goLiveAt);
   const out = computeOutcomes(notified, history, { from: scope.from, to: scope.to, now });
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     from: iso(scope.from), to: iso(scope.to), csmId: scope.csmId, team: scope.team, generatedAt: iso(now), goLiveAt: iso(goLiveAt), baselineAccounts: accounts.length,
     ...out, needsOutreach: out.needsOutreach.map((i) => needsOutreachView(i, zone)),

@@ -7,7 +7,7 @@ import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
 import { ackActions, type Acknowledgment } from '../domain/acknowledgment.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Money as the API shows it: `amount` in integer minor units of `currency`, and as a CSM reads it. */
 export const moneyView = (minor: number, currency: string) => ({ amount: minor, currency, amountDisplay: formatMoney(minor, currency) });
@@ -108,7 +108,7 @@ export const notificationProperties = <K extends keyof typeof notificationSchema
 export function noteView(n: StoredNote) {
   return {
     id: n.id, kind: n.kind, csmId: n.csmId, accountId: n.accountId, accountName: n.accountName, otherCsmId: n.otherCsmId,
-    invoiceIds: n.invoiceIds, text: noteText(n), createdAt: new Date(n.createdAt).toISOString(),
+    invoiceIds: n.invoiceIds, text: noteText(n), createdAt: iso(n.createdAt),
   };
 }
 
