@@ -1,12 +1,8 @@
-// Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests.
-import type { NotificationView } from '../views.ts';
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- the tests give only the fields the cards read */
-// biome-ignore lint/suspicious/noExplicitAny: the API's JSON as the browser code reads it (NotificationView), in part
-type View = Record<string, any>;
+// Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests: it reads the API's notifications.
+import type { NotificationView as View } from '../views.ts';
 
 /** One invoice: its facts are those of its newest notification, as the API shows them. */
-export interface Card extends Pick<NotificationView, 'invoiceId' | 'invoiceNumber' | 'customerId' | 'amountDisplay' | 'amount' | 'amountRemainingMinor'
+export interface Card extends Pick<View, 'invoiceId' | 'invoiceNumber' | 'customerId' | 'amountDisplay' | 'amount' | 'amountRemainingMinor'
   | 'amountRemainingDisplay' | 'currency' | 'dueDay' | 'dueDate' | 'riskLevel' | 'status' | 'failureReason' | 'flags' | 'actions' | 'valuePrompts'
   | 'customerContext' | 'healthTrend' | 'paymentHistory' | 'hostedInvoiceUrl' | 'timeline' | 'issuedAt'> {
   customerName: string;
