@@ -78,7 +78,8 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     expect(page.items.map((i: { kind: string }) => i.kind).sort()).toEqual(['invoice_issued', 'overdue']);
     const customer = await api(n, '/api/invoices/customer/acc_acme', { as: 'csm_flow' });
     expect(customer.status).toBe(200);
-    expect(customer.body.invoices.find((i: { invoiceId: string }) => i.invoiceId === 'stripe:in_flow')).toMatchObject({ status: 'paid', csmId: 'csm_flow', amount: 1_250_000, currency: 'EUR', amountDisplay: '€12,500.00' });
+    const invoice = customer.body.invoices.find((i: { invoiceId: string }) => i.invoiceId === 'stripe:in_flow');
+    expect(invoice).toMatchObject({ status: 'paid', csmId: 'csm_flow', amount: 1_250_000, currency: 'EUR', amountDisplay: '€12,500.00' });
   });
 
   it('reassigns on a re-assessment with a new owner instead of notifying twice', async () => {

@@ -1,6 +1,8 @@
 import type { PaymentState } from '@invoice-signal/events';
 import { alertsFor, baselineOf, followStatus, settled, actionKinds, timelineEntries, type StatusFact } from './lifecycle.ts';
-import { factFields, newNotification, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
+import {
+  factFields, newNotification, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind,
+} from './notification.ts';
 import type { Channel, Preferences } from './preferences.ts';
 import { route } from './routing.ts';
 

@@ -42,7 +42,8 @@ describe('money and Slack messages', () => {
     // ISO 4217 decimals where CLDR (Intl) has none: IDR 1,000,000,000 and HUF 123,456 were shown before.
     expect(formatMoney(1_000_000_000, 'IDR')).toBe('IDR 10,000,000.00');
     expect(formatMoney(12_345_600, 'HUF')).toBe('HUF 123,456.00');
-    expect(summaryLine(sampleNotification({ kind: 'overdue', customerName: 'Rupiah Corp', amountMinor: 1_000_000_000, currency: 'IDR' }))).toBe('Overdue: Rupiah Corp, IDR 10,000,000.00');
+    const rupiah = sampleNotification({ kind: 'overdue', customerName: 'Rupiah Corp', amountMinor: 1_000_000_000, currency: 'IDR' });
+    expect(summaryLine(rupiah)).toBe('Overdue: Rupiah Corp, IDR 10,000,000.00');
   });
 
   it('batches several notifications of one account under one Acknowledge', () => {

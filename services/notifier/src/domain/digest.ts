@@ -19,7 +19,9 @@ export function groupByRisk(items: InvoiceNotification[]): Array<{ risk: string;
 }
 
 /** The digest e-mail, due dates on the CSM's calendar (`timeZone`); refuses to render an empty one (a digest is never empty). */
-export function renderDigest(items: InvoiceNotification[], opts: { periodLabel: string; publicUrl: string; timeZone: string }): { subject: string; text: string; html: string } {
+export function renderDigest(
+  items: InvoiceNotification[], opts: { periodLabel: string; publicUrl: string; timeZone: string },
+): { subject: string; text: string; html: string } {
   const day = (ms: number | null) => dueDay(ms, opts.timeZone);
   if (items.length === 0) throw new Error('a digest needs at least one notification');
   const groups = groupByRisk(items);

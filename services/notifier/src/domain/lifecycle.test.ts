@@ -29,7 +29,9 @@ describe('the invoice lifecycle as the CSM reads it', () => {
   });
 
   it('shows what is still owed and the last failure under an alert, and the dispute outcome', () => {
-    const alert = sampleNotification({ kind: 'overdue', amountMinor: 100_000, amountRemainingMinor: 60_000, currency: 'JPY', failureReason: 'expired_card', timeline: [] });
+    const alert = sampleNotification({
+      kind: 'overdue', amountMinor: 100_000, amountRemainingMinor: 60_000, currency: 'JPY', failureReason: 'expired_card', timeline: [],
+    });
     expect(balanceLine(alert)).toBe('¥60,000 still owed of ¥100,000 · last failure: expired_card');
     expect(balanceLine({ ...alert, kind: 'invoice_issued' })).toBeNull();
     expect(balanceLine({ ...alert, kind: 'disputed', timeline: [{ at, event: 'dispute_lost', note: null }] })).toBe('dispute lost: the money went back to the customer');

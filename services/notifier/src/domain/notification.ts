@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type TimelineEntry, type ValuePrompt } from '@invoice-signal/events';
+import {
+  formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type TimelineEntry, type ValuePrompt,
+} from '@invoice-signal/events';
 import type { NotificationKind } from './routing.ts';
 import type { Channel } from './preferences.ts';
 import type { Acknowledgment } from './acknowledgment.ts';
@@ -118,7 +120,8 @@ export function factFields(f: Omit<InvoiceFacts, 'csm'>, csmId: string) {
 /** A notification as first stored: routed to no channel yet, unacknowledged, version 1. */
 export function newNotification(f: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState, now: number): InvoiceNotification {
   return {
-    ...factFields(f, csmId), invoiceId: f.invoiceId, id: notificationId(f.invoiceId, kind), kind, status, channels: [], notifiedAt: now, updatedAt: now, version: 1,
+    ...factFields(f, csmId), invoiceId: f.invoiceId, id: notificationId(f.invoiceId, kind), kind, status,
+    channels: [], notifiedAt: now, updatedAt: now, version: 1,
     acknowledgedAt: null, acknowledgedBy: null, actionTaken: null, actionNote: null, actionAt: null,
     amountRemainingMinor: null, failureReason: null, timeline: [], previousCsmId: null,
   };
@@ -170,7 +173,9 @@ export function summaryLine(n: InvoiceNotification): string {
   const amount = formatMoney(n.amountMinor, n.currency);
   if (n.kind === 'payment_failed') return `Payment failed: ${who}, ${amount}`;
   if (n.kind === 'overdue') return `Overdue: ${who}, ${amount}`;
-  if (n.kind === 'disputed') return n.timeline.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
+  if (n.kind === 'disputed') {
+    return n.timeline.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
+  }
   if (n.kind === 'written_off') return `Written off: ${who}, ${amount}`;
   return `Invoice issued: ${who}, ${amount}`;
 }
@@ -196,6 +201,7 @@ export function balanceLine(n: InvoiceNotification): string | null {
 export const formatMoney = (minor: number, currency: string): string => formatMinor(minor, currency);
 
 /** The notification as `csm.notifications.v1` carries it (the generated Avro type; the acknowledgment history stays in the notifier). */
-export function toEvent({ details: _, revision: _r, assessmentId: _a, issuedAt: _i, receivedAt: _rc, source: _s, acknowledgmentHistory: _h, ...event }: InvoiceNotification): CsmNotification {
+export function toEvent(n: InvoiceNotification): CsmNotification {
+  const { details: _d, revision: _r, assessmentId: _a, issuedAt: _i, receivedAt: _rc, source: _s, acknowledgmentHistory: _h, ...event } = n;
   return event;
 }

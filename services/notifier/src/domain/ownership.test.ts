@@ -10,8 +10,8 @@ const owner = (accountId: string, csmId: string, snapshotAt: number): AccountOwn
 });
 
 const notification = (id: string, over: Partial<InvoiceNotification> = {}): InvoiceNotification => sampleNotification({
-  id, invoiceId: `in_${id}`, customerId: 'acc_a', customerName: 'Acme Corp', csmId: 'alice', amountMinor: 2_000_000, currency: 'EUR', riskLevel: 'high', riskFlags: [],
-  channels: ['in_app', 'slack'], notifiedAt: 1, updatedAt: 1, ...over,
+  id, invoiceId: `in_${id}`, customerId: 'acc_a', customerName: 'Acme Corp', csmId: 'alice', amountMinor: 2_000_000, currency: 'EUR',
+  riskLevel: 'high', riskFlags: [], channels: ['in_app', 'slack'], notifiedAt: 1, updatedAt: 1, ...over,
 });
 
 const env: RoutingEnv = {

@@ -29,7 +29,8 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
     acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
-    previousCsmId: n.previousCsmId, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason, timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
+    previousCsmId: n.previousCsmId, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason,
+    timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
     // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
     valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), updatedAt: iso(n.updatedAt),
@@ -45,7 +46,8 @@ const ackView = (a: Acknowledgment) => ({ actionTaken: a.actionTaken, note: a.no
 /** The current acknowledgment; null while not acknowledged (also after a lost dispute reopened it). */
 function acknowledgmentOf(n: InvoiceNotification) {
   if (n.acknowledgedAt === null) return null;
-  return ackView({ actionTaken: n.actionTaken as Acknowledgment['actionTaken'], note: n.actionNote, by: n.acknowledgedBy ?? '', at: n.actionAt ?? n.acknowledgedAt });
+  const actionTaken = n.actionTaken as Acknowledgment['actionTaken'];
+  return ackView({ actionTaken, note: n.actionNote, by: n.acknowledgedBy ?? '', at: n.actionAt ?? n.acknowledgedAt });
 }
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
@@ -64,9 +66,12 @@ export const notificationSchema = {
   properties: {
     id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off'] }, invoiceId: { type: 'string' },
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
-    amount: { type: 'integer', description: 'the amount due, in integer minor units of currency (ISO 4217: cents for EUR, yen for JPY)' }, currency: { type: 'string' },
+    amount: { type: 'integer', description: 'the amount due, in integer minor units of currency (ISO 4217: cents for EUR, yen for JPY)' },
+    currency: { type: 'string' },
     amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
-    dueDate: { ...nullable('string'), description: 'the instant it is due (ISO-8601)' }, dueDay: { ...nullable('string'), description: "the due date (YYYY-MM-DD) in the reader's time zone" }, status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
+    dueDate: { ...nullable('string'), description: 'the instant it is due (ISO-8601)' },
+    dueDay: { ...nullable('string'), description: "the due date (YYYY-MM-DD) in the reader's time zone" },
+    status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
     flags: {
       type: 'array', description: 'the risk flags: code (as in riskFlags), severity, message (the reason, a sentence) and label (what the inbox shows)',
       items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } },

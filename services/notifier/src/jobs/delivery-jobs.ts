@@ -14,7 +14,10 @@ import { runSlackDeliveries, type RetryPolicy } from './slack-worker.ts';
  * digest claim and send (and the weekly outcomes e-mail when OUTCOMES_WEEKLY_TO is set). The digest scans run on the tick only: they are not worth a run per record.
  * Returns the wake-up of the jobs a new or changed notification concerns (publishing, Slack).
  */
-export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher; weeklyOutcomes?: WeeklyOutcomes | null }): () => void {
+export function startDeliveryJobs(
+  ctx: ServiceContext<Config>, deps: NotifierDeps,
+  channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher; weeklyOutcomes?: WeeklyOutcomes | null },
+): () => void {
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
   const { slack, mailer, publisher } = channels;

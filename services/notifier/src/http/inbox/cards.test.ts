@@ -12,8 +12,9 @@ const base = sampleNotification();
 /** A notification as the CSM API shows it (the API's own view), with what a test changes. */
 function view(over: Record<string, unknown> = {}): NotificationView {
   const n = sampleNotification({
-    id: 'ntf_1', invoiceId: 'stripe:in_1', customerId: 'acc_acme', customerName: 'Acme Corp', amountMinor: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR',
-    dueAt: Date.parse('2026-12-01T23:59:59.999Z'), riskLevel: 'high', riskFlags: [], recommendedActions: [], notifiedAt: now - 20 * day, updatedAt: now - 20 * day,
+    id: 'ntf_1', invoiceId: 'stripe:in_1', customerId: 'acc_acme', customerName: 'Acme Corp',
+    amountMinor: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR', dueAt: Date.parse('2026-12-01T23:59:59.999Z'),
+    riskLevel: 'high', riskFlags: [], recommendedActions: [], notifiedAt: now - 20 * day, updatedAt: now - 20 * day,
     details: { ...base.details, invoiceNumber: 'INV-1', flags: [], actions: [], prompts: [], valuePrompts: [], issuedAt: now - 21 * day },
   });
   return { ...notificationView(n, 'UTC'), ...over } as NotificationView;
