@@ -44,7 +44,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       const weeklyOutcomes = config.OUTCOMES_WEEKLY_TO
         ? { to: config.OUTCOMES_WEEKLY_TO, weekday: config.OUTCOMES_WEEKLY_DAY, hour: config.OUTCOMES_WEEKLY_HOUR, zone: config.DEFAULT_TIME_ZONE, goLiveAt: config.outcomesGoLiveAt }
         : null;
-      kick = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher, weeklyOutcomes });
+      kick = startDeliveryJobs(ctx, deps, { slack, mailer, weeklyOutcomes });
 
       const auth = createAuthenticator(config);
       await registerHttp(ctx.app, { deps, auth, streamMaxPerUser: config.STREAM_MAX_PER_USER, slackSigningSecret: config.SLACK_SIGNING_SECRET, outcomes: { goLiveAt: config.outcomesGoLiveAt } });

@@ -16,7 +16,7 @@ import { csmOf, fromRow, insertColumns, orNull, stateColumns } from './notificat
 export const invoiceLockKeys = (invoiceIds: string[]) => invoiceIds.map((id) => `notifier:invoice:${id}`);
 export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceLockKeys(invoiceIds));
 
-/** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
+/** Every notification of the invoices, row-locked in id order (the acknowledge API locks in the same order). */
 export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {
   return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
 }

@@ -3,6 +3,7 @@ import { actionKinds, settledStatuses } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
 import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
 import { riskRank } from '../domain/preferences.ts';
+import { notificationOutbox, notificationRecord } from './notification-outbox.ts';
 
 export type Db = Knex | Knex.Transaction;
 
@@ -44,12 +45,12 @@ const acknowledgment: Array<keyof Stored> = ['acknowledgedAt', 'acknowledgedBy',
 export const stateColumns: Column<InvoiceNotification>[] = [
   ...fields.filter(([f]) => !identity.includes(f) && !acknowledgment.includes(f)).map(toColumn), ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
 ];
-// A new notification is published with its batch (emitted before the commit), so it is born published.
+// A new notification is published with its batch (emitted before the commit), not through the outbox.
 export const insertColumns: Column<InvoiceNotification>[] = [
-  ...fields.filter(([f]) => identity.includes(f)).map(toColumn), ['published_version', 'int', (n) => n.version], ...stateColumns,
+  ...fields.filter(([f]) => identity.includes(f)).map(toColumn), ...stateColumns,
 ];
 
-/** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler and the outbox lock in). */
+/** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler locks in). */
 export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = false): Promise<InvoiceNotification[]> {
   const rows = lock ? await db('notifications').where({ invoice_id: invoiceId }).orderBy('id').forUpdate() : await db('notifications').where({ invoice_id: invoiceId }).orderBy('notified_at');
   return rows.map(fromRow).sort((x, y) => x.notifiedAt - y.notifiedAt);
@@ -57,6 +58,18 @@ export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = f
 
 /** A CSM's contact details from a row of csm_directory or account_owners. */
 export const csmOf = (r: Row): CsmRef => ({ id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone });
+
+/**
+ * Queues the current version of each notification for csm.notifications.v1, read after the
+ * transaction's writes (two statements). The caller holds the notifications' row locks, so the
+ * versions of one notification are queued in commit order.
+ */
+export async function queueVersions(trx: Knex.Transaction, ids: Iterable<string>): Promise<void> {
+  const unique = [...new Set(ids)].sort();
+  if (unique.length === 0) return;
+  const rows = await trx('notifications').whereRaw('id = any(?::text[])', [unique]).orderBy('id');
+  await notificationOutbox.write(trx, rows.map(fromRow).map(notificationRecord));
+}
 
 export async function csmRef(db: Db, csmId: string): Promise<CsmRef | null> {
   const row = await db('csm_directory').where({ csm_id: csmId }).first();
@@ -119,7 +132,7 @@ export async function byId(db: Db, id: string): Promise<InvoiceNotification | nu
  * same acknowledgment twice, or a bodiless one on an acknowledged notification, changes nothing.
  * Returns the live events: `acknowledged` for the newly acknowledged, `updated` for a changed action.
  */
-export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
+export async function acknowledge(db: Knex.Transaction, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
   const set = { acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now, version: db.raw('version + 1') };
   const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at').update({ ...set, acknowledged_at: now }).returning('*');
   const changed = ack.actionTaken !== null && replace
@@ -134,6 +147,7 @@ export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInp
        select id, invoice_id, ?::text, ?::text, ?::text, csm_id, ?::bigint from notifications where id = any(?::text[]) order by id`,
       [ack.actionTaken, ack.note, by, now, recorded],
     );
+    await queueVersions(db, recorded);
   }
   // Nothing left to push for an acknowledged notification: pending deliveries are withdrawn.
   await db('deliveries').whereIn('notification_id', ids).where({ state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason: 'acknowledged' });

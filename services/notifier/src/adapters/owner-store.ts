@@ -54,7 +54,7 @@ export async function invoicesOfAccounts(trx: Knex.Transaction, accountIds: stri
   return trx('notifications').distinct('invoice_id').whereRaw('customer_id = any(?::text[])', [accountIds]).orderBy('invoice_id').pluck('invoice_id');
 }
 
-/** Hands notifications to their new owner: previous owner kept, a `reassigned` timeline entry, one version more (the outbox publishes it). */
+/** Hands notifications to their new owner: previous owner kept, a `reassigned` timeline entry, one version more (queued for publishing by the caller). */
 export async function applyMoves(trx: Knex.Transaction, moves: Move[], now: number): Promise<void> {
   if (moves.length === 0) return;
   await trx.raw(

@@ -1,27 +1,27 @@
-import type { EventPublisher, RunningJob, ServiceContext } from '@invoice-signal/runtime';
+import type { RunningJob, ServiceContext } from '@invoice-signal/runtime';
+import { notificationOutbox } from '../adapters/notification-outbox.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { SlackSender } from '../adapters/slack.ts';
 import type { Config } from '../config.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { claimDigests, sendDigests } from './digest-worker.ts';
-import { publishPending } from './publish-outbox.ts';
 import { runWeeklyOutcomes, type WeeklyOutcomes } from './outcomes-email.ts';
 import { runSlackDeliveries, type RetryPolicy } from './slack-worker.ts';
 
 /**
- * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox relay
- * (one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
+ * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox drainer
+ * (the runtime's, one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
  * digest claim and send (and the weekly outcomes e-mail when OUTCOMES_WEEKLY_TO is set). The digest scans run on the tick only: they are not worth a run per record.
  * Returns the wake-up of the jobs a new or changed notification concerns (publishing, Slack).
  */
 export function startDeliveryJobs(
   ctx: ServiceContext<Config>, deps: NotifierDeps,
-  channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher; weeklyOutcomes?: WeeklyOutcomes | null },
+  channels: { slack: SlackSender | null; mailer: Mailer | null; weeklyOutcomes?: WeeklyOutcomes | null },
 ): () => void {
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
-  const { slack, mailer, publisher } = channels;
-  const woken: RunningJob[] = [ctx.job({ name: 'notifier.publish', everyMs, singleton: true, run: ({ trx }) => publishPending(trx!, publisher) })];
+  const { slack, mailer } = channels;
+  const woken: RunningJob[] = [notificationOutbox.drain(ctx, { everyMs })];
   if (slack) woken.push(ctx.job({ name: 'notifier.slack', everyMs, run: () => runSlackDeliveries(deps, slack, policy) }));
   if (mailer) {
     ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) });
