@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { IANAZone } from 'luxon';
+import { describe, expect, it, vi } from 'vitest';
 import { endOfLocalDay, isCalendarDate, isTimeZone, localDateOf, parseIsoDateOrInstant, startOfLocalDay } from './due-date.ts';
 
 describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the billing zone', () => {
@@ -55,6 +56,18 @@ describe('endOfLocalDay: a date-only due date runs out at 23:59:59.999 in the bi
   it('knows real dates and IANA zones', () => {
     for (const date of ['2026-12-01', '2028-02-29']) expect(isCalendarDate(date)).toBe(true);
     for (const zone of ['UTC', 'Europe/Paris', 'America/Los_Angeles', 'Asia/Kolkata', 'Etc/GMT+5', 'PST8PDT']) expect(isTimeZone(zone)).toBe(true);
+  });
+
+  it('asks ICU about a zone once, then answers from memory (the risk-scorer asks for every invoice)', () => {
+    const asked = vi.spyOn(IANAZone, 'isValidZone');
+    try {
+      for (let i = 0; i < 100; i++) expect(isTimeZone('Asia/Tokyo')).toBe(true);
+      expect(asked.mock.calls.length).toBeLessThanOrEqual(1);
+      // An unknown name is not remembered: it is refused every time.
+      expect([isTimeZone('Mars/Olympus'), isTimeZone('Mars/Olympus')]).toEqual([false, false]);
+    } finally {
+      asked.mockRestore();
+    }
   });
 });
 
