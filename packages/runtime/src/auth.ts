@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { url } from './config.ts';
 import { markAuthenticated } from './failed-auth.ts';
-import { sendProblem } from './http.ts';
+import { runtimeProblem, sendProblem } from './problems.ts';
 
 /**
  * The one role table of the product's APIs. A service names the roles it serves; a token with any
@@ -111,24 +111,25 @@ export function bearerToken(header: string | undefined): { token: string } | { p
   return { problem: header ? 'Authorization header is not "Bearer <token>"' : 'Authorization: Bearer <token> is required' };
 }
 
-/** A preHandler: 401 problem (with `code`) unless a valid bearer token is present; then principalOf(request) names who. */
-export function requireToken(verifier: TokenVerifier, code: string) {
+/** A preHandler: 401 problem unless a valid bearer token is present; then principalOf(request) names who. */
+export function requireToken(verifier: TokenVerifier) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const bearer = bearerToken(request.headers.authorization);
-    if ('problem' in bearer) return unauthenticated(reply, bearer.problem, code);
+    if ('problem' in bearer) return unauthenticated(reply, bearer.problem);
     try {
       principals.set(request, await verifier.verify(bearer.token));
       markAuthenticated(request);
     } catch (error) {
-      if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`, code);
+      if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`);
       throw error;
     }
   };
 }
 
-function unauthenticated(reply: FastifyReply, detail: string, code: string) {
+/** The 401 of a missing or refused bearer token, with its challenge. */
+export function unauthenticated(reply: FastifyReply, detail: string) {
   reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { status: 401, detail, code });
+  return sendProblem(reply, runtimeProblem('HTTP_UNAUTHENTICATED', detail));
 }
 
 /**

@@ -35,6 +35,22 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.e
   );
 }
 
+/**
+ * A zod transform through one of the shared parsers (dates, money), which throw with a reason: the
+ * reason becomes the issue, less a leading "field: " (the issue's path names the field).
+ */
+export function parsedBy<I, O>(parse: (input: I) => O, path?: PropertyKey[]) {
+  return (input: I, ctx: z.RefinementCtx<I>): O => {
+    try {
+      return parse(input);
+    } catch (error) {
+      const { message, field } = error as { message: string; field?: string };
+      ctx.addIssue({ code: 'custom', path, message: field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message });
+      return z.NEVER;
+    }
+  };
+}
+
 const secretish = /SECRET|PASSWORD|TOKEN|KEY/i;
 const redact = (name: string, value: string) => (secretish.test(name) ? '***' : value);
 

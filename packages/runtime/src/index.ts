@@ -9,6 +9,7 @@ export * from './locks.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './openapi.ts';
+export * from './problems.ts';
 export * from './producer.ts';
 export * from './retry.ts';
 export * from './service.ts';

@@ -4,6 +4,7 @@ import { inputCheckedByRoutes, jsonResponse, problem, responsesAsBuilt, sendProb
 import { importBodySchema, importOrigins, MAX_ACCOUNTS_PER_IMPORT, parseImport } from '../domain/context-import.ts';
 import { contextStore } from '../adapters/context-store.ts';
 import { isAuthorized } from './admin-auth.ts';
+import { contextProblem } from './errors.ts';
 
 type App = ServiceContext['app'];
 
@@ -60,7 +61,7 @@ export function registerContextRoutes(app: App, deps: { token: string; publisher
     scope.addHook('onRequest', async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, deps.token)) {
         reply.header('www-authenticate', 'Bearer realm="context-admin"');
-        return sendProblem(reply, { status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
+        return sendProblem(reply, contextProblem('CTX_UNAUTHORIZED', 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required'));
       }
     });
     contextRoutes(scope, deps);
@@ -88,13 +89,14 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
   }, async (request, reply) => {
     const origin = request.query.origin ?? 'import-api';
     if (!(importOrigins as readonly string[]).includes(origin)) {
-      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `origin: must be one of ${importOrigins.join(', ')} (got "${origin}"); nothing was imported`, errors: [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }] });
+      const errors = [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }];
+      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', `origin: ${errors[0]!.message} (got "${origin}"); nothing was imported`, { errors }));
     }
     const result = parseImport(request.body, now(), origin);
     if (!result.ok) {
       const first = result.problems[0]!;
       const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem(s), see errors)` : '';
-      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `${first.field}: ${first.message}${more}; nothing was imported`, errors: result.problems });
+      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', `${first.field}: ${first.message}${more}; nothing was imported`, { errors: result.problems }));
     }
     await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin } })));
     return reply.code(202).send({ published: result.snapshots.length, accounts: result.snapshots.map((s) => ({ accountId: s.accountId, snapshotAt: new Date(s.snapshotAt).toISOString() })) });
@@ -114,9 +116,9 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
     },
   }, async (request, reply) => {
     // Postgres text cannot hold NUL: such an id can never be held, and querying it would be a 500.
-    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, { status: 400, detail: 'accountId: must not contain NUL characters', code: 'CTX_BAD_ACCOUNT_ID', field: 'accountId' });
+    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, contextProblem('CTX_BAD_ACCOUNT_ID', 'accountId: must not contain NUL characters', { field: 'accountId' }));
     const context = await contextStore(deps.db).get(request.params.accountId);
-    if (!context) return sendProblem(reply, { status: 404, detail: `no context held for account "${request.params.accountId}"`, code: 'CTX_NOT_FOUND' });
+    if (!context) return sendProblem(reply, contextProblem('CTX_NOT_FOUND', `no context held for account "${request.params.accountId}"`));
     return context;
   });
 }

@@ -1,6 +1,6 @@
 import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, canonicalInvoiceId, type Delivery } from './delivery.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import { decimalToMinor, normaliseCurrency } from './money.ts';
 import { dueDateOf, instantOf, noDueDate } from './vendor-dates.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvoiceEventTypeSymbols } from '@invoice-signal/events';
 import { canonicalEvent } from '../domain/delivery.ts';
-import { invalid } from '../domain/errors.ts';
+import { invalid } from '../errors.ts';
 import { normaliseCurrency } from '../domain/money.ts';
 import { dueDateOf, instantOf, type DueFields } from '../domain/vendor-dates.ts';
 import { requireBearer } from './auth.ts';

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, createTokenVerifier, markAuthenticated, sendProblem, TokenRejected, type AuthConfig } from '@invoice-signal/runtime';
+import { bearerToken, createTokenVerifier, markAuthenticated, sendProblem, TokenRejected, unauthenticated, type AuthConfig } from '@invoice-signal/runtime';
 import type { Role, Viewer } from '../domain/scope.ts';
+import { notifierProblem } from './errors.ts';
 
 export type { Role };
 
@@ -37,22 +38,17 @@ declare module 'fastify' {
 export function requireAuth(auth: Authenticator) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const bearer = bearerToken(request.headers.authorization);
-    if ('problem' in bearer) return unauthorized(reply, bearer.problem);
+    if ('problem' in bearer) return unauthenticated(reply, bearer.problem);
     try {
       request.principal = await auth.verify(bearer.token);
       markAuthenticated(request);
     } catch (error) {
-      if (error instanceof TokenRejected) return unauthorized(reply, `invalid token: ${error.message}`);
+      if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`);
       throw error;
     }
   };
 }
 
-function unauthorized(reply: FastifyReply, detail: string) {
-  reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { status: 401, detail, code: 'NTF_UNAUTHENTICATED' });
-}
-
 export function forbidden(reply: FastifyReply, detail: string) {
-  return sendProblem(reply, { status: 403, detail, code: 'NTF_FORBIDDEN' });
+  return sendProblem(reply, notifierProblem('NTF_FORBIDDEN', detail));
 }

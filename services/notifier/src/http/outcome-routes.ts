@@ -9,6 +9,7 @@ import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
 import { refusals } from './views.ts';
 import { outcomesSchema } from './outcome-schema.ts';
+import { notifierProblem } from './errors.ts';
 
 export type { OutcomeOptions };
 
@@ -67,7 +68,7 @@ export async function outcomeRoutes(app: FastifyInstance, opts: { deps: Notifier
   }, async (request, reply) => {
     const principal = request.principal!;
     const window = windowOf(request.query, deps.now());
-    if ('field' in window) return sendProblem(reply, { status: 400, detail: window.detail, code: 'NTF_INVALID_WINDOW' });
+    if ('field' in window) return sendProblem(reply, notifierProblem('NTF_INVALID_WINDOW', window.detail, { field: window.field }));
     const scope = await scopeOf(deps, principal, request.query);
     if (typeof scope === 'string') return forbidden(reply, scope);
     return outcomesFor(deps, { ...window, ...scope }, opts.outcomes, await zoneOf(deps, principal.csmId));

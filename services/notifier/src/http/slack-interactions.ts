@@ -5,6 +5,7 @@ import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { ackLabels, slackAckAction, type AckInput } from '../domain/acknowledgment.ts';
+import { notifierProblem } from './errors.ts';
 
 interface BlockActions {
   type: string;
@@ -41,18 +42,18 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
       },
     },
   }, async (request, reply) => {
-    if (!opts.signingSecret) return sendProblem(reply, { status: 503, detail: 'Slack is not configured (SLACK_SIGNING_SECRET)', code: 'NTF_SLACK_OFF' });
+    if (!opts.signingSecret) return sendProblem(reply, notifierProblem('NTF_SLACK_OFF', 'Slack is not configured (SLACK_SIGNING_SECRET)'));
     const raw = typeof request.body === 'string' ? request.body : '';
     const verdict = verifySlackSignature({
       secret: opts.signingSecret, rawBody: raw, nowSeconds: Math.floor(Date.now() / 1000),
       signature: request.headers['x-slack-signature'] as string | undefined, timestamp: request.headers['x-slack-request-timestamp'] as string | undefined,
     });
-    if (!verdict.ok) return sendProblem(reply, { status: 401, detail: verdict.reason, code: 'NTF_SLACK_SIGNATURE' });
+    if (!verdict.ok) return sendProblem(reply, notifierProblem('NTF_SLACK_SIGNATURE', verdict.reason));
     let payload: BlockActions;
     try {
       payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '');
     } catch {
-      return sendProblem(reply, { status: 400, detail: 'body must be form-encoded with a JSON "payload" field', code: 'NTF_SLACK_PAYLOAD' });
+      return sendProblem(reply, notifierProblem('NTF_SLACK_PAYLOAD', 'body must be form-encoded with a JSON "payload" field'));
     }
     // A signed payload can still have any JSON shape: anything but strings where we expect them is ignored.
     // NUL cannot be stored in Postgres text, so no id or user id containing one can match.

@@ -12,6 +12,7 @@ import { notifierMetrics } from '../metrics.ts';
 import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
 import { notificationView, noteView, refusals } from './views.ts';
+import { notifierProblem } from './errors.ts';
 
 /**
  * A slot frees only when one of the principal's own streams closes, which nobody can predict: the
@@ -78,7 +79,7 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
 
 function tooManyStreams(reply: FastifyReply, principal: string, max: number) {
   reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
-  return sendProblem(reply, { status: 429, detail: `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`, code: 'NTF_TOO_MANY_STREAMS' });
+  return sendProblem(reply, notifierProblem('NTF_TOO_MANY_STREAMS', `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`));
 }
 
 /**
