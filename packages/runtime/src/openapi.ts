@@ -25,8 +25,8 @@ export const problemSchema = {
   required: ['type', 'title', 'status'],
   additionalProperties: true,
   properties: {
-    type: { type: 'string', description: 'about:blank unless a more specific type is given' },
-    title: { type: 'string' },
+    type: { type: 'string', description: 'urn:invoice-signal:problem:<code> for a declared code; about:blank when the status alone says what happened' },
+    title: { type: 'string', description: "the code's title (or the status's reason phrase), the same for every occurrence" },
     status: { type: 'integer' },
     detail: { type: 'string' },
     code: { type: 'string', description: 'the stable machine-readable reason' },

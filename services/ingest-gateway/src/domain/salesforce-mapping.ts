@@ -1,8 +1,8 @@
-import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
+import { instantOf, type InvoiceEvent, type InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, canonicalInvoiceId, type Delivery } from './delivery.ts';
 import { invalid } from '../errors.ts';
 import { decimalToMinor, normaliseCurrency } from './money.ts';
-import { dueDateOf, instantOf, noDueDate } from './vendor-dates.ts';
+import { dueDateOf, noDueDate } from './vendor-dates.ts';
 
 /** One <Notification> of a Salesforce Outbound Message, namespaces stripped, values as text. */
 export interface SalesforceNotification {

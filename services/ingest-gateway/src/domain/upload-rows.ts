@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
+import { instantOf, type InvoiceEvent, type InvoiceEventType } from '@invoice-signal/events';
 import { HttpProblem, parsedBy } from '@invoice-signal/runtime';
 import { canonicalEvent, type Delivery } from './delivery.ts';
 import { ingestProblem } from '../errors.ts';
 import { decimalToMinor, normaliseCurrency } from './money.ts';
-import { dueDateOf, instantOf, noDueDate } from './vendor-dates.ts';
+import { dueDateOf, noDueDate } from './vendor-dates.ts';
 
 const statuses = ['issued', 'updated', 'paid', 'payment_failed', 'voided', 'uncollectible'] as const satisfies readonly InvoiceEventType[];
 

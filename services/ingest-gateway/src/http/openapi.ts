@@ -38,7 +38,7 @@ const chargebeeEvent = {
   properties: { id: { type: 'string' }, event_type: { type: 'string' }, occurred_at: { type: 'integer', description: 'epoch seconds' }, content: { type: 'object' } },
 };
 const outboundMessage = { type: 'string', description: 'A Salesforce Outbound Message (SOAP 1.1) of blng__Invoice__c, blng__Payment__c or blng__PaymentTransaction__c notifications' };
-const { $schema: _dialect, ...canonicalBody } = z.toJSONSchema(canonicalInput, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+const { $schema: _dialect, ...canonicalBody } = z.toJSONSchema(canonicalInput('UTC'), { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 
 const uploadRow = {
   type: 'object', required: ['invoiceId', 'currency', 'total', 'issuedAt'], additionalProperties: true,
