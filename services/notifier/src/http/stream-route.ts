@@ -78,8 +78,8 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
 }
 
 function tooManyStreams(reply: FastifyReply, principal: string, max: number) {
-  reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
-  return sendProblem(reply, notifierProblem('NTF_TOO_MANY_STREAMS', `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`));
+  const detail = `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`;
+  return sendProblem(reply, notifierProblem('NTF_TOO_MANY_STREAMS', detail, { retryAfterSeconds: STREAM_RETRY_AFTER_SECONDS }));
 }
 
 /**
