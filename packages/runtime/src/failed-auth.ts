@@ -37,7 +37,8 @@ export function guardFailedAuthentication(app: FastifyInstance, opts: FailedAuth
     const client = clientOf(request);
     const wait = limiter.wait(client, now());
     // Before any verification work: a client that failed too often lately is told when to come back.
-    if (wait > 0) throw runtimeProblem('HTTP_TOO_MANY_FAILURES', `too many failed authentications from ${client}; retry in ${wait} s`, { retryAfterSeconds: wait });
+    const detail = `too many failed authentications from ${client}; retry in ${wait} s`;
+    if (wait > 0) throw runtimeProblem('HTTP_TOO_MANY_FAILURES', detail, { retryAfterSeconds: wait });
   });
   app.addHook('onResponse', async (request, reply) => {
     if (refusals.has(reply.statusCode) && !isAuthenticated(request)) limiter.charge(clientOf(request), now());

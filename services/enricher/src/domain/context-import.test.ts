@@ -57,7 +57,8 @@ describe('context import validation', () => {
     expect(fieldName([2, 'health', 'score'])).toBe('[2].health.score');
     const asOf = (value: unknown) => parseImport([{ accountId: 'a', name: 'A', csm: { id: 'c' }, health: { score: 50, asOf: value } }], 1);
     expect(asOf('2026-11-01T10:00:00+02:00')).toMatchObject({ ok: true, snapshots: [{ health: { asOf: Date.UTC(2026, 10, 1, 8) } }] });
-    expect(asOf('2026-02-30')).toMatchObject({ ok: false, problems: [{ field: '[0].health.asOf', message: 'expected a calendar date YYYY-MM-DD, got "2026-02-30"' }] });
+    const impossible = { field: '[0].health.asOf', message: 'expected a calendar date YYYY-MM-DD, got "2026-02-30"' };
+    expect(asOf('2026-02-30')).toMatchObject({ ok: false, problems: [impossible] });
     expect(asOf('2026-11-01T10:00:00')).toMatchObject({ ok: false, problems: [{ message: expect.stringMatching(/has no time zone/) }] });
     expect(asOf(-1)).toMatchObject({ ok: false, problems: [{ message: 'must be an ISO-8601 date or date-time, or epoch milliseconds' }] });
   });

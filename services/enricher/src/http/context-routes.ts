@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { topics } from '@invoice-signal/events';
-import { inputCheckedByRoutes, jsonResponse, problem, responsesAsBuilt, sendProblem, type OpenApiInfo, type ServiceContext } from '@invoice-signal/runtime';
+import {
+  bodyTooLarge, inputCheckedByRoutes, jsonResponse, problem, responsesAsBuilt, sendProblem, tooManyFailuresProblem as tooManyFailures, unsupportedMedia,
+  type OpenApiInfo, type ServiceContext,
+} from '@invoice-signal/runtime';
 import { importBodySchema, importOrigins, MAX_ACCOUNTS_PER_IMPORT, parseImport } from '../domain/context-import.ts';
 import { contextStore } from '../adapters/context-store.ts';
 import { isAuthorized } from './admin-auth.ts';
@@ -16,8 +19,7 @@ export const enricherApi = {
 } satisfies Partial<OpenApiInfo>;
 
 const security = [{ adminBearer: [] }];
-const unauthorized = problem('no admin bearer token, or another one (WWW-Authenticate: Bearer)');
-const tooManyFailures = problem('too many failed authentications from this client address lately (Retry-After)');
+const unauthorized = problem('no admin bearer token, or another one (WWW-Authenticate: Bearer)', ['CTX_UNAUTHORIZED']);
 const nullableObject = { type: ['object', 'null'], additionalProperties: true };
 const nullableText = { type: ['string', 'null'] };
 
@@ -79,10 +81,11 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
       body: { content: { 'application/json': { schema: importBody } } },
       response: {
         202: jsonResponse('every account published (the broker acknowledged)', importedSchema),
-        400: problem('malformed JSON, an unknown origin, or invalid accounts (errors: [{field, message}]); nothing was published'),
+        400: problem('malformed JSON, an unknown origin, or invalid accounts (errors: [{field, message}]); nothing was published',
+          ['CTX_INVALID_IMPORT', 'FST_ERR_CTP_INVALID_JSON_BODY']),
         401: unauthorized,
-        413: problem('the body is over 5 MiB'),
-        415: problem('the body is not application/json'),
+        413: problem('the body is over 5 MiB', bodyTooLarge),
+        415: problem('the body is not application/json', unsupportedMedia),
         429: tooManyFailures,
       },
     },
@@ -96,7 +99,8 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
     if (!result.ok) {
       const first = result.problems[0]!;
       const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem(s), see errors)` : '';
-      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', `${first.field}: ${first.message}${more}; nothing was imported`, { errors: result.problems }));
+      const detail = `${first.field}: ${first.message}${more}; nothing was imported`;
+      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', detail, { errors: result.problems }));
     }
     await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin } })));
     return reply.code(202).send({ published: result.snapshots.length, accounts: result.snapshots.map((s) => ({ accountId: s.accountId, snapshotAt: new Date(s.snapshotAt).toISOString() })) });
@@ -108,15 +112,17 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
       params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string' } } },
       response: {
         200: jsonResponse('the held snapshot', contextSchema),
-        400: problem('an account id with a NUL character'),
+        400: problem('an account id with a NUL character', ['CTX_BAD_ACCOUNT_ID']),
         401: unauthorized,
-        404: problem('no context held for the account'),
+        404: problem('no context held for the account', ['CTX_NOT_FOUND']),
         429: tooManyFailures,
       },
     },
   }, async (request, reply) => {
     // Postgres text cannot hold NUL: such an id can never be held, and querying it would be a 500.
-    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, contextProblem('CTX_BAD_ACCOUNT_ID', 'accountId: must not contain NUL characters', { field: 'accountId' }));
+    if (request.params.accountId.includes('\u0000')) {
+      return sendProblem(reply, contextProblem('CTX_BAD_ACCOUNT_ID', 'accountId: must not contain NUL characters', { field: 'accountId' }));
+    }
     const context = await contextStore(deps.db).get(request.params.accountId);
     if (!context) return sendProblem(reply, contextProblem('CTX_NOT_FOUND', `no context held for account "${request.params.accountId}"`));
     return context;

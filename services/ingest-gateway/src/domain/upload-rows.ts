@@ -30,7 +30,8 @@ export interface RowProblem { row: number; field: string; reason: string }
 export class UploadRejected extends HttpProblem {
   readonly problems: RowProblem[];
   constructor(problems: RowProblem[]) {
-    super('INGEST_UPLOAD_INVALID', ingestProblem.codes.INGEST_UPLOAD_INVALID, `${problems.length} problem(s) in the upload; nothing was imported`, { field: problems[0]?.field, errors: problems });
+    const detail = `${problems.length} problem(s) in the upload; nothing was imported`;
+    super('INGEST_UPLOAD_INVALID', ingestProblem.codes.INGEST_UPLOAD_INVALID, detail, { field: problems[0]?.field, errors: problems });
     this.problems = problems;
   }
 }
@@ -48,7 +49,8 @@ function rowSchema(zone: string) {
     accountId: cell, customerRef: cell, invoiceNumber: cell,
     currency: required.transform(parsedBy((v: string) => normaliseCurrency(v, 'currency'))),
     total: required, amountPaid: cell,
-    status: cell.transform((v) => v || 'issued').pipe(z.enum(statuses, { error: (i) => `expected one of ${statuses.join(', ')}, got ${JSON.stringify(i.input)}` })),
+    status: cell.transform((v) => v || 'issued')
+      .pipe(z.enum(statuses, { error: (i) => `expected one of ${statuses.join(', ')}, got ${JSON.stringify(i.input)}` })),
     issuedAt: required.transform(parsedBy(instant)),
     dueAt: cell.transform(parsedBy((v: string) => (v ? dueDateOf(v, zone) : noDueDate))),
     periodStart: optionalInstant, periodEnd: optionalInstant, occurredAt: optionalInstant,
@@ -56,11 +58,14 @@ function rowSchema(zone: string) {
   }).superRefine(checkAmounts, { when: (p) => !p.issues.some((i) => i.path?.[0] === 'currency' || i.path?.[0] === 'total') });
 }
 
-const minorIn = (row: { currency: string; total: string; amountPaid: string }, name: 'total' | 'amountPaid') => decimalToMinor(row[name] || '0', row.currency, name);
+type Amounts = { currency: string; total: string; amountPaid: string };
+const minorIn = (row: Amounts, name: 'total' | 'amountPaid') => decimalToMinor(row[name] || '0', row.currency, name);
 
-function checkAmounts(row: { currency: string; total: string; amountPaid: string }, ctx: z.RefinementCtx) {
+function checkAmounts(row: Amounts, ctx: z.RefinementCtx) {
   const [total, paid] = (['total', 'amountPaid'] as const).map((name) => parsedBy(() => minorIn(row, name), [name])(row, ctx));
-  if (typeof total === 'number' && typeof paid === 'number' && paid > total) ctx.addIssue({ code: 'custom', path: ['amountPaid'], message: 'is more than total' });
+  if (typeof total === 'number' && typeof paid === 'number' && paid > total) {
+    ctx.addIssue({ code: 'custom', path: ['amountPaid'], message: 'is more than total' });
+  }
 }
 
 /**
@@ -84,7 +89,10 @@ export function uploadDeliveries(rows: Array<{ row: number; values: Record<strin
     const [total, paid] = [minorIn(v, 'total'), minorIn(v, 'amountPaid')];
     const hash = rowHash(values);
     const event: InvoiceEvent = canonicalEvent(
-      { source: 'manual', vendorEventId: hash, vendorInvoiceId: v.invoiceId, type: v.status, currency: v.currency, totalMinor: total, occurredAt: v.occurredAt ?? v.issuedAt, receivedAt },
+      {
+        source: 'manual', vendorEventId: hash, vendorInvoiceId: v.invoiceId, type: v.status, currency: v.currency, totalMinor: total,
+        occurredAt: v.occurredAt ?? v.issuedAt, receivedAt,
+      },
       {
         accountId: v.accountId || null, vendorCustomerId: v.customerRef || null, invoiceNumber: v.invoiceNumber || null,
         amountPaidMinor: paid, amountRemainingMinor: total - paid, issuedAt: v.issuedAt, ...v.dueAt, periodStart: v.periodStart, periodEnd: v.periodEnd,

@@ -19,7 +19,8 @@ const minor = z.number().int();
  */
 export function canonicalInput(zone: string) {
   const instant = instantSchema(zone);
-  const due = z.union([z.number().int().nonnegative(), z.string()]).transform(parsedBy((v: number | string): DueFields => (typeof v === 'number' ? { ...noDueDate, dueAt: v } : dueDateOf(v, zone))));
+  const dueOf = (v: number | string): DueFields => (typeof v === 'number' ? { ...noDueDate, dueAt: v } : dueDateOf(v, zone));
+  const due = z.union([z.number().int().nonnegative(), z.string()]).transform(parsedBy(dueOf));
   return z.object({
     source: z.enum(['stripe', 'chargebee', 'salesforce', 'manual', 'other']),
     vendorEventId: z.string().min(1).max(200),
@@ -60,11 +61,15 @@ export function canonicalRoute(deps: RouteDeps): IngestHandler {
     }
     const v = parsed.data;
     const event = canonicalEvent(
-      { source: v.source, vendorEventId: v.vendorEventId, vendorInvoiceId: v.vendorInvoiceId, type: v.type, currency: v.currency, totalMinor: v.totalMinor, occurredAt: v.occurredAt, receivedAt: deps.now() },
+      {
+        source: v.source, vendorEventId: v.vendorEventId, vendorInvoiceId: v.vendorInvoiceId, type: v.type, currency: v.currency, totalMinor: v.totalMinor,
+        occurredAt: v.occurredAt, receivedAt: deps.now(),
+      },
       {
         amountDueMinor: v.amountDueMinor ?? v.totalMinor, amountPaidMinor: v.amountPaidMinor, amountRemainingMinor: v.amountRemainingMinor ?? v.totalMinor - v.amountPaidMinor,
         amountRefundedMinor: v.amountRefundedMinor, vendorCustomerId: v.vendorCustomerId ?? null, accountId: v.accountId ?? null, subscriptionId: v.subscriptionId ?? null,
-        invoiceNumber: v.invoiceNumber ?? null, issuedAt: v.issuedAt ?? null, ...(v.dueAt ?? noDueDate), periodStart: v.periodStart ?? null, periodEnd: v.periodEnd ?? null,
+        invoiceNumber: v.invoiceNumber ?? null, issuedAt: v.issuedAt ?? null, ...(v.dueAt ?? noDueDate),
+        periodStart: v.periodStart ?? null, periodEnd: v.periodEnd ?? null,
         attemptCount: v.attemptCount, failureReason: v.failureReason ?? null, hostedInvoiceUrl: v.hostedInvoiceUrl ?? null,
       },
     );

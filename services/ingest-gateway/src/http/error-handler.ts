@@ -3,7 +3,9 @@ import { isRetriable, refusalOf, sendProblem, statusProblem, type HttpProblem } 
 import { deliveries } from '../metrics.ts';
 import { sourceOf } from './request-source.ts';
 
-const outcomeByStatus: Record<number, string> = { 400: 'invalid', 401: 'unauthorized', 413: 'too_large', 415: 'invalid', 429: 'rate_limited', 503: 'unavailable' };
+const outcomeByStatus: Record<number, string> = {
+  400: 'invalid', 401: 'unauthorized', 413: 'too_large', 415: 'invalid', 429: 'rate_limited', 503: 'unavailable',
+};
 
 /**
  * Every refusal of the ingest routes as problem+json, counted by source and outcome. Broker or

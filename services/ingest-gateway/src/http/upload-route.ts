@@ -28,7 +28,8 @@ function rowsOf(contentType: string, body: Buffer): Array<{ row: number; values:
       return { row: i + 1, values: values as Record<string, unknown> };
     });
   }
-  throw ingestProblem('INGEST_UNSUPPORTED_MEDIA', `content-type: expected text/csv or application/json, got ${contentType || 'none'}`, { field: 'content-type' });
+  const detail = `content-type: expected text/csv or application/json, got ${contentType || 'none'}`;
+  throw ingestProblem('INGEST_UNSUPPORTED_MEDIA', detail, { field: 'content-type' });
 }
 
 export function uploadRoute(deps: RouteDeps): IngestHandler {

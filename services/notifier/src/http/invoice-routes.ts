@@ -13,7 +13,7 @@ import { bodyRefusals, notificationSchema, notificationView, refusals } from './
 import { notifierProblem } from './errors.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
-const unknownInvoice = { 404: problem('no notification for the invoice') };
+const unknownInvoice = { 404: problem('no notification for the invoice', ['NTF_UNKNOWN_INVOICE']) };
 const security = [{ bearerAuth: [] }];
 
 /** The PRD's CSM API: pending list, acknowledgement, an account's invoices. */
@@ -105,7 +105,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
           invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] }, dueDay: { type: ['string', 'null'] },
           riskLevel: { type: 'string' }, csmId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema },
         } } } } },
-        ...refusals, 404: problem('no invoice known for the customer'),
+        ...refusals, 404: problem('no invoice known for the customer', ['NTF_UNKNOWN_CUSTOMER']),
       },
     },
   }, async (request, reply) => {

@@ -34,7 +34,9 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
     const { csmId } = request.params;
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
     const zone = request.body.timeZone;
-    if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, runtimeProblem('FST_ERR_VALIDATION', `body/timeZone "${zone}" is not an IANA time zone`));
+    if (typeof zone === 'string' && !isTimeZone(zone)) {
+      return sendProblem(reply, runtimeProblem('FST_ERR_VALIDATION', `body/timeZone "${zone}" is not an IANA time zone`));
+    }
     await saveOverrides(deps.db, csmId, request.body, deps.now());
     return read(csmId);
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonResponse, problem, sendProblem } from '@invoice-signal/runtime';
+import { bodyTooLarge, jsonResponse, problem, sendProblem, tooManyFailuresProblem, unsupportedMedia } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
@@ -33,12 +33,12 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
         200: jsonResponse('acknowledged, ignored, or not the sender\'s to acknowledge', {
           type: 'object', properties: { ok: { type: 'boolean' }, ignored: { type: 'boolean' }, response_type: { type: 'string', const: 'ephemeral' }, text: { type: 'string' } },
         }),
-        400: problem('a well-signed body without a JSON payload field'),
-        401: problem('no Slack signature, a wrong one, or too old a timestamp'),
-        413: problem('the body is over 64 KiB'),
-        415: problem('the body is not application/x-www-form-urlencoded'),
-        429: problem('too many failed authentications from this client address lately (Retry-After)'),
-        503: problem('Slack is not configured (SLACK_SIGNING_SECRET)'),
+        400: problem('a well-signed body without a JSON payload field', ['NTF_SLACK_PAYLOAD']),
+        401: problem('no Slack signature, a wrong one, or too old a timestamp', ['NTF_SLACK_SIGNATURE']),
+        413: problem('the body is over 64 KiB', bodyTooLarge),
+        415: problem('the body is not application/x-www-form-urlencoded', unsupportedMedia),
+        429: tooManyFailuresProblem,
+        503: problem('Slack is not configured (SLACK_SIGNING_SECRET)', ['NTF_SLACK_OFF']),
       },
     },
   }, async (request, reply) => {

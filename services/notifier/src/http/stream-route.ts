@@ -41,7 +41,9 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
       response: {
         200: { description: 'events: ready, then created, updated, acknowledged, removed (data: the notification) and note (an ownership note); a comment every 15 s', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         ...refusals,
-        429: problem('the principal already holds STREAM_MAX_PER_USER open streams here, or too many failed authentications from this address lately (Retry-After)'),
+        429: problem('the principal already holds STREAM_MAX_PER_USER open streams here, or too many failed authentications from this address lately '
+          + '(Retry-After)',
+          ['NTF_TOO_MANY_STREAMS', 'HTTP_TOO_MANY_FAILURES']),
       },
     },
   }, async (request, reply) => {

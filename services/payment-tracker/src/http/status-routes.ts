@@ -1,5 +1,8 @@
 import { PaymentStateSymbols } from '@invoice-signal/events';
-import { bearerJwtScheme, createTokenVerifier, jsonResponse, principalOf, problem, requireToken, responsesAsBuilt, roles, sendProblem, type AuthConfig, type Knex, type OpenApiInfo, type ServiceContext } from '@invoice-signal/runtime';
+import {
+  bearerJwtScheme, createTokenVerifier, jsonResponse, principalOf, problem, requireToken, responsesAsBuilt, roles, sendProblem, tooManyFailuresProblem,
+  type AuthConfig, type Knex, type OpenApiInfo, type ServiceContext,
+} from '@invoice-signal/runtime';
 import type { InvoiceView } from '../domain/fold.ts';
 import { paymentProblem } from './errors.ts';
 
@@ -55,12 +58,12 @@ export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthCon
         params: { type: 'object', properties: { invoiceId: { type: 'string', minLength: 1, maxLength: 300, description: '<source>:<vendor invoice id>' } }, required: ['invoiceId'] },
         response: {
           200: jsonResponse('the state and its history', statusSchema),
-          400: problem('invoiceId longer than 300 characters'),
-          401: problem('no bearer token, or a token the JWT policy refuses'),
-          403: problem('a role that may not read statuses (csm)'),
-          404: problem('no state for this invoice'),
-          429: problem('too many failed authentications from this client address lately (Retry-After)'),
-          503: problem('the API is off: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set'),
+          400: problem('invoiceId longer than 300 characters', ['FST_ERR_VALIDATION']),
+          401: problem('no bearer token, or a token the JWT policy refuses', ['HTTP_UNAUTHENTICATED']),
+          403: problem('a role that may not read statuses (csm)', ['PT_ROLE_REFUSED']),
+          404: problem('no state for this invoice', ['PT_UNKNOWN_INVOICE']),
+          429: tooManyFailuresProblem,
+          503: problem('the API is off: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set', ['PT_API_OFF']),
         },
       },
       preHandler: async (request, reply) => {
@@ -68,7 +71,8 @@ export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthCon
         await verify(request, reply);
         if (reply.sent) return;
         const { role } = principalOf(request)!;
-        if (!allowedRoles.has(role)) return sendProblem(reply, paymentProblem('PT_ROLE_REFUSED', `role "${role}" may not read payment statuses (admin, manager or service)`));
+        const refused = `role "${role}" may not read payment statuses (admin, manager or service)`;
+        if (!allowedRoles.has(role)) return sendProblem(reply, paymentProblem('PT_ROLE_REFUSED', refused));
       },
     }, async (request, reply) => {
       const { invoiceId } = request.params;
