@@ -67,7 +67,8 @@ const refusals = {
 const webhook = (summary: string, security: string, body: Record<string, object>, answers: Record<number, object>) => ({
   summary, tags: ['webhooks'], security: [{ [security]: [] }],
   body: { content: Object.fromEntries(Object.entries(body).map(([media, schema]) => [media, { schema }])) },
-  response: { ...answers, ...refusals },
+  // A route's own answer (the upload's 400) is more telling than the shared one.
+  response: { ...refusals, ...answers },
 });
 
 export const routeSchemas = {
