@@ -36,9 +36,9 @@ export function guardFailedAuthentication(app: FastifyInstance, opts: FailedAuth
     if (limiter.size === 0) return;
     const client = clientOf(request);
     const wait = limiter.wait(client, now());
+    if (wait <= 0) return;
     // Before any verification work: a client that failed too often lately is told when to come back.
-    const detail = `too many failed authentications from ${client}; retry in ${wait} s`;
-    if (wait > 0) throw runtimeProblem('HTTP_TOO_MANY_FAILURES', detail, { retryAfterSeconds: wait });
+    throw runtimeProblem('HTTP_TOO_MANY_FAILURES', `too many failed authentications from ${client}; retry in ${wait} s`, { retryAfterSeconds: wait });
   });
   app.addHook('onResponse', async (request, reply) => {
     if (refusals.has(reply.statusCode) && !isAuthenticated(request)) limiter.charge(clientOf(request), now());
