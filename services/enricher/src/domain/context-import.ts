@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isCurrency, isTimeZone, parseIsoDateOrInstant, startOfLocalDay, type CustomerContext } from '@invoice-signal/events';
+import { isCurrency, isTimeZone, type CustomerContext } from '@invoice-signal/events';
+import { instantSchema } from '@invoice-signal/runtime';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
 
 /** Where an import came from, recorded as the snapshot's origin (`?origin=` on the API). */
@@ -13,26 +14,8 @@ const optionalText = text.nullish().transform((v) => v ?? null);
 const count = z.int('must be a whole number').min(0, 'must be 0 or more');
 
 /** An instant: ISO-8601 date (`2026-11-01`, midnight UTC) or date-time with zone, or epoch milliseconds. */
-const instant = z.union([z.number(), z.string()], { error: 'must be an ISO-8601 date or date-time, or epoch milliseconds' }).transform((v, ctx) => {
-  const ms = toEpochMs(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO-8601 date or date-time with zone, or epoch milliseconds (got ${JSON.stringify(v)})` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const instant = instantSchema('UTC');
 const optionalInstant = instant.nullish().transform((v) => v ?? null);
-
-/** Epoch millis: as given, or an ISO-8601 date (midnight UTC) or date-time with a zone (the shared reader); undefined when neither. */
-export function toEpochMs(v: number | string): number | undefined {
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  try {
-    const value = parseIsoDateOrInstant(v);
-    return value.kind === 'date' ? startOfLocalDay(value.date, 'UTC') : value.at;
-  } catch {
-    return undefined;
-  }
-}
 
 const score = z.int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 
