@@ -1,6 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import { AvroSerde, type TopicSpec } from '@invoice-signal/events';
-import { commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, migrate, parseEnv, provisionTopics, type EventPublisher, type Knex, type Logger, type Migration } from '@invoice-signal/runtime';
+import {
+  commonEnv, createDb, createKafka, createLogger, createPublisher, ensureDatabase, migrate, parseEnv, provisionTopics,
+  type EventPublisher, type Knex, type Logger, type Migration,
+} from '@invoice-signal/runtime';
 import { stackEndpoints, uniqueName } from './endpoints.ts';
 
 /** The runtime's Kafka pieces on the real stack, in a namespace of their own, for tests of the backbone. */

@@ -84,7 +84,8 @@ describe('the context snapshot batch handler', () => {
 
   it('hands reopened settled invoices to the current owner, writing each row once, with the same statements for one or many', async () => {
     const deps = batchDeps(db, url, { defaults: { slackMaxPerHour: 1000 } });
-    const status = (invoiceId: string, state: 'paid' | 'failed', version: number) => statusInput(statusRecords(samplePaymentStatus({ invoiceId, status: state, version }))[0])!;
+    const status = (invoiceId: string, state: 'paid' | 'failed', version: number) =>
+      statusInput(statusRecords(samplePaymentStatus({ invoiceId, status: state, version }))[0])!;
     const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `stripe:in_ro${from + i}`);
     const all = ids(0, 21);
     await notify(deps, all.map((invoiceId) => ({ invoiceId, accountId: 'acc_ro', csmId: 'csm_ro_old' })));
@@ -111,7 +112,8 @@ describe('the context snapshot batch handler', () => {
     expect(one.filter((q) => q.startsWith('update notifications'))).toHaveLength(1);
     expect(one).toHaveLength(18);
     const rows = await db('notifications').whereIn('invoice_id', all).orderBy('id');
-    expect(rows.filter((r) => r.kind === 'invoice_issued').map((r) => [r.csm_id, r.previous_csm_id, r.version, r.timeline.map((e: { event: string }) => e.event)]))
+    const events = (timeline: Array<{ event: string }>) => timeline.map((e) => e.event);
+    expect(rows.filter((r) => r.kind === 'invoice_issued').map((r) => [r.csm_id, r.previous_csm_id, r.version, events(r.timeline)]))
       .toEqual(all.map(() => ['csm_ro_new', 'csm_ro_old', 4, ['paid', 'payment_failed', 'reassigned']]));
     expect(rows.filter((r) => r.kind === 'payment_failed').map((r) => r.csm_id)).toEqual(all.map(() => 'csm_ro_new'));
     // One note each way per batch's hand-over.

@@ -25,7 +25,9 @@ const fact = (invoiceId: string, s: StatusFact['status'], version: number, extra
 });
 const status = (invoiceId: string, s: StatusFact['status'], version: number, extra: Partial<StatusFact> = {}): BatchInput => ({ type: 'status', status: fact(invoiceId, s, version, extra) });
 const owner = (csmId: string): AccountOwner => ({ accountId: 'acc_1', accountName: 'Acme', csm: csm(csmId), team: null, snapshotAt: now - 500 });
-const empty = (over: Partial<BatchState> = {}): BatchState => ({ notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), owners: new Map(), ...over });
+const empty = (over: Partial<BatchState> = {}): BatchState => ({
+  notifications: [], statuses: new Map(), csms: new Map(), prefs: new Map(), slackInLastHour: new Map(), owners: new Map(), ...over,
+});
 
 /** A stored invoice_issued notification of an earlier batch. */
 function stored(invoiceId: string, owner: string): InvoiceNotification {
@@ -141,6 +143,7 @@ describe('planning a batch in memory', () => {
     expect(plan.notes.map((x) => [x.kind, x.csmId, x.invoiceIds])).toEqual([['moved_away', 'a', ['i1']], ['inherited', 'b', ['i1']]]);
     // Already the owner's, or a stale status: no hand-over.
     expect(planBatch([status('i1', 'failed', 3)], empty({ notifications: [paid], owners: new Map([['acc_1', owner('a')]]) }), env).notes).toEqual([]);
-    expect(planBatch([status('i1', 'failed', 1)], empty({ notifications: [paid], statuses: new Map([['i1', fact('i1', 'paid', 2)]]), owners: new Map([['acc_1', owner('b')]]) }), env).factUpdates).toEqual([]);
+    const stale = empty({ notifications: [paid], statuses: new Map([['i1', fact('i1', 'paid', 2)]]), owners: new Map([['acc_1', owner('b')]]) });
+    expect(planBatch([status('i1', 'failed', 1)], stale, env).factUpdates).toEqual([]);
   });
 });

@@ -258,7 +258,8 @@ class BatchPlanner {
   handOverOpen(): void {
     const tracked = [...this.invoices.values()].flat();
     const byNotification = new Map(tracked.map((t) => [t.n, t]));
-    const strayed = strays([...this.state.owners.values()], tracked.map((t) => t.n)).sort((a, b) => a.n.notifiedAt - b.n.notifiedAt || (a.n.id < b.n.id ? -1 : 1));
+    const strayed = strays([...this.state.owners.values()], tracked.map((t) => t.n))
+      .sort((a, b) => a.n.notifiedAt - b.n.notifiedAt || (a.n.id < b.n.id ? -1 : 1));
     for (const { owner, n } of strayed) this.handOver([byNotification.get(n)!], owner, true);
   }
 

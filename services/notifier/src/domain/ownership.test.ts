@@ -69,10 +69,12 @@ describe('ownership', () => {
 
   it('reads the owners of assessed accounts and of invoices a newer alerting status reopens', () => {
     const facts = { customerId: 'acc_x' } as InvoiceFacts;
-    const status = (invoiceId: string, s: 'failed' | 'paid', version: number): BatchInput => ({ type: 'status', status: { invoiceId, status: s, version } as StatusFact });
+    const status = (invoiceId: string, s: 'failed' | 'paid', version: number): BatchInput =>
+      ({ type: 'status', status: { invoiceId, status: s, version } as StatusFact });
     const list = [notification('a', { invoiceId: 'in_a' }), notification('b', { invoiceId: 'in_b', customerId: 'acc_b' })];
     const stored = new Map([['in_a', { version: 2 }], ['in_b', { version: 2 }]]);
-    expect(accountsToOwn([{ type: 'assessment', facts, receivedAt: 0 }, status('in_a', 'failed', 3), status('in_b', 'paid', 3)], list, stored)).toEqual(['acc_x', 'acc_a']);
+    const inputs: BatchInput[] = [{ type: 'assessment', facts, receivedAt: 0 }, status('in_a', 'failed', 3), status('in_b', 'paid', 3)];
+    expect(accountsToOwn(inputs, list, stored)).toEqual(['acc_x', 'acc_a']);
     expect(accountsToOwn([status('in_a', 'failed', 2)], list, stored)).toEqual([]);
   });
 });

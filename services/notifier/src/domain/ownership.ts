@@ -76,7 +76,8 @@ export const assessedAccounts = (inputs: BatchInput[]) => [...new Set(inputs.fla
  * assessment's), and those of invoices a newer status reopens (an alert goes to the owner).
  */
 export function accountsToOwn(inputs: BatchInput[], notifications: InvoiceNotification[], stored: Map<string, Pick<StatusFact, 'version'>>): string[] {
-  const reopening = new Set(inputs.flatMap((i) => (i.type === 'status' && alertsFor(i.status).length && (stored.get(i.status.invoiceId)?.version ?? -1) < i.status.version ? [i.status.invoiceId] : [])));
+  const reopens = (s: StatusFact) => alertsFor(s).length > 0 && (stored.get(s.invoiceId)?.version ?? -1) < s.version;
+  const reopening = new Set(inputs.flatMap((i) => (i.type === 'status' && reopens(i.status) ? [i.status.invoiceId] : [])));
   return [...new Set([...assessedAccounts(inputs), ...notifications.filter((n) => reopening.has(n.invoiceId)).map((n) => n.customerId)])];
 }
 

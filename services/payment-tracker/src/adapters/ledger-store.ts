@@ -37,7 +37,9 @@ export const lockInvoice = (trx: Knex.Transaction, invoiceId: string) => lockKey
 export const tryLockInvoice = (trx: Knex.Transaction, invoiceId: string) => tryLockKey(trx, lockKey(invoiceId));
 
 /** An entry as its ledger row (invoice_events). */
-export const ledgerRow = (e: LedgerEntry) => ({ event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: ledgerType(e), occurred_at: e.occurredAt, payload: JSON.stringify(e) });
+export const ledgerRow = (e: LedgerEntry) => ({
+  event_id: e.eventId, invoice_id: e.invoiceId, kind: e.kind, type: ledgerType(e), occurred_at: e.occurredAt, payload: JSON.stringify(e),
+});
 
 /** Adds an entry to the ledger; false when its eventId is already there (a replay or duplicate delivery). */
 export async function recordEntry(trx: Knex.Transaction, entry: LedgerEntry): Promise<boolean> {
@@ -58,7 +60,8 @@ async function loadLedgers(trx: Knex.Transaction | Knex, invoiceIds: string[]): 
 /** Which of the invoices have a billing zone in their ledger (an enrichment placed their due date in the account's zone). */
 export async function invoicesWithZone(trx: Knex.Transaction, invoiceIds: string[]): Promise<Set<string>> {
   if (invoiceIds.length === 0) return new Set();
-  return new Set(await trx('invoice_events').distinct('invoice_id').whereRaw("invoice_id = any(?::text[]) and kind = 'due_zone'", [invoiceIds]).pluck('invoice_id'));
+  const zoned = trx('invoice_events').distinct('invoice_id').whereRaw("invoice_id = any(?::text[]) and kind = 'due_zone'", [invoiceIds]);
+  return new Set(await zoned.pluck('invoice_id'));
 }
 
 /** Locks several invoices in one round trip, in sorted order so two transactions never wait on each other in a cycle. */

@@ -26,7 +26,8 @@ export const lockAccounts = (trx: Knex.Transaction, accountIds: string[]) => loc
 /** The assessments already made for these enrichments (replays), by enrichmentId; the value only of those to publish again. */
 export async function existingAssessments(trx: Knex.Transaction, enrichmentIds: string[]): Promise<Map<string, StoredAssessment>> {
   const rows: Array<{ enrichment_id: string; value: AssessedInvoice | null; published_at: Date | null }> = await trx('assessments')
-    .select('enrichment_id', 'published_at', trx.raw('case when published_at is null then value end as value')).whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]);
+    .select('enrichment_id', 'published_at', trx.raw('case when published_at is null then value end as value'))
+    .whereRaw('enrichment_id = any(?::text[])', [enrichmentIds]);
   return new Map(rows.map((r) => [r.enrichment_id, { value: r.value, published: r.published_at !== null }]));
 }
 
@@ -92,9 +93,10 @@ export async function rememberInvoices(trx: Knex.Transaction, rows: HistoryWrite
 }
 
 const assessmentColumns: Column<Assessment>[] = [
-  ['enrichment_id', 'text', (a) => a.value.enriched.enrichmentId], ['assessment_id', 'text', (a) => a.value.assessmentId], ['account_id', 'text', (a) => a.value.accountId],
-  ['invoice_id', 'text', (a) => a.value.enriched.invoice.invoiceId], ['revision', 'int', (a) => a.value.enriched.revision], ['rule_version', 'text', (a) => a.value.ruleVersion],
-  ['risk_level', 'text', (a) => a.value.riskLevel], ['risk_score', 'int', (a) => a.decision.score], ['reasons', 'json', (a) => JSON.stringify(a.decision.reasons)],
+  ['enrichment_id', 'text', (a) => a.value.enriched.enrichmentId], ['assessment_id', 'text', (a) => a.value.assessmentId],
+  ['account_id', 'text', (a) => a.value.accountId], ['invoice_id', 'text', (a) => a.value.enriched.invoice.invoiceId],
+  ['revision', 'int', (a) => a.value.enriched.revision], ['rule_version', 'text', (a) => a.value.ruleVersion], ['risk_level', 'text', (a) => a.value.riskLevel],
+  ['risk_score', 'int', (a) => a.decision.score], ['reasons', 'json', (a) => JSON.stringify(a.decision.reasons)],
   ['value', 'json', (a) => JSON.stringify(a.value)], ['assessed_at', 'timestamptz', (a) => new Date(a.value.assessedAt)],
 ];
 

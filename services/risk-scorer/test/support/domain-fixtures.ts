@@ -39,5 +39,6 @@ export function past(over: Partial<PastInvoice> = {}): PastInvoice {
 }
 
 export function flagInput(enriched: EnrichedInvoice, rules: RulesConfig['flags'] = shippedRules.config.flags, history: InvoiceHistory = emptyHistory): FlagInput {
-  return { enriched, history, rules, highValue: highValueBar(rules.HIGH_VALUE), at: invoiceTime(enriched.invoice), customer: enriched.context?.name ?? enriched.accountId };
+  const customer = enriched.context?.name ?? enriched.accountId;
+  return { enriched, history, rules, highValue: highValueBar(rules.HIGH_VALUE), at: invoiceTime(enriched.invoice), customer };
 }

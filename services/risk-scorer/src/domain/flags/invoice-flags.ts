@@ -20,7 +20,8 @@ export function highValue({ enriched, rules, highValue: bar }: FlagInput): RiskF
     return {
       code: 'HIGH_VALUE',
       severity: rule.severity,
-      message: `No exchange rate for ${currency} in the FX table (rates of ${fx.asOf}): ${money(amountDueMinor, currency)} due is treated as high value until a rate lets it be compared with the ${reference} threshold.`,
+      message: `No exchange rate for ${currency} in the FX table (rates of ${fx.asOf}): ${money(amountDueMinor, currency)} due is treated as high value `
+        + `until a rate lets it be compared with the ${reference} threshold.`,
       facts: facts({ amountDueMinor, currency, reason: 'no_fx_rate', threshold: reference, ratesAsOf: fx.asOf }),
     };
   }
@@ -29,7 +30,9 @@ export function highValue({ enriched, rules, highValue: bar }: FlagInput): RiskF
     code: 'HIGH_VALUE',
     severity: rule.severity,
     message: `High-value invoice: ${money(amountDueMinor, currency)} due, at or above the ${money(decision.thresholdMinor, currency)} threshold (${reference}).`,
-    facts: facts({ amountDueMinor, currency, thresholdMinor: decision.thresholdMinor, threshold: reference, rate: `1 ${currency} = ${rate} ${fx.base}`, ratesAsOf: fx.asOf }),
+    facts: facts({
+      amountDueMinor, currency, thresholdMinor: decision.thresholdMinor, threshold: reference, rate: `1 ${currency} = ${rate} ${fx.base}`, ratesAsOf: fx.asOf,
+    }),
   };
 }
 
