@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService, withEnvironmentSecrets,
+  createReporter, defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService, withEnvironmentSecrets,
 } from '@invoice-signal/local-stack';
 import { signDevToken } from '@invoice-signal/runtime';
 
@@ -32,7 +32,13 @@ if (demo) launchDevTool(settings.stackDir, 'dev-sinks', join(root, 'scripts', 'd
 for (const name of serviceNames) launchService(settings.stackDir, name, { ...env, PORT: String(defaultPorts[name]) });
 const deadlineAt = Date.now() + 120_000;
 try {
-  await Promise.all(serviceNames.map((name) => waitForService(settings.stackDir, name, defaultPorts[name], deadlineAt)));
+  await createReporter().step(`services: waiting for /health/ready of ${serviceNames.join(', ')}`, async (step) => {
+    let ready = 0;
+    await Promise.all(serviceNames.map(async (name) => {
+      await waitForService(settings.stackDir, name, defaultPorts[name], deadlineAt);
+      step.update(`${++ready} of ${serviceNames.length} ready`);
+    }));
+  });
 } catch (error) {
   console.error(`\n${(error as Error).message}`);
   for (const name of serviceNames) console.error(`\n--- ${name} (${serviceLog(settings.stackDir, name)})\n${tailOf(serviceLog(settings.stackDir, name), 15)}`);
