@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findJava } from './java.ts';
+import { findOrFetchJava } from './java.ts';
 import { maven } from './maven.ts';
 import { daemon, pidOf, runAsync, startDaemon, waitFor } from './processes.ts';
 import { silentReporter, type Reporter } from './progress.ts';
@@ -27,7 +27,7 @@ export async function startRegistry(s: StackSettings, report: Reporter = silentR
   const running = pidOf(d);
   if (running !== undefined) return running;
   const jar = await registryApp(s, report);
-  const java = join(findJava(21, s.registryJavaHome, s.cacheDir), 'bin', 'java');
+  const java = join(await findOrFetchJava(21, s.registryJavaHome, s.cacheDir, report), 'bin', 'java');
   const env = {
     ...process.env,
     // Schemas live in a Kafka topic so a registry restart keeps every id already written into records.
