@@ -11,7 +11,7 @@ import {
  */
 
 interface Notification {
-  id: string; kind: string; invoiceId: string; customerId: string; csmId: string; amountMinor: number; currency: string; amountDisplay: string;
+  id: string; kind: string; invoiceId: string; customerId: string; csmId: string; amount: number; currency: string; amountDisplay: string;
   dueDate: string | null; status: string; riskLevel: string; riskFlags: string[]; recommendedActions: string[];
   customerContext: { healthScore: number | null; paymentHistory: string; renewalDate: string | null; recentIssues: boolean };
 }
@@ -114,7 +114,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     await postStripe(stripeEvent('invoice.finalized', invoice, { created: nowSeconds() }));
 
     const n = await notificationOf(alice, invoiceId);
-    expect(n).toMatchObject({ customerId: `acc_strat_${run}`, csmId: alice, amountMinor: 1_250_000, currency: 'EUR', status: 'pending', riskLevel: 'high' });
+    expect(n).toMatchObject({ customerId: `acc_strat_${run}`, csmId: alice, amount: 1_250_000, currency: 'EUR', status: 'pending', riskLevel: 'high' });
     expect(n.dueDate).toBe(new Date((invoice.due_date as number) * 1000).toISOString());
     expect(n.customerContext).toMatchObject({ healthScore: 45, recentIssues: true });
     expect(n.customerContext.renewalDate).toBe('2027-12-14T00:00:00.000Z');
@@ -142,9 +142,9 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     for (const invoice of [idr, huf, isk]) await postStripe(stripeEvent('invoice.finalized', invoice, { created: nowSeconds() }));
 
     const [nIdr, nHuf, nIsk] = await Promise.all([idr, huf, isk].map((i) => notificationOf(alice, `stripe:${i.id}`)));
-    expect(nIdr).toMatchObject({ currency: 'IDR', amountMinor: 1_000_000_000, amountDisplay: 'IDR 10,000,000.00' });
-    expect(nHuf).toMatchObject({ currency: 'HUF', amountMinor: 500_000_000, amountDisplay: 'HUF 5,000,000.00' });
-    expect(nIsk).toMatchObject({ currency: 'ISK', amountMinor: 1_500_000, amountDisplay: 'ISK 1,500,000' });
+    expect(nIdr).toMatchObject({ currency: 'IDR', amount: 1_000_000_000, amountDisplay: 'IDR 10,000,000.00' });
+    expect(nHuf).toMatchObject({ currency: 'HUF', amount: 500_000_000, amountDisplay: 'HUF 5,000,000.00' });
+    expect(nIsk).toMatchObject({ currency: 'ISK', amount: 1_500_000, amountDisplay: 'ISK 1,500,000' });
     expect(nIdr.riskFlags).not.toContain('HIGH_VALUE');
     expect(nHuf.riskFlags).toContain('HIGH_VALUE');
     expect(nIsk.riskFlags).toContain('HIGH_VALUE');
@@ -187,7 +187,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     const invoiceId = `stripe:${invoice.id}`;
     await postStripe(stripeEvent('invoice.finalized', invoice, { created: nowSeconds() - 40 * day }));
     const overdue = await notificationOf(alice, invoiceId, 'overdue');
-    expect(overdue).toMatchObject({ status: 'overdue', amountMinor: 40_000 });
+    expect(overdue).toMatchObject({ status: 'overdue', amount: 40_000 });
   });
 
   it('the same journey from Chargebee: generated, then paid', async () => {
@@ -195,7 +195,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     const invoiceId = `chargebee:${invoice.id}`;
     await postChargebee(chargebeeEvent('invoice_generated', { invoice }, { occurred_at: nowSeconds() }));
     const n = await notificationOf(bob, invoiceId);
-    expect(n).toMatchObject({ customerId: `acc_std_${run}`, amountMinor: 120_000, currency: 'USD', status: 'pending' });
+    expect(n).toMatchObject({ customerId: `acc_std_${run}`, amount: 120_000, currency: 'USD', status: 'pending' });
     expect(n.riskFlags).toContain('FIRST_INVOICE');
 
     const paid = { ...invoice, status: 'paid', amount_paid: 120_000, amount_due: 0, paid_at: nowSeconds() + 10 };
@@ -212,7 +212,7 @@ describe('invoice generated → CSM notified → payment followed (all five serv
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1 });
     const n = await notificationOf(bob, `manual:${invoiceRef}`);
-    expect(n).toMatchObject({ customerId: `acc_std_${run}`, amountMinor: 84_550, currency: 'USD' });
+    expect(n).toMatchObject({ customerId: `acc_std_${run}`, amount: 84_550, currency: 'USD' });
   });
 
   it('an invoice of an unknown customer reaches the fallback owner, flagged unmatched', async () => {

@@ -10,7 +10,7 @@ import { eventually, signed, SlackStandIn, stripeEvent, stripeInvoice, SystemUnd
 
 interface TimelineEntry { at: string; event: string; note: string | null }
 interface Notification {
-  id: string; kind: string; invoiceId: string; csmId: string; amountMinor: number; currency: string; dueDate: string | null; status: string;
+  id: string; kind: string; invoiceId: string; csmId: string; amount: number; currency: string; dueDate: string | null; status: string;
   channels: string[]; acknowledgedAt: string | null; amountRemainingMinor: number | null; failureReason: string | null; timeline: TimelineEntry[]; version: number;
 }
 
@@ -90,7 +90,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     await post('invoice.updated', { ...invoice, due_date: moved, amount_due: 40_000, amount_remaining: 40_000 }, t + 120);
     // The amount comes through the enricher and risk-scorer, the remaining balance and the timeline through the payment
     // tracker: wait for both paths, never sample one right after the other shows.
-    const n = await notification(id, 'invoice_issued', (x) => x.amountMinor === 40_000 && x.amountRemainingMinor === 40_000);
+    const n = await notification(id, 'invoice_issued', (x) => x.amount === 40_000 && x.amountRemainingMinor === 40_000);
     expect(n).toMatchObject({ id: first.id, dueDate: new Date(moved * 1000).toISOString(), amountRemainingMinor: 40_000, status: 'pending' });
     expect(n.version).toBeGreaterThan(first.version);
     expect(n.timeline.map((e) => e.note)).toEqual([
@@ -174,7 +174,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     }, t + 61);
     // The marker may make it overdue before the failure arrives: the alert follows until both are in.
     const alert = await notification(id, 'overdue', (x) => x.failureReason !== null && x.amountRemainingMinor === 40_000);
-    expect(alert).toMatchObject({ status: 'overdue', amountMinor: 50_000, amountRemainingMinor: 40_000, failureReason: 'Your card has insufficient funds.' });
+    expect(alert).toMatchObject({ status: 'overdue', amount: 50_000, amountRemainingMinor: 40_000, failureReason: 'Your card has insufficient funds.' });
     await eventually('the overdue alert on Slack', () => slack.posts((c) => JSON.stringify(c.params).includes(`*Overdue: Globex, €500.00*`)).length > 0, { timeoutMs: 45000, intervalMs: 300 });
   });
 });

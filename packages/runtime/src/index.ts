@@ -8,6 +8,7 @@ export * from './kafka.ts';
 export * from './locks.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './outbox.ts';
 export * from './openapi.ts';
 export * from './producer.ts';
 export * from './retry.ts';

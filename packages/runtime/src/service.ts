@@ -60,6 +60,8 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   /** The management port: /metrics and the detailed /health/ready. */
   managementUrl: string;
   ctx: ServiceContext<C>;
+  /** Runs every background job once, in the order the service started them, and resolves when they are done (no waiting for an interval). */
+  runJobs(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
 
   const consumers: RunningConsumer[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
+  const jobs: RunningJob[] = [];
   const checks: Record<string, ReadinessCheck> = {
     database: async () => void (await db.raw('select 1')),
     kafka: async () => void (await admin.describeCluster()),
@@ -116,6 +119,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     },
     job(opts) {
       const job = startJob(db, logger, opts);
+      jobs.push(job);
       stoppers.push(() => job.stop());
       return job;
     },
@@ -141,7 +145,10 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       await db.destroy();
       logger.info(`${def.name} stopped`);
     })());
-  return { url, managementUrl, ctx, stop };
+  const runJobs = async () => {
+    for (const job of jobs) await job.runNow();
+  };
+  return { url, managementUrl, ctx, runJobs, stop };
 }
 
 /**

@@ -13,7 +13,8 @@ import { AvroSerde, topics, type AssessedInvoice } from '@invoice-signal/events'
 import { createKafka, createLogger, createPublisher, startService } from '@invoice-signal/runtime';
 import { sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig } from '../src/config.ts';
-import { createNotifier, type NotifierParts } from '../src/service.ts';
+import { createNotifier } from '../src/service.ts';
+import { createLiveHub } from '../src/adapters/live-hub.ts';
 import { notificationId } from '../src/domain/notification.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 1000);
@@ -40,8 +41,10 @@ async function main() {
   const namespace = uniqueName('bench_notifier');
   const secret = randomBytes(32).toString('hex');
   const config = { ...loadConfig({ ...stackEndpoints(), TOPIC_NAMESPACE: namespace, AUTH_JWT_SECRET: secret, LOG_LEVEL: 'error', DELIVERY_TICK_MS: '1000' }), PORT: 0, HOST: '127.0.0.1', databaseUrl: testServiceConfig('notifier', namespace).databaseUrl };
-  let parts: NotifierParts | undefined;
-  const running = await startService(createNotifier({ onSetup: (p) => (parts = p) }), config, createLogger('notifier', 'error'));
+  const running = await startService(createNotifier(), config, createLogger('notifier', 'error'));
+  // The service's own announcements (Postgres NOTIFY, sent when a batch commits), heard as another instance would.
+  const live = createLiveHub(config.databaseUrl, createLogger('bench', 'error'));
+  await live.start();
   const serde = new AvroSerde({ url: config.SCHEMA_REGISTRY_URL, namespace });
   await serde.register(topics.assessed);
   const publisher = await createPublisher(createKafka('bench', config, createLogger('bench', 'error')), serde);
@@ -54,7 +57,7 @@ async function main() {
     const sentAt = new Map<string, number>();
     // Stored = committed: the service announces a new notification only after its transaction commits.
     const committedAt = new Map<string, number>();
-    parts!.deps.live.subscribe('*', (e) => {
+    live.subscribe('*', (e) => {
       if (e.type === 'created' && !committedAt.has(e.notificationId)) committedAt.set(e.notificationId, Date.now());
     });
     const stored = async (from: number, to: number) => {
@@ -118,6 +121,7 @@ async function main() {
     console.log(`  ${(requests / apiSeconds).toFixed(0)} req/s, p50 ${fmt(pct(times, 50))}, p99 ${fmt(pct(times, 99))}, max ${fmt(times.at(-1)!)}`);
   } finally {
     await publisher.close();
+    await live.stop();
     await running.stop();
     // Leave no partitions behind on the shared broker.
     const admin = testKafka().admin();

@@ -11,19 +11,11 @@ import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
 import { contextBatch } from './handlers/context-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { notifierApi, registerHttp } from './http/api.ts';
-import { startDeliveryJobs, type Scheduler } from './jobs/delivery-jobs.ts';
-
-/** What a started notifier is made of: tests run its delivery jobs on demand, the benchmark listens to its live events. */
-export interface NotifierParts {
-  deps: NotifierDeps;
-  scheduler: Scheduler;
-}
+import { startDeliveryJobs } from './jobs/delivery-jobs.ts';
 
 export interface NotifierOptions {
   /** The clock for notification times, quiet hours, caps and digest periods. Tests move it. */
   now?: () => number;
-  /** Told the parts once they are wired: tests run the delivery jobs on demand, the benchmark listens to live events. */
-  onSetup?: (parts: NotifierParts) => void;
 }
 
 export function createNotifier(options: NotifierOptions = {}): ServiceDefinition<Config> {
@@ -39,10 +31,10 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       await live.start();
       const slack: SlackSender | null = config.SLACK_BOT_TOKEN ? createSlackSender({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS }) : null;
       const mailer = config.SMTP_URL ? createMailer({ smtpUrl: config.SMTP_URL, from: config.DIGEST_FROM! }) : null;
-      let scheduler: Scheduler | undefined;
+      let kick: (() => void) | undefined;
       const deps: NotifierDeps = {
         db: ctx.db, logger, live, now: options.now ?? Date.now, defaultZone: config.DEFAULT_TIME_ZONE, publicUrl: config.PUBLIC_URL,
-        slackAvailable: slack !== null, emailAvailable: mailer !== null, kick: () => scheduler?.kick(),
+        slackAvailable: slack !== null, emailAvailable: mailer !== null, kick: () => kick?.(),
         defaults: defaultPreferences({
           slackMinRisk: config.SLACK_MIN_RISK, digestMinAmountMinor: config.DIGEST_MIN_AMOUNT_MINOR,
           slackMaxPerHour: config.SLACK_MAX_PER_HOUR, digestFrequency: config.DIGEST_FREQUENCY, digestHour: config.DIGEST_HOUR,
@@ -52,8 +44,7 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       const weeklyOutcomes = config.OUTCOMES_WEEKLY_TO
         ? { to: config.OUTCOMES_WEEKLY_TO, weekday: config.OUTCOMES_WEEKLY_DAY, hour: config.OUTCOMES_WEEKLY_HOUR, zone: config.DEFAULT_TIME_ZONE, goLiveAt: config.outcomesGoLiveAt }
         : null;
-      scheduler = startDeliveryJobs(ctx, deps, { slack, mailer, publisher: ctx.publisher, weeklyOutcomes });
-      options.onSetup?.({ deps, scheduler });
+      kick = startDeliveryJobs(ctx, deps, { slack, mailer, weeklyOutcomes });
 
       const auth = createAuthenticator(config);
       await registerHttp(ctx.app, { deps, auth, streamMaxPerUser: config.STREAM_MAX_PER_USER, slackSigningSecret: config.SLACK_SIGNING_SECRET, outcomes: { goLiveAt: config.outcomesGoLiveAt } });

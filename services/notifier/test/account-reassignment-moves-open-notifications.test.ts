@@ -117,6 +117,10 @@ describe('an account changing CSM', () => {
     const ack = await api(n, '/api/invoices/stripe:in_open/acknowledge', { as: 'csm_bob', method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actionTaken: 'called the new contact' }) });
     expect(ack.status).toBe(200);
     expect(ack.body.acknowledged[0]).toMatchObject({ csmId: 'csm_bob', actionTaken: 'other', acknowledgment: { note: 'called the new contact', by: 'csm_bob' }, acknowledgedAt: expect.any(String) });
+    // The acknowledgement goes out through the outbox as the next version, keyed by its holder.
+    const [acked] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_open' && r.value.version === 3);
+    expect([acked.key, acked.headers['notification-version'], acked.value!.acknowledgedBy, acked.value!.actionNote])
+      .toEqual(['csm_bob', '3', 'csm_bob', 'called the new contact']);
   });
 
   it('sends later payment alerts to bob, reopened settled invoices included, and new assessments too', async () => {

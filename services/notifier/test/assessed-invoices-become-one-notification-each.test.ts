@@ -38,6 +38,9 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
       acknowledgedAt: null, actionTaken: null,
     });
     expect(item.id).toMatch(/^ntf_/);
+    // One amount: integer minor units with its currency, and as the CSM reads it (the topic keeps amountMinor).
+    expect(item).not.toHaveProperty('amountMinor');
+    expect(item.amountDisplay).toBe('€12,500.00');
     expect(item.recommendedActions).toContain('Call Acme Corp before the due date.');
     expect(Date.parse(item.notifiedAt)).toBeGreaterThan(0);
     const [event] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_core1');
@@ -75,7 +78,8 @@ describe('assessed invoices and payment statuses become InvoiceNotifications', (
     expect(page.items.map((i: { kind: string }) => i.kind).sort()).toEqual(['invoice_issued', 'overdue']);
     const customer = await api(n, '/api/invoices/customer/acc_acme', { as: 'csm_flow' });
     expect(customer.status).toBe(200);
-    expect(customer.body.invoices.find((i: { invoiceId: string }) => i.invoiceId === 'stripe:in_flow')).toMatchObject({ status: 'paid', csmId: 'csm_flow' });
+    const invoice = customer.body.invoices.find((i: { invoiceId: string }) => i.invoiceId === 'stripe:in_flow');
+    expect(invoice).toMatchObject({ status: 'paid', csmId: 'csm_flow', amount: 1_250_000, currency: 'EUR', amountDisplay: '€12,500.00' });
   });
 
   it('reassigns on a re-assessment with a new owner instead of notifying twice', async () => {

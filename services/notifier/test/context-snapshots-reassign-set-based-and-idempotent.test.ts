@@ -76,8 +76,8 @@ describe('the context snapshot batch handler', () => {
     const twenty = await statements(accounts(2, 20).map((acc) => snapshot(acc, 'csm_s_new', t0 + 1)));
     expect(twenty).toEqual(one);
     // BEGIN, account locks, owners upsert, the accounts' invoices, invoice locks, notifications, CSM locks,
-    // preferences, Slack counts, moves, deliveries, cancellations, notes, NOTIFY, COMMIT.
-    expect(one).toHaveLength(15);
+    // preferences, Slack counts, moves, deliveries, cancellations, notes, the moved versions read and queued in the outbox, NOTIFY, COMMIT.
+    expect(one).toHaveLength(17);
     expect(await db('notifications').where('customer_id', 'like', 'acc_s%').where({ csm_id: 'csm_s_new' }).count({ c: '*' })).toEqual([{ c: 44 }]);
     expect(await db('ownership_notes').where('account_id', 'like', 'acc_s%').count({ c: '*' })).toEqual([{ c: 44 }]);
   });

@@ -29,7 +29,7 @@ describe('the in-app live stream', () => {
       await eventually('the ready event', () => stream.events.find((e) => e.event === 'ready'));
       await up.assessed(assessment({ invoiceId: 'stripe:in_live', csmId: 'csm_live' }));
       const created = await eventually('created event', () => stream.events.find((e) => e.event === 'created'));
-      expect(created.data).toMatchObject({ invoiceId: 'stripe:in_live', csmId: 'csm_live', amountMinor: 1_250_000, riskLevel: 'high', status: 'pending' });
+      expect(created.data).toMatchObject({ invoiceId: 'stripe:in_live', csmId: 'csm_live', amount: 1_250_000, riskLevel: 'high', status: 'pending' });
       const ack = await api(n, '/api/invoices/stripe:in_live/acknowledge', { as: 'csm_live', method: 'PUT' });
       expect(ack.status).toBe(200);
       const acknowledged = await eventually('acknowledged event', () => stream.events.find((e) => e.event === 'acknowledged'));

@@ -138,7 +138,9 @@ describe('outcomes measured from a seeded history, in the API and on the page', 
       .toEqual([['2026-11-02', 2, 5], ['2026-11-09', 1, 1], ['2026-11-23', 0, 0]]);
     expect(r.daily.onTime.map((d: { period: string }) => d.period)).toEqual(['2026-11-10', '2026-11-12', '2026-11-14', '2026-11-16', '2026-11-18', '2026-11-20']);
     expect(r.needsOutreach.map((i: { invoiceId: string }) => i.invoiceId)).toEqual(['stripe:b2']);
-    expect(r.needsOutreach[0]).toMatchObject({ csmId: 'csm_b', status: 'pending', dueDay: '2026-12-10', amountDisplay: '€12,500.00' });
+    expect(r.needsOutreach[0]).toMatchObject({
+      csmId: 'csm_b', status: 'pending', dueDay: '2026-12-10', amount: 1_250_000, currency: 'EUR', amountDisplay: '€12,500.00',
+    });
   });
 
   it('scopes by role: a CSM sees their own, a team manager their team, and nobody more', async () => {

@@ -4,5 +4,4 @@ import { Counter } from 'prom-client';
 export const trackerMetrics = {
   events: new Counter({ name: 'payment_tracker_events_total', help: 'Invoice events consumed, by outcome (applied, duplicate)', labelNames: ['outcome'] }),
   overdue: new Counter({ name: 'payment_tracker_overdue_total', help: 'Invoices the overdue scan turned overdue' }),
-  published: new Counter({ name: 'payment_tracker_statuses_published_total', help: 'Status records (and tombstones) published from the outbox' }),
 };

@@ -1,7 +1,7 @@
 import { topics } from '@invoice-signal/events';
 import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
 import { scanOverdue } from './jobs/overdue-scan.ts';
-import { publishStatuses } from './jobs/publish-statuses.ts';
+import { statusOutbox } from './adapters/status-outbox.ts';
 import { trackerMetrics } from './metrics.ts';
 import type { Config } from './config.ts';
 import { dueZonesGroup, handleDueZones } from './handlers/due-zone.ts';
@@ -23,22 +23,14 @@ export const paymentTracker: ServiceDefinition<Config> = {
     const fold = { overdueGraceMs: config.OVERDUE_GRACE_MS };
     const eventsGroup = config.EVENTS_CONSUMER_GROUP ?? ctx.groupId('events');
 
-    const outbox = ctx.job({
-      name: 'payment-tracker.publish-statuses', everyMs: config.OUTBOX_POLL_MS, singleton: true,
-      async run({ trx }) {
-        const published = await publishStatuses(trx!, ctx.publisher, config.OUTBOX_BATCH);
-        trackerMetrics.published.inc(published);
-        return published;
-      },
-    });
+    // Woken by every commit that queues a status (the runtime outbox); the interval catches other instances' changes.
+    statusOutbox.drain(ctx, { everyMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH });
 
-    // onApplied runs after the batch committed: its outbox rows are visible to the drainer only from then.
     const handlerDeps = {
       ...fold,
-      onApplied: ({ events, duplicates, changed }: { events: number; duplicates: number; changed: number }) => {
+      onApplied: ({ events, duplicates }: { events: number; duplicates: number }) => {
         trackerMetrics.events.inc({ outcome: 'duplicate' }, duplicates);
         trackerMetrics.events.inc({ outcome: 'applied' }, events - duplicates);
-        if (changed > 0) outbox.wake();
       },
     };
     await ctx.consume({
@@ -49,7 +41,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
     // Named after the events group, so a rebuild that hands over a new one hands over this one too.
     await ctx.consume({
       groupId: dueZonesGroup(eventsGroup),
-      subscriptions: [onBatch(topics.enriched, handleDueZones({ ...fold, onApplied: (changed) => { if (changed > 0) outbox.wake(); } }))],
+      subscriptions: [onBatch(topics.enriched, handleDueZones(fold))],
     });
 
     // Not a singleton: instances share the due rows through SKIP LOCKED.
@@ -58,10 +50,7 @@ export const paymentTracker: ServiceDefinition<Config> = {
       async run({ signal }) {
         const overdue = await scanOverdue(db, {
           ...fold, batchSize: config.OVERDUE_SCAN_BATCH, keepGoing: () => !signal.aborted,
-          onChanged: (n) => {
-            trackerMetrics.overdue.inc(n);
-            outbox.wake();
-          },
+          onChanged: (n) => trackerMetrics.overdue.inc(n),
         });
         if (overdue > 0) logger.info({ overdue }, 'invoices became overdue');
       },

@@ -1,8 +1,7 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
-import { riskRank } from '../domain/preferences.ts';
-import { fromRow, orNull } from './notification-store.ts';
+import { csmOf, fromRow, insertColumns, orNull, stateColumns } from './notification-store.ts';
 
 /*
  * The set-based statements of a batch: a fixed number per batch whatever its size, each with a
@@ -17,7 +16,7 @@ import { fromRow, orNull } from './notification-store.ts';
 export const invoiceLockKeys = (invoiceIds: string[]) => invoiceIds.map((id) => `notifier:invoice:${id}`);
 export const lockInvoices = (trx: Knex.Transaction, invoiceIds: string[]) => lockKeys(trx, invoiceLockKeys(invoiceIds));
 
-/** Every notification of the invoices, row-locked in id order (the acknowledge API and the outbox lock in the same order). */
+/** Every notification of the invoices, row-locked in id order (the acknowledge API locks in the same order). */
 export async function notificationsForUpdate(trx: Knex.Transaction, invoiceIds: string[]): Promise<InvoiceNotification[]> {
   return (await trx('notifications').whereRaw('invoice_id = any(?::text[])', [invoiceIds]).orderBy('id').forUpdate()).map(fromRow);
 }
@@ -39,7 +38,7 @@ export async function statusesOf(trx: Knex.Transaction, invoiceIds: string[]): P
  */
 export async function lockCsms(trx: Knex.Transaction, csmIds: string[]): Promise<Map<string, CsmRef>> {
   const rows = await trx('csm_directory').whereRaw('csm_id = any(?::text[])', [csmIds]).orderBy('csm_id').forUpdate();
-  return new Map(rows.map((r) => [r.csm_id, { id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone }]));
+  return new Map(rows.map((r) => [r.csm_id, csmOf(r)]));
 }
 
 const csmColumns: Column<CsmRef>[] = [['csm_id', 'text', (c) => c.id], ['email', 'text', (c) => c.email], ['slack_user_id', 'text', (c) => c.slackUserId], ['time_zone', 'text', (c) => c.timeZone]];
@@ -94,26 +93,6 @@ async function saveStatuses(trx: Knex.Transaction, statuses: StatusFact[]): Prom
     v.bindings,
   );
 }
-
-const json = (value: unknown) => JSON.stringify(value);
-
-/** What a notification carries besides its identity; written on insert and when a revision changes it. */
-const stateColumns: Column<InvoiceNotification>[] = [
-  ['customer_id', 'text', (n) => n.customerId], ['customer_name', 'text', (n) => n.customerName], ['csm_id', 'text', (n) => n.csmId],
-  ['amount_minor', 'bigint', (n) => n.amountMinor], ['currency', 'text', (n) => n.currency], ['due_at', 'bigint', (n) => n.dueAt],
-  ['status', 'text', (n) => n.status], ['risk_level', 'text', (n) => n.riskLevel], ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
-  ['risk_flags', 'jsonb', (n) => json(n.riskFlags)], ['recommended_actions', 'jsonb', (n) => json(n.recommendedActions)],
-  ['customer_context', 'jsonb', (n) => json(n.customerContext)], ['details', 'jsonb', (n) => json(n.details)], ['channels', 'jsonb', (n) => json(n.channels)],
-  ['revision', 'int', (n) => n.revision], ['assessment_id', 'text', (n) => n.assessmentId], ['updated_at', 'bigint', (n) => n.updatedAt],
-  ['amount_remaining_minor', 'bigint', (n) => n.amountRemainingMinor], ['failure_reason', 'text', (n) => n.failureReason], ['timeline', 'jsonb', (n) => json(n.timeline)],
-  ['issued_at', 'bigint', (n) => n.issuedAt ?? null], ['received_at', 'bigint', (n) => n.receivedAt ?? null], ['source', 'text', (n) => n.source ?? null],
-  ['previous_csm_id', 'text', (n) => n.previousCsmId ?? null],
-];
-// A new notification is published with its batch (emitted before the commit), so it is born published.
-const insertColumns: Column<InvoiceNotification>[] = [
-  ['id', 'text', (n) => n.id], ['kind', 'text', (n) => n.kind], ['invoice_id', 'text', (n) => n.invoiceId],
-  ['notified_at', 'bigint', (n) => n.notifiedAt], ['version', 'int', (n) => n.version], ['published_version', 'int', (n) => n.version], ...stateColumns,
-];
 
 /** New notifications with their final state; (invoice_id, kind) is unique, so a replay inserts nothing. */
 async function insertNotifications(trx: Knex.Transaction, rows: InvoiceNotification[]): Promise<void> {

@@ -1,8 +1,9 @@
-import type { Knex } from '@invoice-signal/runtime';
+import type { Column, Knex } from '@invoice-signal/runtime';
 import { actionKinds, settledStatuses } from '../domain/lifecycle.ts';
 import type { CsmRef, InvoiceNotification, LiveEvent } from '../domain/notification.ts';
 import type { Acknowledgment, AckInput } from '../domain/acknowledgment.ts';
-
+import { riskRank } from '../domain/preferences.ts';
+import { notificationOutbox, notificationRecord } from './notification-outbox.ts';
 
 export type Db = Knex | Knex.Transaction;
 
@@ -12,34 +13,73 @@ type Row = Record<string, any>;
 
 export const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+type Stored = Omit<InvoiceNotification, 'acknowledgmentHistory'>;
+type SqlType = 'text' | 'bigint' | 'int' | 'jsonb';
+
+/** Every stored field of a notification with its column's type (the column is the field in snake case): the one map between rows and the domain. */
+const storedFields = {
+  id: 'text', kind: 'text', invoiceId: 'text', notifiedAt: 'bigint', version: 'int',
+  acknowledgedAt: 'bigint', acknowledgedBy: 'text', actionTaken: 'text', actionNote: 'text', actionAt: 'bigint',
+  customerId: 'text', customerName: 'text', csmId: 'text', amountMinor: 'bigint', currency: 'text', dueAt: 'bigint', status: 'text', riskLevel: 'text',
+  riskFlags: 'jsonb', recommendedActions: 'jsonb', customerContext: 'jsonb', details: 'jsonb', channels: 'jsonb', revision: 'int', assessmentId: 'text',
+  updatedAt: 'bigint', amountRemainingMinor: 'bigint', failureReason: 'text', timeline: 'jsonb', issuedAt: 'bigint', receivedAt: 'bigint', source: 'text',
+  previousCsmId: 'text',
+} as const satisfies Record<keyof Stored, SqlType>;
+
+const fields = Object.entries(storedFields) as Array<[keyof Stored, SqlType]>;
+const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A notifications row as the domain reads it (pg hands bigint columns over as strings). */
 export function fromRow(r: Row): InvoiceNotification {
-  return {
-    id: r.id, kind: r.kind, invoiceId: r.invoice_id, customerId: r.customer_id, customerName: r.customer_name, csmId: r.csm_id,
-    amountMinor: Number(r.amount_minor), currency: r.currency, dueAt: r.due_at === null ? null : Number(r.due_at), status: r.status,
-    riskLevel: r.risk_level, riskFlags: r.risk_flags, recommendedActions: r.recommended_actions, customerContext: r.customer_context,
-    details: r.details, channels: r.channels, notifiedAt: Number(r.notified_at), acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
-    actionTaken: r.action_taken, revision: r.revision, assessmentId: r.assessment_id, version: r.version, updatedAt: Number(r.updated_at),
-    previousCsmId: r.previous_csm_id ?? null, amountRemainingMinor: r.amount_remaining_minor === null ? null : Number(r.amount_remaining_minor), failureReason: r.failure_reason, timeline: r.timeline ?? [],
-    actionNote: r.action_note ?? null, acknowledgedBy: r.acknowledged_by ?? null, actionAt: orNull(r.action_at),
-    issuedAt: orNull(r.issued_at), receivedAt: orNull(r.received_at), source: r.source ?? null,
-  };
+  const n: Row = {};
+  for (const [field, type] of fields) n[field] = type === 'bigint' ? orNull(r[column(field)]) : (r[column(field)] ?? null);
+  return n as InvoiceNotification;
 }
 
-/** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler and the outbox lock in). */
+const toColumn = ([field, type]: [keyof Stored, SqlType]): Column<InvoiceNotification> =>
+  [column(field), type, (n) => (type === 'jsonb' ? JSON.stringify(n[field]) : (n[field] ?? null))];
+const identity: Array<keyof Stored> = ['id', 'kind', 'invoiceId', 'notifiedAt', 'version'];
+const acknowledgment: Array<keyof Stored> = ['acknowledgedAt', 'acknowledgedBy', 'actionTaken', 'actionNote', 'actionAt'];
+
+/** What an assessment or a payment status writes: all but the identity and the acknowledgment (the acknowledge API's); the rank sorts the pending list. */
+export const stateColumns: Column<InvoiceNotification>[] = [
+  ...fields.filter(([f]) => !identity.includes(f) && !acknowledgment.includes(f)).map(toColumn), ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
+];
+// A new notification is published with its batch (emitted before the commit), not through the outbox.
+export const insertColumns: Column<InvoiceNotification>[] = [
+  ...fields.filter(([f]) => identity.includes(f)).map(toColumn), ...stateColumns,
+];
+
+/** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler locks in). */
 export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = false): Promise<InvoiceNotification[]> {
   const rows = lock ? await db('notifications').where({ invoice_id: invoiceId }).orderBy('id').forUpdate() : await db('notifications').where({ invoice_id: invoiceId }).orderBy('notified_at');
   return rows.map(fromRow).sort((x, y) => x.notifiedAt - y.notifiedAt);
 }
 
+/** A CSM's contact details from a row of csm_directory or account_owners. */
+export const csmOf = (r: Row): CsmRef => ({ id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone });
+
+/**
+ * Queues the current version of each notification for csm.notifications.v1, read after the
+ * transaction's writes (two statements). The caller holds the notifications' row locks, so the
+ * versions of one notification are queued in commit order.
+ */
+export async function queueVersions(trx: Knex.Transaction, ids: Iterable<string>): Promise<void> {
+  const unique = [...new Set(ids)].sort();
+  if (unique.length === 0) return;
+  const rows = await trx('notifications').whereRaw('id = any(?::text[])', [unique]).orderBy('id');
+  await notificationOutbox.write(trx, rows.map(fromRow).map(notificationRecord));
+}
+
 export async function csmRef(db: Db, csmId: string): Promise<CsmRef | null> {
   const row = await db('csm_directory').where({ csm_id: csmId }).first();
-  return row ? { id: row.csm_id, email: row.email, slackUserId: row.slack_user_id, timeZone: row.time_zone } : null;
+  return row ? csmOf(row) : null;
 }
 
 /** Directory rows of several CSMs in one query. */
 export async function csmRefs(db: Db, csmIds: string[]): Promise<Map<string, CsmRef>> {
   const rows = await db('csm_directory').whereRaw('csm_id = any(?::text[])', [csmIds]);
-  return new Map(rows.map((row) => [row.csm_id as string, { id: row.csm_id, email: row.email, slackUserId: row.slack_user_id, timeZone: row.time_zone }]));
+  return new Map(rows.map((row) => [row.csm_id as string, csmOf(row)]));
 }
 
 export async function rememberSlackUser(db: Db, csmId: string, slackUserId: string): Promise<void> {
@@ -92,7 +132,7 @@ export async function byId(db: Db, id: string): Promise<InvoiceNotification | nu
  * same acknowledgment twice, or a bodiless one on an acknowledged notification, changes nothing.
  * Returns the live events: `acknowledged` for the newly acknowledged, `updated` for a changed action.
  */
-export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
+export async function acknowledge(db: Knex.Transaction, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
   const set = { acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now, version: db.raw('version + 1') };
   const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at').update({ ...set, acknowledged_at: now }).returning('*');
   const changed = ack.actionTaken !== null && replace
@@ -107,6 +147,7 @@ export async function acknowledge(db: Db, ids: string[], by: string, ack: AckInp
        select id, invoice_id, ?::text, ?::text, ?::text, csm_id, ?::bigint from notifications where id = any(?::text[]) order by id`,
       [ack.actionTaken, ack.note, by, now, recorded],
     );
+    await queueVersions(db, recorded);
   }
   // Nothing left to push for an acknowledged notification: pending deliveries are withdrawn.
   await db('deliveries').whereIn('notification_id', ids).where({ state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason: 'acknowledged' });

@@ -1,7 +1,6 @@
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { computeOutcomes, type NotifiedInvoice } from '../domain/outcomes.ts';
-import { formatMoney } from '../domain/notification.ts';
-import { dueDay } from '../domain/time-zone.ts';
+import { dueView, iso, moneyView } from '../http/views.ts';
 import { baselineInvoices, goLiveOf, notifiedInvoices, type OutcomeScope } from './outcome-store.ts';
 
 export interface OutcomeOptions {
@@ -18,7 +17,6 @@ export async function outcomesFor(deps: NotifierDeps, scope: OutcomeScope, opts:
   const goLiveAt = await goLiveOf(deps.db, opts.goLiveAt);
   const history = await baselineInvoices(deps.db, accounts, goLiveAt);
   const out = computeOutcomes(notified, history, { from: scope.from, to: scope.to, now });
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     from: iso(scope.from), to: iso(scope.to), csmId: scope.csmId, team: scope.team, generatedAt: iso(now), goLiveAt: iso(goLiveAt), baselineAccounts: accounts.length,
     ...out, needsOutreach: out.needsOutreach.map((i) => needsOutreachView(i, zone)),
@@ -28,8 +26,7 @@ export async function outcomesFor(deps: NotifierDeps, scope: OutcomeScope, opts:
 function needsOutreachView(i: NotifiedInvoice, zone: string) {
   return {
     invoiceId: i.invoiceId, customerId: i.accountId, customerName: i.customerName, csmId: i.csmId, team: i.team, status: i.status,
-    dueDate: i.dueAt === null ? null : new Date(i.dueAt).toISOString(), dueDay: i.dueAt === null ? null : dueDay(i.dueAt, zone),
-    amountMinor: i.amountMinor, currency: i.currency, amountDisplay: formatMoney(i.amountMinor, i.currency), riskLevel: i.riskLevel, currentAction: i.currentAction,
+    ...dueView(i.dueAt, zone), ...moneyView(i.amountMinor, i.currency), riskLevel: i.riskLevel, currentAction: i.currentAction,
   };
 }
 

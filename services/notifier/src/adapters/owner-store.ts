@@ -1,6 +1,6 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { AccountOwner, Move, OwnershipNote } from '../domain/ownership.ts';
-import type { Db } from './notification-store.ts';
+import { csmOf, type Db } from './notification-store.ts';
 
 /*
  * The account → owner table (newest snapshot per account) and what a change of owner writes:
@@ -39,7 +39,7 @@ export async function saveOwners(trx: Knex.Transaction, owners: AccountOwner[], 
 // biome-ignore lint/suspicious/noExplicitAny: rows are plain objects from pg
 const ownerOf = (r: Record<string, any>): AccountOwner => ({
   accountId: r.account_id, accountName: r.account_name, team: r.team, snapshotAt: Number(r.snapshot_at),
-  csm: { id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone },
+  csm: csmOf(r),
 });
 
 /** The current owners of the accounts (those the notifier has a snapshot of). */
@@ -54,7 +54,7 @@ export async function invoicesOfAccounts(trx: Knex.Transaction, accountIds: stri
   return trx('notifications').distinct('invoice_id').whereRaw('customer_id = any(?::text[])', [accountIds]).orderBy('invoice_id').pluck('invoice_id');
 }
 
-/** Hands notifications to their new owner: previous owner kept, a `reassigned` timeline entry, one version more (the outbox publishes it). */
+/** Hands notifications to their new owner: previous owner kept, a `reassigned` timeline entry, one version more (queued for publishing by the caller). */
 export async function applyMoves(trx: Knex.Transaction, moves: Move[], now: number): Promise<void> {
   if (moves.length === 0) return;
   await trx.raw(

@@ -15,7 +15,7 @@ const facts = (invoiceId: string, owner: string, revision = 1): InvoiceFacts => 
   invoiceId, customerId: 'acc_1', customerName: 'Acme', csm: csm(owner), amountMinor: 50_000, currency: 'EUR', dueAt: null, riskLevel: 'high',
   riskFlags: [], recommendedActions: [], customerContext: { healthScore: null, paymentHistory: 'good', renewalDate: null, recentIssues: false },
   details: { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null },
-  revision, assessmentId: `asm_${invoiceId}_${revision}`,
+  revision, assessmentId: `asm_${invoiceId}_${revision}`, issuedAt: null, receivedAt: null, source: null,
 });
 const assessed = (invoiceId: string, owner: string, revision = 1): BatchInput => ({ type: 'assessment', facts: facts(invoiceId, owner, revision), receivedAt: now - 100 });
 const fact = (invoiceId: string, s: StatusFact['status'], version: number, extra: Partial<StatusFact> = {}): StatusFact => ({

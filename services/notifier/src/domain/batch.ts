@@ -1,6 +1,8 @@
 import type { PaymentState } from '@invoice-signal/events';
 import { alertsFor, baselineOf, followStatus, settled, actionKinds, timelineEntries, type StatusFact } from './lifecycle.ts';
-import { notificationId, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind } from './notification.ts';
+import {
+  factFields, newNotification, type CsmRef, type InvoiceFacts, type InvoiceNotification, type LiveEvent, type NotificationKind,
+} from './notification.ts';
 import type { Channel, Preferences } from './preferences.ts';
 import { route } from './routing.ts';
 
@@ -197,7 +199,7 @@ class BatchPlanner {
     // A revision re-enriches the invoice as it was issued: what the payment status says since (due date, amounts) stays.
     const status = this.statuses.get(facts.invoiceId);
     for (const t of list) {
-      Object.assign(t.n, factFields(facts), { updatedAt: this.env.now });
+      Object.assign(t.n, factFields(facts, facts.csm.id), { updatedAt: this.env.now });
       if (status) followStatus(t.n, status, []);
       this.touch(t);
     }
@@ -276,13 +278,7 @@ class BatchPlanner {
   }
 
   private fresh(facts: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState): Tracked {
-    const now = this.env.now;
-    const n: InvoiceNotification = {
-      ...factFields({ ...facts, csm: { id: csmId } }), invoiceId: facts.invoiceId, id: notificationId(facts.invoiceId, kind), kind, status,
-      channels: [], notifiedAt: now, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: now,
-      amountRemainingMinor: null, failureReason: null, timeline: [],
-    };
-    return { n, isNew: true, changed: false, reopened: false, bump: 0 };
+    return { n: newNotification(facts, csmId, kind, status, this.env.now), isNew: true, changed: false, reopened: false, bump: 0 };
   }
 
   /** A stored notification changed: one version more per change, as when each record was its own transaction. */
@@ -349,13 +345,4 @@ class BatchPlanner {
       ...this.out,
     };
   }
-}
-
-/** The fields an assessment sets on every notification of its invoice. */
-function factFields(f: Omit<InvoiceFacts, 'csm'> & { csm: Pick<CsmRef, 'id'> }) {
-  return {
-    customerId: f.customerId, customerName: f.customerName, csmId: f.csm.id, amountMinor: f.amountMinor, currency: f.currency, dueAt: f.dueAt,
-    riskLevel: f.riskLevel, riskFlags: f.riskFlags, recommendedActions: f.recommendedActions, customerContext: f.customerContext, details: f.details,
-    revision: f.revision, assessmentId: f.assessmentId, issuedAt: f.issuedAt ?? null, receivedAt: f.receivedAt ?? null, source: f.source ?? null,
-  };
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderDigest, type DigestItem } from './digest.ts';
+import { renderDigest } from './digest.ts';
 import { slackMessage } from './slack-message.ts';
-import { formatMoney, summaryLine } from './notification.ts';
+import { formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { sampleNotification } from '../../test/support/notification.ts';
 
-const item = (over: Partial<DigestItem> & { id: string }): DigestItem => ({
+const item = (over: Partial<InvoiceNotification> & { id: string }) => sampleNotification({
   kind: 'invoice_issued', invoiceId: `inv_${over.id}`, customerId: 'acc_1', customerName: 'Acme <Corp>', amountMinor: 123_456, currency: 'EUR', dueAt: Date.UTC(2026, 11, 1),
   riskLevel: 'low', riskFlags: [], recommendedActions: [], customerContext: { healthScore: 70, paymentHistory: 'good', renewalDate: null, recentIssues: false }, ...over,
 });
@@ -41,12 +42,12 @@ describe('money and Slack messages', () => {
     // ISO 4217 decimals where CLDR (Intl) has none: IDR 1,000,000,000 and HUF 123,456 were shown before.
     expect(formatMoney(1_000_000_000, 'IDR')).toBe('IDR 10,000,000.00');
     expect(formatMoney(12_345_600, 'HUF')).toBe('HUF 123,456.00');
-    expect(summaryLine({ kind: 'overdue', customerName: 'Rupiah Corp', customerId: 'acc_1', amountMinor: 1_000_000_000, currency: 'IDR' })).toBe('Overdue: Rupiah Corp, IDR 10,000,000.00');
+    const rupiah = sampleNotification({ kind: 'overdue', customerName: 'Rupiah Corp', amountMinor: 1_000_000_000, currency: 'IDR' });
+    expect(summaryLine(rupiah)).toBe('Overdue: Rupiah Corp, IDR 10,000,000.00');
   });
 
   it('batches several notifications of one account under one Acknowledge', () => {
-    const details = { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null };
-    const msg = slackMessage([{ ...item({ id: 'n1' }), details }, { ...item({ id: 'n2' }), details }], 'https://x.test', 'UTC');
+    const msg = slackMessage([item({ id: 'n1' }), item({ id: 'n2' })], 'https://x.test', 'UTC');
     // The notification text is mrkdwn (escaped); the header block is plain_text, which Slack never parses.
     expect(msg.text).toBe('2 invoice notifications for Acme &lt;Corp&gt;');
     expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '2 invoice notifications for Acme <Corp>' } });

@@ -1,12 +1,9 @@
-import { balanceLine, formatMoney, summaryLine, type InvoiceNotification } from './notification.ts';
+import { balanceLine, summaryLine, type InvoiceNotification } from './notification.ts';
 import { flagLabel } from './flag-labels.ts';
 import { dueDay } from './time-zone.ts';
 
-export type DigestItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext'>
-  & Partial<Pick<InvoiceNotification, 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
-
 /** The summary with the balance still owed and the last failure, for alerts. */
-const headline = (i: DigestItem) => {
+const headline = (i: InvoiceNotification) => {
   const balance = balanceLine(i);
   return balance ? `${summaryLine(i)} (${balance})` : summaryLine(i);
 };
@@ -15,21 +12,23 @@ const order = ['high', 'medium', 'low', 'none'];
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Items grouped by risk level, highest first; empty groups left out. */
-export function groupByRisk(items: DigestItem[]): Array<{ risk: string; items: DigestItem[] }> {
+export function groupByRisk(items: InvoiceNotification[]): Array<{ risk: string; items: InvoiceNotification[] }> {
   const rank = (r: string) => (order.indexOf(r) === -1 ? order.length : order.indexOf(r));
   const risks = [...new Set(items.map((i) => i.riskLevel))].sort((a, b) => rank(a) - rank(b));
   return risks.map((risk) => ({ risk, items: items.filter((i) => i.riskLevel === risk).sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity)) }));
 }
 
 /** The digest e-mail, due dates on the CSM's calendar (`timeZone`); refuses to render an empty one (a digest is never empty). */
-export function renderDigest(items: DigestItem[], opts: { periodLabel: string; publicUrl: string; timeZone: string }): { subject: string; text: string; html: string } {
+export function renderDigest(
+  items: InvoiceNotification[], opts: { periodLabel: string; publicUrl: string; timeZone: string },
+): { subject: string; text: string; html: string } {
   const day = (ms: number | null) => dueDay(ms, opts.timeZone);
   if (items.length === 0) throw new Error('a digest needs at least one notification');
   const groups = groupByRisk(items);
   const high = items.filter((i) => i.riskLevel === 'high').length;
   const subject = `invoice-signal digest (${opts.periodLabel}): ${items.length} notification${items.length === 1 ? '' : 's'}${high ? `, ${high} high risk` : ''}`;
   const inbox = `${opts.publicUrl.replace(/\/$/, '')}/inbox`;
-  const line = (i: DigestItem) =>
+  const line = (i: InvoiceNotification) =>
     `${headline(i)} — due ${day(i.dueAt)}, health ${i.customerContext.healthScore ?? 'unknown'}, payment history ${i.customerContext.paymentHistory}${i.riskFlags.length ? `, flags: ${i.riskFlags.map(flagLabel).join(', ')}` : ''}`;
   const text = [subject, '', ...groups.flatMap((g) => [`${g.risk.toUpperCase()} RISK (${g.items.length})`, ...g.items.map((i) => `- ${line(i)}${i.recommendedActions[0] ? `\n  Next: ${i.recommendedActions[0]}` : ''}`), '']), `Open the inbox: ${inbox}`].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif"><h1 style="font-size:18px">${esc(subject)}</h1>${groups
@@ -39,5 +38,3 @@ export function renderDigest(items: DigestItem[], opts: { periodLabel: string; p
     .join('')}<p><a href="${esc(inbox)}">Open the inbox</a></p></body></html>`;
   return { subject, text, html };
 }
-
-export { formatMoney };

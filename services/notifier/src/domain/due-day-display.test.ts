@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { renderDigest, type DigestItem } from './digest.ts';
+import { renderDigest } from './digest.ts';
 import { slackMessage } from './slack-message.ts';
+import { sampleNotification } from '../../test/support/notification.ts';
 
 // Due 2026-12-01 for a billing entity in Los Angeles: the last instant of that day there.
 const dueAt = Date.parse('2026-12-02T07:59:59.999Z');
-const item: DigestItem = {
+const item = sampleNotification({
   id: 'n1', kind: 'invoice_issued', invoiceId: 'salesforce:a0x1', customerId: 'acc_1', customerName: 'Pacific Freight', amountMinor: 10_000, currency: 'USD', dueAt,
   riskLevel: 'low', riskFlags: [], recommendedActions: [], customerContext: { healthScore: 70, paymentHistory: 'good', renewalDate: null, recentIssues: false },
-};
-const details = { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null };
+});
 
 describe('Slack and the digest show the due date on the CSM’s calendar', () => {
   it.each([
@@ -17,7 +17,7 @@ describe('Slack and the digest show the due date on the CSM’s calendar', () =>
     { zone: 'UTC', day: '2026-12-02' },
     { zone: 'Asia/Tokyo', day: '2026-12-02' },
   ])('$zone: due $day', ({ zone, day }) => {
-    const slack = JSON.stringify(slackMessage([{ ...item, details }], 'https://x.test', zone).blocks);
+    const slack = JSON.stringify(slackMessage([item], 'https://x.test', zone).blocks);
     expect(slack).toContain(`due ${day} ·`);
     const mail = renderDigest([item], { periodLabel: 'daily:2026-11-30', publicUrl: 'https://x.test', timeZone: zone });
     expect(mail.text).toContain(`due ${day},`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertsFor, settled, timelineEntries, type StatusFact } from './lifecycle.ts';
 import { balanceLine } from './notification.ts';
+import { sampleNotification } from '../../test/support/notification.ts';
 
 const at = Date.UTC(2026, 10, 24);
 const fact = (over: Partial<StatusFact> = {}): StatusFact => ({
@@ -28,7 +29,9 @@ describe('the invoice lifecycle as the CSM reads it', () => {
   });
 
   it('shows what is still owed and the last failure under an alert, and the dispute outcome', () => {
-    const alert = { kind: 'overdue' as const, amountMinor: 100_000, amountRemainingMinor: 60_000, currency: 'JPY', failureReason: 'expired_card', timeline: [] };
+    const alert = sampleNotification({
+      kind: 'overdue', amountMinor: 100_000, amountRemainingMinor: 60_000, currency: 'JPY', failureReason: 'expired_card', timeline: [],
+    });
     expect(balanceLine(alert)).toBe('¥60,000 still owed of ¥100,000 · last failure: expired_card');
     expect(balanceLine({ ...alert, kind: 'invoice_issued' })).toBeNull();
     expect(balanceLine({ ...alert, kind: 'disputed', timeline: [{ at, event: 'dispute_lost', note: null }] })).toBe('dispute lost: the money went back to the customer');

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAssessedInvoice } from '@invoice-signal/testkit';
-import { factsFromAssessment } from './notification.ts';
+import { factsFromAssessment, newNotification } from './notification.ts';
 import { actionsOf, promptsOf } from './next-steps.ts';
 
 describe('next steps kept structured', () => {
-  const facts = factsFromAssessment(sampleAssessedInvoice({
+  const facts = newNotification(factsFromAssessment(sampleAssessedInvoice({
     actions: [
       { code: 'PROACTIVE_OUTREACH', text: 'Reach out to Acme before 2026-11-24.', dueBy: Date.UTC(2026, 10, 24), forFlags: ['HEALTH_DECLINING', 'CONTRACT_DISPUTE'] },
       { code: 'WATCH_HIGH_VALUE_PAYMENT', text: 'Follow INV-7 until it is paid.', dueBy: null, forFlags: ['HIGH_VALUE'] },
     ],
     valuePrompts: [{ kind: 'send_value_summary', text: 'Hello Acme team, here is the value you got.', data: { 'metric.1': 'hours saved: 1,240 hours (quarter)' } }],
-  }));
+  })), 'csm_alice', 'invoice_issued', 'pending', 0);
 
   it('stores the actions with their codes, dates and flags, and the prompts with kind and data', () => {
     expect(actionsOf(facts)).toEqual([
@@ -25,7 +25,7 @@ describe('next steps kept structured', () => {
 
   it('reads a row stored before they were kept: the action texts without the prompts, the prompts as kind other', () => {
     const { actions: _a, prompts: _p, ...older } = facts.details;
-    const row = { recommendedActions: facts.recommendedActions, details: older };
+    const row = { ...facts, details: older };
     expect(actionsOf(row)).toEqual([
       { code: null, text: 'Reach out to Acme before 2026-11-24.', dueBy: null, forFlags: [] },
       { code: null, text: 'Follow INV-7 until it is paid.', dueBy: null, forFlags: [] },

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type ValuePrompt } from '@invoice-signal/events';
+import {
+  formatMinor, type AssessedInvoice, type CsmNotification, type PaymentState, type RecommendedAction, type TimelineEntry, type ValuePrompt,
+} from '@invoice-signal/events';
 import type { NotificationKind } from './routing.ts';
 import type { Channel } from './preferences.ts';
 import type { Acknowledgment } from './acknowledgment.ts';
 
-export type { NotificationKind };
+export type { NotificationKind, TimelineEntry };
 
 export interface CsmRef {
   id: string;
@@ -55,20 +57,17 @@ export interface InvoiceFacts {
   revision: number;
   assessmentId: string;
   /** The vendor's invoice time and the gateway's receipt (delivery metrics); null on rows stored before they were kept. */
-  issuedAt?: number | null;
-  receivedAt?: number | null;
+  issuedAt: number | null;
+  receivedAt: number | null;
   /** The billing source (stripe, chargebee, ...). */
-  source?: string | null;
+  source: string | null;
 }
 
-/** One step of the invoice's life since it was notified (due date moved, paid, dispute lost...). */
-export interface TimelineEntry {
-  at: number;
-  event: string;
-  note: string | null;
-}
-
-/** The PRD's InvoiceNotification as the notifier stores and serves it. */
+/**
+ * The PRD's InvoiceNotification, the one shape of a notification in the notifier: mapped once to
+ * its row (adapters/notification-store.ts), its API view (http/views.ts) and its event (toEvent).
+ * Money is integer minor units of `currency`; times are epoch millis.
+ */
 export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   /** What is still owed, from the payment status; null until one is known. */
   amountRemainingMinor: number | null;
@@ -85,21 +84,15 @@ export interface InvoiceNotification extends Omit<InvoiceFacts, 'csm'> {
   acknowledgedAt: number | null;
   /** The current acknowledgment's action (a code of the closed set, or null: acknowledged without one), note, author and time. */
   actionTaken: string | null;
-  actionNote?: string | null;
-  acknowledgedBy?: string | null;
-  actionAt?: number | null;
+  actionNote: string | null;
+  acknowledgedBy: string | null;
+  actionAt: number | null;
   /** Every acknowledgment recorded, oldest first (loaded for the API's views only). */
   acknowledgmentHistory?: Acknowledgment[];
   version: number;
   updatedAt: number;
   /** Who held it before the account changed owner while it was open (null: never moved). */
-  previousCsmId?: string | null;
-}
-
-export interface TimelineEntry {
-  at: number;
-  event: string;
-  note: string | null;
+  previousCsmId: string | null;
 }
 
 /** A change announced to the inbox streams of every instance. */
@@ -113,6 +106,25 @@ export interface LiveEvent {
 /** Deterministic, so a replayed assessment or status lands on the same row. */
 export function notificationId(invoiceId: string, kind: NotificationKind): string {
   return `ntf_${createHash('sha256').update(`${invoiceId}\u0000${kind}`).digest('hex').slice(0, 24)}`;
+}
+
+/** What an assessment sets on every notification of its invoice, held by `csmId`. */
+export function factFields(f: Omit<InvoiceFacts, 'csm'>, csmId: string) {
+  return {
+    customerId: f.customerId, customerName: f.customerName, csmId, amountMinor: f.amountMinor, currency: f.currency, dueAt: f.dueAt,
+    riskLevel: f.riskLevel, riskFlags: f.riskFlags, recommendedActions: f.recommendedActions, customerContext: f.customerContext, details: f.details,
+    revision: f.revision, assessmentId: f.assessmentId, issuedAt: f.issuedAt, receivedAt: f.receivedAt, source: f.source,
+  };
+}
+
+/** A notification as first stored: routed to no channel yet, unacknowledged, version 1. */
+export function newNotification(f: Omit<InvoiceFacts, 'csm'>, csmId: string, kind: NotificationKind, status: PaymentState, now: number): InvoiceNotification {
+  return {
+    ...factFields(f, csmId), invoiceId: f.invoiceId, id: notificationId(f.invoiceId, kind), kind, status,
+    channels: [], notifiedAt: now, updatedAt: now, version: 1,
+    acknowledgedAt: null, acknowledgedBy: null, actionTaken: null, actionNote: null, actionAt: null,
+    amountRemainingMinor: null, failureReason: null, timeline: [], previousCsmId: null,
+  };
 }
 
 export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
@@ -156,12 +168,14 @@ export function factsFromAssessment(a: AssessedInvoice): InvoiceFacts {
   };
 }
 
-export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName' | 'customerId' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'timeline'>>): string {
+export function summaryLine(n: InvoiceNotification): string {
   const who = n.customerName ?? n.customerId;
   const amount = formatMoney(n.amountMinor, n.currency);
   if (n.kind === 'payment_failed') return `Payment failed: ${who}, ${amount}`;
   if (n.kind === 'overdue') return `Overdue: ${who}, ${amount}`;
-  if (n.kind === 'disputed') return n.timeline?.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
+  if (n.kind === 'disputed') {
+    return n.timeline.some((e) => e.event === 'dispute_lost') ? `Chargeback lost: ${who}, ${amount} back to the customer` : `Chargeback: ${who} disputed ${amount}`;
+  }
   if (n.kind === 'written_off') return `Written off: ${who}, ${amount}`;
   return `Invoice issued: ${who}, ${amount}`;
 }
@@ -170,14 +184,14 @@ export function summaryLine(n: Pick<InvoiceNotification, 'kind' | 'customerName'
  * What an alert adds under its summary: the balance still owed and the last payment failure
  * (overdue and failed payments), the dispute's outcome so far. null when there is nothing to add.
  */
-export function balanceLine(n: Pick<InvoiceNotification, 'kind' | 'amountMinor' | 'currency'> & Partial<Pick<InvoiceNotification, 'amountRemainingMinor' | 'failureReason' | 'timeline'>>): string | null {
+export function balanceLine(n: InvoiceNotification): string | null {
   const parts: string[] = [];
   if (n.kind !== 'invoice_issued' && n.kind !== 'disputed' && n.amountRemainingMinor != null) {
     parts.push(`${formatMoney(n.amountRemainingMinor, n.currency)} still owed of ${formatMoney(n.amountMinor, n.currency)}`);
   }
   if ((n.kind === 'payment_failed' || n.kind === 'overdue') && n.failureReason) parts.push(`last failure: ${n.failureReason}`);
   if (n.kind === 'disputed') {
-    const outcome = (n.timeline ?? []).findLast((e) => e.event === 'dispute_lost' || e.event === 'dispute_won');
+    const outcome = n.timeline.findLast((e) => e.event === 'dispute_lost' || e.event === 'dispute_won');
     parts.push(outcome?.event === 'dispute_lost' ? 'dispute lost: the money went back to the customer' : outcome ? 'dispute won' : 'dispute open');
   }
   return parts.length ? parts.join(' · ') : null;
@@ -186,13 +200,8 @@ export function balanceLine(n: Pick<InvoiceNotification, 'kind' | 'amountMinor' 
 /** ISO minor units to a display string ("€1,234.56", "IDR 10,000,000.00"): decimals from the shared ISO 4217 table. */
 export const formatMoney = (minor: number, currency: string): string => formatMinor(minor, currency);
 
+/** The notification as `csm.notifications.v1` carries it (the generated Avro type; the acknowledgment history stays in the notifier). */
 export function toEvent(n: InvoiceNotification): CsmNotification {
-  return {
-    id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
-    amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
-    customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, acknowledgedAt: n.acknowledgedAt,
-    actionTaken: n.actionTaken, recommendedActions: n.recommendedActions, version: n.version, updatedAt: n.updatedAt,
-    amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, previousCsmId: n.previousCsmId ?? null, timeline: n.timeline ?? [],
-    actionNote: n.actionNote ?? null, acknowledgedBy: n.acknowledgedBy ?? null, actionAt: n.actionAt ?? null,
-  };
+  const { details: _d, revision: _r, assessmentId: _a, issuedAt: _i, receivedAt: _rc, source: _s, acknowledgmentHistory: _h, ...event } = n;
+  return event;
 }

@@ -2,19 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { defaultPreferences } from './preferences.ts';
 import type { BatchInput, RoutingEnv } from './batch.ts';
 import type { InvoiceFacts, InvoiceNotification } from './notification.ts';
+import { sampleNotification } from '../../test/support/notification.ts';
 import { newestPerAccount, noteText, planOwnership, strays, withCurrentOwners, type AccountOwner } from './ownership.ts';
 
 const owner = (accountId: string, csmId: string, snapshotAt: number): AccountOwner => ({
   accountId, accountName: 'Acme Corp', csm: { id: csmId, email: null, slackUserId: `U_${csmId}`, timeZone: null }, team: 'emea', snapshotAt,
 });
 
-const notification = (id: string, over: Partial<InvoiceNotification> = {}): InvoiceNotification => ({
-  id, kind: 'invoice_issued', invoiceId: `in_${id}`, customerId: 'acc_a', customerName: 'Acme Corp', csmId: 'alice', amountMinor: 2_000_000, currency: 'EUR',
-  dueAt: null, status: 'pending', riskLevel: 'high', riskFlags: [], recommendedActions: [],
-  customerContext: { healthScore: null, paymentHistory: 'good', renewalDate: null, recentIssues: false },
-  details: { invoiceNumber: null, hostedInvoiceUrl: null, flags: [], healthTrend: null, paymentHistory: { invoices: 0, paidOnTime: 0, paidLate: 0, averageDaysLate: 0, failed: 0, overdue: 0, windowMonths: 12 }, valuePrompts: [], tier: null },
-  revision: 1, assessmentId: 'asm', channels: ['in_app', 'slack'], notifiedAt: 1, acknowledgedAt: null, actionTaken: null, version: 1, updatedAt: 1,
-  amountRemainingMinor: null, failureReason: null, timeline: [], ...over,
+const notification = (id: string, over: Partial<InvoiceNotification> = {}): InvoiceNotification => sampleNotification({
+  id, invoiceId: `in_${id}`, customerId: 'acc_a', customerName: 'Acme Corp', csmId: 'alice', amountMinor: 2_000_000, currency: 'EUR',
+  riskLevel: 'high', riskFlags: [], channels: ['in_app', 'slack'], notifiedAt: 1, updatedAt: 1, ...over,
 });
 
 const env: RoutingEnv = {

@@ -3,9 +3,6 @@ import { flagLabel } from './flag-labels.ts';
 import { dueDay } from './time-zone.ts';
 import { ackLabels, oneClickActions } from './acknowledgment.ts';
 
-export type SlackItem = Pick<InvoiceNotification, 'id' | 'kind' | 'invoiceId' | 'customerId' | 'customerName' | 'amountMinor' | 'currency' | 'dueAt' | 'riskLevel' | 'riskFlags' | 'recommendedActions' | 'customerContext' | 'details'>
-  & Partial<Pick<InvoiceNotification, 'previousCsmId' | 'amountRemainingMinor' | 'failureReason' | 'timeline'>>;
-
 /**
  * Slack reads `<…>` in mrkdwn as links and mentions (`<!channel>`, `<https://evil|Update card>`)
  * and `&` as an entity: every vendor- or customer-supplied string is escaped before it goes in.
@@ -17,7 +14,7 @@ export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replac
  * action buttons (one per one-click acknowledgment) carry the notification ids; Open links to the inbox. Due dates are the
  * dates on the CSM's calendar (`zone`).
  */
-export function slackMessage(items: SlackItem[], publicUrl: string, zone: string): { text: string; blocks: object[] } {
+export function slackMessage(items: InvoiceNotification[], publicUrl: string, zone: string): { text: string; blocks: object[] } {
   const first = items[0];
   const who = first.customerName ?? first.customerId;
   const text = items.length === 1 ? summaryLine(first) : `${items.length} invoice notifications for ${who}`;

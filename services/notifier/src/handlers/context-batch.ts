@@ -8,6 +8,7 @@ import { cancelDeliveries, insertDeliveries, lockCsms, lockInvoices, logRouting,
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { applyMoves, insertNotes, invoicesOfAccounts, lockAccounts, ownersOf, saveOwners } from '../adapters/owner-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
+import { queueVersions } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from './deps.ts';
 
 /** A snapshot as the account's owner; a tombstone is none (the notifier keeps the last owner it knew). */
@@ -54,6 +55,7 @@ async function takeOwnership(deps: NotifierDeps, owners: AccountOwner[], { trx, 
   if (strayed.length === 0) return;
   const plan = await planFor(deps, trx, strayed, now, true);
   await writeOwnership(trx, plan, now);
+  await queueVersions(trx, plan.moves.map((m) => m.notificationId));
   await deps.live.announce(trx, plan.events);
   afterCommit(() => deps.kick());
 }

@@ -1,9 +1,11 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
 import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan } from '../domain/batch.ts';
-import { factsFromAssessment, toEvent, type InvoiceFacts } from '../domain/notification.ts';
+import { factsFromAssessment, type InvoiceFacts } from '../domain/notification.ts';
 import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
 import { accountLockKeys, ownersOf } from '../adapters/owner-store.ts';
+import { notificationOutbox, notificationRecord } from '../adapters/notification-outbox.ts';
+import { queueVersions } from '../adapters/notification-store.ts';
 import { withCurrentOwners } from '../domain/ownership.ts';
 import { assessedAccounts, reclaimReopened, writeOwnership } from './context-batch.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
@@ -84,8 +86,9 @@ export async function handleInputs(deps: NotifierDeps, batch: BatchInput[], ctx:
   });
   await writePlan(trx, plan, now);
   if (reclaimed) await writeOwnership(trx, reclaimed, now);
-  // New notifications go out with the batch; later versions (revisions, statuses, acknowledgements) through the outbox.
-  ctx.emit(topics.notifications, plan.inserts.map((n) => ({ key: n.csmId, value: toEvent(n), headers: { 'notification-version': String(n.version) } })));
+  // New notifications go out with the batch; later versions (revisions, statuses, moves) through the outbox.
+  ctx.emit(topics.notifications, plan.inserts.map((n) => notificationOutbox.outgoing(notificationRecord(n))));
+  await queueVersions(trx, [...plan.factUpdates.map((u) => u.notification.id), ...plan.reopened, ...(reclaimed?.moves.map((m) => m.notificationId) ?? [])]);
   await deps.live.announce(trx, [...(reclaimed?.events ?? []), ...plan.events]);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }

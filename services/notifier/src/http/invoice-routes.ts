@@ -6,10 +6,9 @@ import { acknowledge, notificationsOfInvoice, ofCustomer, pendingOf, withHistory
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { forbidden, requireAuth, type Authenticator } from './auth.ts';
 import { mayActForAccount, mayActForCsm } from './scope.ts';
-import { dueDay } from '../domain/time-zone.ts';
 import { problem } from '@invoice-signal/runtime';
 import { ackActions, parseAcknowledgment } from '../domain/acknowledgment.ts';
-import { bodyRefusals, notificationSchema, notificationView, refusals } from './views.ts';
+import { bodyRefusals, notificationProperties, notificationSchema, notificationView, refusals } from './views.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
 const unknownInvoice = { 404: problem('no notification for the invoice') };
@@ -101,8 +100,8 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       params: { type: 'object', required: ['customerId'], properties: { customerId: { type: 'string', pattern: idPattern } } },
       response: {
         200: { type: 'object', properties: { customerId: { type: 'string' }, invoices: { type: 'array', items: { type: 'object', properties: {
-          invoiceId: { type: 'string' }, status: { type: 'string' }, amountMinor: { type: 'integer' }, currency: { type: 'string' }, dueDate: { type: ['string', 'null'] }, dueDay: { type: ['string', 'null'] },
-          riskLevel: { type: 'string' }, csmId: { type: 'string' }, notifications: { type: 'array', items: notificationSchema },
+          ...notificationProperties('invoiceId', 'amount', 'currency', 'amountDisplay', 'dueDate', 'dueDay', 'riskLevel', 'csmId'),
+          status: { type: 'string', description: 'the live payment status' }, notifications: { type: 'array', items: notificationSchema },
         } } } } },
         ...refusals, 404: problem('no invoice known for the customer'),
       },
@@ -114,14 +113,10 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
     const zone = await zoneOf(deps, request.principal!.csmId);
-    const byInvoice = new Map<string, typeof all>();
-    for (const n of all) byInvoice.set(n.invoiceId, [...(byInvoice.get(n.invoiceId) ?? []), n]);
-    const invoices = [...byInvoice.entries()].map(([invoiceId, ns]) => {
-      const head = ns.find((n) => n.kind === 'invoice_issued') ?? ns[0];
-      return {
-        invoiceId, status: statuses.get(invoiceId) ?? head.status, amountMinor: head.amountMinor, currency: head.currency,
-        dueDate: head.dueAt === null ? null : new Date(head.dueAt).toISOString(), dueDay: head.dueAt === null ? null : dueDay(head.dueAt, zone), riskLevel: head.riskLevel, csmId: head.csmId, notifications: ns.map((n) => notificationView(n, zone)),
-      };
+    const byInvoice = Map.groupBy(all.map((n) => notificationView(n, zone)), (v) => v.invoiceId);
+    const invoices = [...byInvoice.entries()].map(([invoiceId, views]) => {
+      const { amount, currency, amountDisplay, dueDate, dueDay, riskLevel, csmId, status } = views.find((v) => v.kind === 'invoice_issued') ?? views[0];
+      return { invoiceId, status: statuses.get(invoiceId) ?? status, amount, currency, amountDisplay, dueDate, dueDay, riskLevel, csmId, notifications: views };
     });
     return { customerId, invoices };
   });

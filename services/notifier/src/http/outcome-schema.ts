@@ -1,4 +1,5 @@
 /** OpenAPI/JSON schema of GET /api/outcomes (documentation and response serialisation). */
+import { notificationProperties } from './views.ts';
 
 const int = { type: 'integer' } as const;
 const nullableInt = { type: ['integer', 'null'] } as const;
@@ -40,8 +41,8 @@ export const outcomesSchema = obj({
   daily: series,
   weekly: series,
   needsOutreach: list(obj({
-    invoiceId: { type: 'string' }, customerId: { type: 'string' }, customerName: { type: ['string', 'null'] }, csmId: { type: 'string' }, team: { type: ['string', 'null'] },
-    status: { type: 'string' }, dueDate: { type: ['string', 'null'] }, dueDay: { type: ['string', 'null'] }, amountMinor: int, currency: { type: 'string' }, amountDisplay: { type: 'string' },
-    riskLevel: { type: 'string' }, currentAction: { type: ['string', 'null'] },
+    ...notificationProperties('invoiceId', 'customerId', 'customerName', 'csmId', 'status', 'dueDate', 'dueDay'),
+    ...notificationProperties('amount', 'currency', 'amountDisplay', 'riskLevel'),
+    team: { type: ['string', 'null'] }, currentAction: { type: ['string', 'null'] },
   }), 'open invoices nobody has contacted yet, most urgent first (overdue, failed, then by due date and risk)'),
 });

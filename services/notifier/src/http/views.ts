@@ -7,36 +7,47 @@ import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
 import { ackActions, type Acknowledgment } from '../domain/acknowledgment.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Money as the API shows it: `amount` in integer minor units of `currency`, and as a CSM reads it. */
+export const moneyView = (minor: number, currency: string) => ({ amount: minor, currency, amountDisplay: formatMoney(minor, currency) });
+
+/** A due date as the API shows it: the instant (ISO-8601) and the day on the reader's calendar (`zone`). */
+export const dueView = (dueAt: number | null, zone: string) => ({ dueDate: iso(dueAt), dueDay: dueAt === null ? null : dueDay(dueAt, zone) });
 
 /**
- * The API's JSON for a notification: the PRD's InvoiceNotification with ISO-8601 times and minor
- * units; `dueDay` is the due date as the reader's calendar shows it (`zone`: the reader's).
+ * The API's JSON for a notification (the one mapping from the domain's InvoiceNotification): the
+ * PRD's fields with ISO-8601 times and money in minor units; `zone` is the reader's.
  */
 export function notificationView(n: InvoiceNotification, zone: string) {
   return {
     id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
-    amount: n.amountMinor, amountMinor: n.amountMinor, currency: n.currency, amountDisplay: formatMoney(n.amountMinor, n.currency), dueDate: iso(n.dueAt), dueDay: n.dueAt === null ? null : dueDay(n.dueAt, zone), status: n.status,
+    ...moneyView(n.amountMinor, n.currency), ...dueView(n.dueAt, zone), status: n.status,
     riskLevel: n.riskLevel, riskFlags: n.riskFlags, flags: n.details.flags.map((f) => ({ ...f, label: flagLabel(f.code) })),
     customerContext: { ...n.customerContext, renewalDate: iso(n.customerContext.renewalDate) },
     healthTrend: n.details.healthTrend, paymentHistory: n.details.paymentHistory,
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
     acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
-    previousCsmId: n.previousCsmId ?? null, amountRemainingMinor: n.amountRemainingMinor ?? null, failureReason: n.failureReason ?? null, timeline: (n.timeline ?? []).map((e) => ({ ...e, at: iso(e.at) })),
+    previousCsmId: n.previousCsmId, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason,
+    timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
     // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
     valuePrompts: promptsOf(n), issuedAt: iso(n.details.issuedAt ?? null), updatedAt: iso(n.updatedAt),
-    amountRemainingDisplay: n.amountRemainingMinor == null ? null : formatMoney(n.amountRemainingMinor, n.currency),
+    amountRemainingDisplay: n.amountRemainingMinor === null ? null : formatMoney(n.amountRemainingMinor, n.currency),
   };
 }
+
+/** A notification as the API sends it (the inbox's cards read this). */
+export type NotificationView = ReturnType<typeof notificationView>;
 
 const ackView = (a: Acknowledgment) => ({ actionTaken: a.actionTaken, note: a.note, by: a.by, at: iso(a.at) });
 
 /** The current acknowledgment; null while not acknowledged (also after a lost dispute reopened it). */
 function acknowledgmentOf(n: InvoiceNotification) {
   if (n.acknowledgedAt === null) return null;
-  return ackView({ actionTaken: n.actionTaken as Acknowledgment['actionTaken'], note: n.actionNote ?? null, by: n.acknowledgedBy ?? '', at: n.actionAt ?? n.acknowledgedAt });
+  const actionTaken = n.actionTaken as Acknowledgment['actionTaken'];
+  return ackView({ actionTaken, note: n.actionNote, by: n.acknowledgedBy ?? '', at: n.actionAt ?? n.acknowledgedAt });
 }
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
@@ -55,9 +66,12 @@ export const notificationSchema = {
   properties: {
     id: { type: 'string' }, kind: { type: 'string', enum: ['invoice_issued', 'payment_failed', 'overdue', 'disputed', 'written_off'] }, invoiceId: { type: 'string' },
     customerId: { type: 'string' }, customerName: nullable('string'), csmId: { type: 'string' },
-    amount: { type: 'integer', description: 'minor units (same as amountMinor)' }, amountMinor: { type: 'integer' }, currency: { type: 'string' },
+    amount: { type: 'integer', description: 'the amount due, in integer minor units of currency (ISO 4217: cents for EUR, yen for JPY)' },
+    currency: { type: 'string' },
     amountDisplay: { type: 'string', description: 'the amount as a CSM reads it, decimals from ISO 4217 ("IDR 10,000,000.00", "¥5,000")' },
-    dueDate: nullable('string'), dueDay: { type: ['string', 'null'], description: "the due date (YYYY-MM-DD) in the reader's time zone" }, status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
+    dueDate: { ...nullable('string'), description: 'the instant it is due (ISO-8601)' },
+    dueDay: { ...nullable('string'), description: "the due date (YYYY-MM-DD) in the reader's time zone" },
+    status: { type: 'string' }, riskLevel: { type: 'string' }, riskFlags: { type: 'array', items: { type: 'string' } },
     flags: {
       type: 'array', description: 'the risk flags: code (as in riskFlags), severity, message (the reason, a sentence) and label (what the inbox shows)',
       items: { type: 'object', properties: { code: { type: 'string' }, label: { type: 'string' }, severity: { type: 'string' }, message: { type: 'string' } } },
@@ -91,11 +105,15 @@ export const notificationSchema = {
   },
 } as const;
 
+/** Properties of the notification's schema, for answers that show the same fields of an invoice. */
+export const notificationProperties = <K extends keyof typeof notificationSchema.properties>(...keys: K[]) =>
+  Object.fromEntries(keys.map((k) => [k, notificationSchema.properties[k]])) as Pick<typeof notificationSchema.properties, K>;
+
 /** An ownership note as the API and the live stream show it. */
 export function noteView(n: StoredNote) {
   return {
     id: n.id, kind: n.kind, csmId: n.csmId, accountId: n.accountId, accountName: n.accountName, otherCsmId: n.otherCsmId,
-    invoiceIds: n.invoiceIds, text: noteText(n), createdAt: new Date(n.createdAt).toISOString(),
+    invoiceIds: n.invoiceIds, text: noteText(n), createdAt: iso(n.createdAt),
   };
 }
 

@@ -1,41 +1,33 @@
-import type { EventPublisher, RunningJob, ServiceContext } from '@invoice-signal/runtime';
+import type { RunningJob, ServiceContext } from '@invoice-signal/runtime';
+import { notificationOutbox } from '../adapters/notification-outbox.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { SlackSender } from '../adapters/slack.ts';
 import type { Config } from '../config.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { claimDigests, sendDigests } from './digest-worker.ts';
-import { publishPending } from './publish-outbox.ts';
 import { runWeeklyOutcomes, type WeeklyOutcomes } from './outcomes-email.ts';
 import { runSlackDeliveries, type RetryPolicy } from './slack-worker.ts';
 
-/** The notifier's background jobs as one handle: what a handled record wakes, and a run of all of them. */
-export interface Scheduler {
-  /** Wakes the jobs a new or changed notification concerns (publishing, Slack), not the digest scans. */
-  kick(): void;
-  /** Runs every job once, in order, and resolves when they are done (tests and the benchmark wait on it). */
-  runNow(): Promise<void>;
-}
-
 /**
- * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox relay
- * (one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
+ * Starts the delivery jobs on the runtime's job runner, every DELIVERY_TICK_MS: the outbox drainer
+ * (the runtime's, one instance at a time), Slack (instances share the due rows through leases) and, with SMTP, the
  * digest claim and send (and the weekly outcomes e-mail when OUTCOMES_WEEKLY_TO is set). The digest scans run on the tick only: they are not worth a run per record.
+ * Returns the wake-up of the jobs a new or changed notification concerns (publishing, Slack).
  */
-export function startDeliveryJobs(ctx: ServiceContext<Config>, deps: NotifierDeps, channels: { slack: SlackSender | null; mailer: Mailer | null; publisher: EventPublisher; weeklyOutcomes?: WeeklyOutcomes | null }): Scheduler {
+export function startDeliveryJobs(
+  ctx: ServiceContext<Config>, deps: NotifierDeps,
+  channels: { slack: SlackSender | null; mailer: Mailer | null; weeklyOutcomes?: WeeklyOutcomes | null },
+): () => void {
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
-  const { slack, mailer, publisher } = channels;
-  const woken: RunningJob[] = [ctx.job({ name: 'notifier.publish', everyMs, singleton: true, run: ({ trx }) => publishPending(trx!, publisher) })];
+  const { slack, mailer } = channels;
+  const woken: RunningJob[] = [notificationOutbox.drain(ctx, { everyMs })];
   if (slack) woken.push(ctx.job({ name: 'notifier.slack', everyMs, run: () => runSlackDeliveries(deps, slack, policy) }));
-  const ticking: RunningJob[] = mailer
-    ? [ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) }), ctx.job({ name: 'notifier.digest-send', everyMs, run: () => sendDigests(deps, mailer, policy) })]
-    : [];
-  const weekly = channels.weeklyOutcomes;
-  if (mailer && weekly) ticking.push(ctx.job({ name: 'notifier.outcomes-weekly', everyMs, run: () => runWeeklyOutcomes(deps, mailer, policy, weekly) }));
-  return {
-    kick: () => woken.forEach((job) => { job.wake(); }),
-    async runNow() {
-      for (const job of [...woken, ...ticking]) await job.runNow();
-    },
-  };
+  if (mailer) {
+    ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) });
+    ctx.job({ name: 'notifier.digest-send', everyMs, run: () => sendDigests(deps, mailer, policy) });
+    const weekly = channels.weeklyOutcomes;
+    if (weekly) ctx.job({ name: 'notifier.outcomes-weekly', everyMs, run: () => runWeeklyOutcomes(deps, mailer, policy, weekly) });
+  }
+  return () => woken.forEach((job) => { job.wake(); });
 }

@@ -3,8 +3,7 @@ import { AvroSerde, topics, type AssessedInvoice, type CustomerContext, type Pay
 import { createKafka, createLogger, createPublisher, provisionTopics, startService, type EventPublisher, type Knex, type RunningService } from '@invoice-signal/runtime';
 import { eventually, sampleAssessedInvoice, sampleEnrichedInvoice, sampleInvoiceEvent, stackEndpoints, testKafka, testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { NotifierDeps } from '../../src/handlers/deps.ts';
-import { createNotifier, type NotifierParts } from '../../src/service.ts';
+import { createNotifier } from '../../src/service.ts';
 
 export const jwtSecret = 'test-secret-for-the-notifier-at-least-32-chars';
 export const slackSigningSecret = 'slack-signing-secret-for-tests';
@@ -27,10 +26,9 @@ export interface Notifier {
   url: string;
   /** The service's own database (its pool). */
   db: Knex;
-  deps: NotifierDeps;
   clock: TestClock;
   namespace: string;
-  /** Runs the delivery jobs once (Slack, digest, publish) and waits for them. */
+  /** Runs the service's jobs once (publish, Slack, digest) through the runtime and waits for them. */
   deliver(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,11 +44,10 @@ export async function startNotifier(opts: { namespace?: string; env?: Record<str
   const config = { ...loadConfig(env), PORT: 0, HOST: '127.0.0.1', databaseUrl: opts.databaseUrl ?? base.databaseUrl };
   const clock = opts.clock ?? new TestClock();
   if (!opts.namespace) await prepareNamespace(namespace);
-  let parts: NotifierParts | undefined;
-  const running = await startService(createNotifier({ now: clock.now, onSetup: (p) => (parts = p) }), config);
+  const running = await startService(createNotifier({ now: clock.now }), config);
   return {
-    running, url: running.url, db: running.ctx.db, deps: parts!.deps, clock, namespace,
-    deliver: () => parts!.scheduler.runNow(),
+    running, url: running.url, db: running.ctx.db, clock, namespace,
+    deliver: () => running.runJobs(),
     stop: () => running.stop(),
   };
 }

@@ -1,7 +1,9 @@
-import { lockKeys, tryLockKey, type Knex } from '@invoice-signal/runtime';
+import type { PaymentStatus } from '@invoice-signal/events';
+import { lockKeys, tryLockKey, type Knex, type OutboxRecord } from '@invoice-signal/runtime';
 import { foldInvoice, identicalView, sameView, type InvoiceView, type Transition } from '../domain/fold.ts';
 import { ledgerType, type LedgerEntry, type TrackerStatus } from '../domain/ledger.ts';
 import { overdueFireAt, statusRecord } from '../domain/publication.ts';
+import { statusOutbox } from './status-outbox.ts';
 
 export interface FoldOptions {
   overdueGraceMs: number;
@@ -85,7 +87,7 @@ export async function refoldMany(trx: Knex.Transaction, invoiceIds: string[], op
   const changedAt = (opts.now ?? Date.now)();
   const results = new Map<string, ApplyResult>();
   const stateRows: Array<ReturnType<typeof stateRow>> = [];
-  const outbox: Array<{ invoice_id: string; version: number; payload: string }> = [];
+  const outbox: OutboxRecord<PaymentStatus>[] = [];
   const history: Array<{ invoiceId: string; transitions: Transition[] }> = [];
   const views: InvoiceView[] = [];
 
@@ -107,7 +109,7 @@ export async function refoldMany(trx: Knex.Transaction, invoiceIds: string[], op
     }
     const version = (now?.version ?? 0) + 1;
     stateRows.push(stateRow(view, version, now?.status ?? null, changedAt));
-    outbox.push({ invoice_id: id, version, payload: JSON.stringify(statusRecord(view, version, now?.status ?? null, changedAt)) });
+    outbox.push({ key: id, version, value: statusRecord(view, version, now?.status ?? null, changedAt) });
     views.push(view);
     results.set(id, { outcome: 'changed', status: view.status, version });
   }
@@ -115,7 +117,7 @@ export async function refoldMany(trx: Knex.Transaction, invoiceIds: string[], op
   await writeHistory(trx, history);
   if (stateRows.length) await trx('invoice_state').insert(stateRows).onConflict('invoice_id').merge();
   await writeSchedule(trx, views, opts.overdueGraceMs);
-  if (outbox.length) await trx('status_outbox').insert(outbox);
+  await statusOutbox.write(trx, outbox);
   return results;
 }
 

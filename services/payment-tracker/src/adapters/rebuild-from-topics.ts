@@ -10,6 +10,7 @@ import { migrations } from '../migrations/index.ts';
 import { loadEntries, lockInvoice, recordEntry, refold } from './ledger-store.ts';
 import { scanOverdue } from '../jobs/overdue-scan.ts';
 import { readTopicToEnd } from './read-topic.ts';
+import { statusOutbox } from './status-outbox.ts';
 
 export interface RebuildReport {
   /** The consumer group that now holds the rebuilt state's offsets: start the service with it. */
@@ -112,7 +113,7 @@ export async function rebuildFromTopics(config: Config, logger: Logger, groupId 
       });
     }
     await scanOverdue(db, { ...fold, batchSize: config.OVERDUE_SCAN_BATCH });
-    const differing = Number((await db('status_outbox').countDistinct({ n: 'invoice_id' }))[0].n);
+    const differing = Number((await db(statusOutbox.spec.table).countDistinct({ n: 'key' }))[0].n);
     return { groupId, statusesRead: latest.size, eventsRead, eventsSkipped, invoices: touched.size, differing };
   } finally {
     await db.destroy();

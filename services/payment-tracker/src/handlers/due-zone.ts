@@ -3,11 +3,6 @@ import type { BatchContext, IncomingRecord } from '@invoice-signal/runtime';
 import { dueZoneEntry, type DueZoneEntry } from '../domain/ledger.ts';
 import { applyEntries, type FoldOptions } from '../adapters/ledger-store.ts';
 
-export interface DueZoneDeps extends FoldOptions {
-  /** After the batch committed: how many invoices changed (their due date moved to the account's zone). */
-  onApplied(changed: number): void;
-}
-
 /** The consumer group of billing.invoice.enriched.v1, tied to the events group. */
 export const dueZonesGroup = (eventsGroup: string) => `${eventsGroup}.due-zones`;
 
@@ -24,11 +19,9 @@ export function dueZoneOf(enriched: EnrichedInvoice | null): DueZoneEntry | null
  * ledger and refolds, so its dueAt (and overdue clock) is the end of the due day in that zone,
  * for every event carrying the date-only due date, in any arrival order and on a rebuild.
  */
-export function handleDueZones(deps: DueZoneDeps) {
+export function handleDueZones(deps: FoldOptions) {
   return async (records: IncomingRecord<EnrichedInvoice>[], ctx: BatchContext): Promise<void> => {
     const entries = records.flatMap((r) => dueZoneOf(r.value) ?? []);
-    if (entries.length === 0) return;
-    const { changed } = await applyEntries(ctx.trx, entries, deps);
-    ctx.afterCommit(() => deps.onApplied(changed));
+    if (entries.length > 0) await applyEntries(ctx.trx, entries, deps);
   };
 }

@@ -5,8 +5,8 @@ import { validateInvoiceEvent } from '../domain/validate.ts';
 import { applyEntries, type FoldOptions } from '../adapters/ledger-store.ts';
 
 export interface InvoiceEventDeps extends FoldOptions {
-  /** After the batch committed: how many events were duplicates and how many invoices changed. */
-  onApplied(result: { events: number; duplicates: number; changed: number }): void;
+  /** After the batch committed: how many events it held and how many were duplicates. */
+  onApplied(result: { events: number; duplicates: number }): void;
 }
 
 function toEntry(record: IncomingRecord<InvoiceEvent>): VendorEntry {
@@ -20,13 +20,13 @@ function toEntry(record: IncomingRecord<InvoiceEvent>): VendorEntry {
  * billing.invoice.events.v1 → ledger + refold, a whole fetched batch in the runtime's one
  * transaction. Every record is validated before anything is written: an invalid one throws
  * InvalidRecordError and the runtime splits the batch to dead-letter it alone. Several events of
- * one invoice in a batch publish one change: the latest state. The outbox drainer is woken, and
- * the metrics counted, only once the batch committed (before that its rows are invisible).
+ * one invoice in a batch publish one change: the latest state, through the outbox (its drainer is
+ * woken once the batch committed). The metrics are counted after the commit too.
  */
 export function handleInvoiceEvents(deps: InvoiceEventDeps) {
   return async (records: IncomingRecord<InvoiceEvent>[], ctx: BatchContext): Promise<void> => {
     const entries = records.map(toEntry);
-    const { duplicates, changed } = await applyEntries(ctx.trx, entries, deps);
-    ctx.afterCommit(() => deps.onApplied({ events: entries.length, duplicates, changed }));
+    const { duplicates } = await applyEntries(ctx.trx, entries, deps);
+    ctx.afterCommit(() => deps.onApplied({ events: entries.length, duplicates }));
   };
 }

@@ -5,7 +5,7 @@ import { recordEntry, refold, tryLockInvoice, type FoldOptions } from '../adapte
 export interface ScanOptions extends FoldOptions {
   /** Schedule rows claimed per transaction. */
   batchSize: number;
-  /** Called after each committed batch that changed statuses (wakes the outbox). */
+  /** Called after each committed batch that changed statuses (counts them). */
   onChanged?: (count: number) => void;
   /** Checked between batches so a stopping service does not finish a long backlog first. */
   keepGoing?: () => boolean;

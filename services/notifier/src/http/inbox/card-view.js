@@ -34,7 +34,8 @@ export function cardElement(card, handlers) {
 
 function head(card, id) {
   // What is still owed matters once a payment failed, or when part of it was paid.
-  const owed = card.amountRemainingDisplay !== null && (['failed', 'overdue', 'uncollectible'].includes(card.status) || (card.status === 'pending' && card.amountRemainingMinor < card.amountMinor));
+  const partlyPaid = card.status === 'pending' && card.amountRemainingMinor < card.amount;
+  const owed = card.amountRemainingDisplay !== null && (['failed', 'overdue', 'uncollectible'].includes(card.status) || partlyPaid);
   const dispute = card.dispute ? `Chargeback ${card.dispute}` : null;
   return el('div', { class: 'card-head' },
     el('h3', { id: `${id}-title` }, el('span', { class: 'customer' }, card.customerName), ' ', el('span', { class: 'amount' }, card.amountDisplay)),

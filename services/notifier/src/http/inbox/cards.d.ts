@@ -1,15 +1,12 @@
-// Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests.
-/* eslint-disable @typescript-eslint/no-explicit-any -- the API views are plain JSON */
-// biome-ignore lint/suspicious/noExplicitAny: the API's JSON as the browser code reads it
-type View = Record<string, any>;
+// Types of cards.js (plain JS, served to the browser as is) for its TypeScript tests: it reads the API's notifications.
+import type { NotificationView as View } from '../views.ts';
 
-export interface Card {
-  invoiceId: string; invoiceNumber: string | null; customerId: string; customerName: string;
-  amountDisplay: string; amountMinor: number; amountRemainingMinor: number | null; amountRemainingDisplay: string | null; currency: string;
-  dueDay: string | null; dueDate: string | null; riskLevel: string; status: string; failureReason: string | null;
-  notifications: View[]; flags: View[]; actions: View[]; valuePrompts: View[];
-  customerContext: View; healthTrend: View | null; paymentHistory: View; hostedInvoiceUrl: string | null;
-  timeline: Array<{ at: string; event: string; note: string | null }>; issuedAt: string | null;
+/** One invoice: its facts are those of its newest notification, as the API shows them. */
+export interface Card extends Pick<View, 'invoiceId' | 'invoiceNumber' | 'customerId' | 'amountDisplay' | 'amount' | 'amountRemainingMinor'
+  | 'amountRemainingDisplay' | 'currency' | 'dueDay' | 'dueDate' | 'riskLevel' | 'status' | 'failureReason' | 'flags' | 'actions' | 'valuePrompts'
+  | 'customerContext' | 'healthTrend' | 'paymentHistory' | 'hostedInvoiceUrl' | 'timeline' | 'issuedAt'> {
+  customerName: string;
+  notifications: View[];
   section: 'open' | 'done' | 'settled';
   recorded: { action: string | null; note: string | null; at: string } | null;
   dispute: 'open' | 'won' | 'lost' | null;

@@ -46,7 +46,8 @@ export function toCard(notifications) {
   const needsAction = open.length > 0 && (!settled || open.some((n) => actionKinds.includes(n.kind)));
   return {
     invoiceId: head.invoiceId, invoiceNumber: head.invoiceNumber ?? null, customerId: head.customerId, customerName: head.customerName ?? head.customerId,
-    amountDisplay: head.amountDisplay, amountMinor: head.amountMinor, amountRemainingMinor: head.amountRemainingMinor, amountRemainingDisplay: head.amountRemainingDisplay ?? null, currency: head.currency,
+    amountDisplay: head.amountDisplay, amount: head.amount, currency: head.currency,
+    amountRemainingMinor: head.amountRemainingMinor, amountRemainingDisplay: head.amountRemainingDisplay ?? null,
     dueDay: head.dueDay, dueDate: head.dueDate, riskLevel: head.riskLevel, status: head.status, failureReason: head.failureReason,
     notifications: all, flags: head.flags ?? [], actions: head.actions ?? [], valuePrompts: head.valuePrompts ?? [],
     customerContext: head.customerContext, healthTrend: head.healthTrend, paymentHistory: head.paymentHistory, hostedInvoiceUrl: head.hostedInvoiceUrl ?? null,

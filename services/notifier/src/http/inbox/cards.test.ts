@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { sampleNotification } from '../../../test/support/notification.ts';
+import { notificationView, type NotificationView } from '../views.ts';
 import { ackLabel, compareCards, groupByInvoice, matches, nextActions, pathOf, shorten, toCard, valueSummaryOf } from './cards.js';
 
 const day = 86_400_000;
 const now = Date.UTC(2026, 10, 30, 9);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A notification as the CSM API shows it (only what the cards read). */
-function view(over: Record<string, unknown> = {}) {
-  return {
-    id: 'ntf_1', kind: 'invoice_issued', invoiceId: 'stripe:in_1', invoiceNumber: 'INV-1', customerId: 'acc_acme', customerName: 'Acme Corp',
-    amountDisplay: '€12,500.00', amountMinor: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR', dueDay: '2026-12-01', dueDate: '2026-12-01T23:59:59.999Z',
-    riskLevel: 'high', status: 'pending', failureReason: null, flags: [], actions: [], valuePrompts: [], customerContext: {}, healthTrend: null, paymentHistory: {},
-    notifiedAt: iso(now - 20 * day), updatedAt: iso(now - 20 * day), acknowledgedAt: null, actionTaken: null, version: 1, timeline: [], issuedAt: iso(now - 21 * day),
-    ...over,
-  };
+const base = sampleNotification();
+
+/** A notification as the CSM API shows it (the API's own view), with what a test changes. */
+function view(over: Record<string, unknown> = {}): NotificationView {
+  const n = sampleNotification({
+    id: 'ntf_1', invoiceId: 'stripe:in_1', customerId: 'acc_acme', customerName: 'Acme Corp',
+    amountMinor: 1_250_000, amountRemainingMinor: 1_250_000, currency: 'EUR', dueAt: Date.parse('2026-12-01T23:59:59.999Z'),
+    riskLevel: 'high', riskFlags: [], recommendedActions: [], notifiedAt: now - 20 * day, updatedAt: now - 20 * day,
+    details: { ...base.details, invoiceNumber: 'INV-1', flags: [], actions: [], prompts: [], valuePrompts: [], issuedAt: now - 21 * day },
+  });
+  return { ...notificationView(n, 'UTC'), ...over } as NotificationView;
 }
 
 describe('one card per invoice', () => {
