@@ -85,7 +85,9 @@ export function run(command: string, args: string[], opts: { cwd?: string; env?:
  * Runs a command to completion without blocking (progress keeps showing), giving each line of its
  * output (split on \r as well: progress bars) to `onLine`; throws with the output's tail when it fails.
  */
-export async function runAsync(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<string> {
+export async function runAsync(
+  command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
+): Promise<string> {
   const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let tail = '';

@@ -80,7 +80,10 @@ describe('progress of the local stack\'s long steps', () => {
   });
 
   it('shows the steps under way on one line with their elapsed seconds, cut to the terminal\'s width', () => {
-    const steps = [{ what: 'postgres: waiting for connections', elapsedMs: 2400 }, { what: 'kafka: downloading Kafka 4.3.1', detail: '12 files, 3.1 MB', elapsedMs: 5000 }];
+    const steps = [
+      { what: 'postgres: waiting for connections', elapsedMs: 2400 },
+      { what: 'kafka: downloading Kafka 4.3.1', detail: '12 files, 3.1 MB', elapsedMs: 5000 },
+    ];
     expect(statusLine(steps)).toBe('postgres: waiting for connections… 2 s · kafka: downloading Kafka 4.3.1… 12 files, 3.1 MB 5 s');
     expect(statusLine(steps, 40)).toHaveLength(39);
   });

@@ -6,7 +6,9 @@ import type { Logger } from './logger.ts';
 import { backoffMs } from './retry.ts';
 import { inSpan } from './spans.ts';
 
-const jobRuns = new Counter({ name: 'job_runs_total', help: 'Runs of background jobs, by job and outcome (done, idle, skipped, failed)', labelNames: ['job', 'outcome'] as const });
+const jobRuns = new Counter({
+  name: 'job_runs_total', help: 'Runs of background jobs, by job and outcome (done, idle, skipped, failed)', labelNames: ['job', 'outcome'] as const,
+});
 
 export interface JobContext {
   /** Set for a singleton job: the transaction holding the job's lock (write through it to stay in the run). */

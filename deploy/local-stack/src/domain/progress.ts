@@ -52,7 +52,8 @@ export function readMavenLine(t: Transfer, line: string): boolean {
     return true;
   }
   if (!line.startsWith('Progress (') || !t.file) return false;
-  const parts = [...line.slice(line.indexOf(':') + 1).matchAll(quantity)].map((m) => ({ done: Number(m[1]) * unitBytes[m[3]], total: m[2] && Number(m[2]) * unitBytes[m[3]] }));
+  const parts = [...line.slice(line.indexOf(':') + 1).matchAll(quantity)]
+    .map((m) => ({ done: Number(m[1]) * unitBytes[m[3]], total: m[2] && Number(m[2]) * unitBytes[m[3]] }));
   if (!parts.length) return false;
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const name = parts.length > 1 ? files(parts.length) : t.file;

@@ -122,7 +122,8 @@ async function attemptBatch(deps: BatchRunDeps, spec: TopicSpec, handle: BatchHa
     if (emitted.size) {
       const send = ([out, list]: [TopicSpec, EmittedRecord<unknown>[]]) =>
         deps.publisher.publish(out, list.map(({ cause, ...r }) => ({ ...r, trace: cause ? perRecord.get(cause)?.ctx : undefined })));
-      await inSpan('emit', () => withTimeout(Promise.all([...emitted].map(send)), deps.publishTimeoutMs, `publishing the output of ${topic}[${partition}]@${firstOffset}`));
+      const what = `publishing the output of ${topic}[${partition}]@${firstOffset}`;
+      await inSpan('emit', () => withTimeout(Promise.all([...emitted].map(send)), deps.publishTimeoutMs, what));
       notify('produced');
     }
     await inSpan('commit', () => trx.commit());
