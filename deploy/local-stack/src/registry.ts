@@ -51,7 +51,7 @@ export async function startRegistry(s: StackSettings, report: Reporter = silentR
 }
 
 export async function waitForRegistry(s: StackSettings, deadlineAt: number, report: Reporter = silentReporter): Promise<void> {
-  await report.step('registry: waiting for /apis/ccompat/v7/subjects (8-30 s on 2 cores)', () => waitFor('schema registry', deadlineAt, async () => {
+  await report.step('registry: waiting for /apis/ccompat/v7/subjects (usually 10-60 s)', () => waitFor('schema registry', deadlineAt, async () => {
     const res = await fetch(`http://127.0.0.1:${s.registryPort}/apis/ccompat/v7/subjects`);
     return res.ok;
   }, () => pidOf(registryDaemon(s)) !== undefined));
