@@ -126,7 +126,11 @@ async function attemptBatch(deps: BatchRunDeps, spec: TopicSpec, handle: BatchHa
       await inSpan('emit', () => withTimeout(Promise.all([...emitted].map(send)), deps.publishTimeoutMs, what));
       notify('produced');
     }
-    await inSpan('commit', () => trx.commit());
+    await inSpan('commit', async () => {
+      await trx.commit();
+      // Knex resolves commit() even when COMMIT fails (a deferred constraint, a lost connection): the outcome is here.
+      await trx.executionPromise;
+    });
   } catch (error) {
     await trx.rollback().catch(() => undefined);
     throw error;
