@@ -70,3 +70,9 @@ export function parseIsoDateOrInstant(text: string): IsoValue {
   if (!at.isValid) throw new RangeError(`not a valid date-time: ${JSON.stringify(value)} (${at.invalidExplanation ?? at.invalidReason})`);
   return { kind: 'instant', at: at.toMillis() };
 }
+
+/** The instant an ISO-8601 text names; a date alone is the START of that day in `zone`. Throws RangeError with a reason. */
+export function instantOf(text: string, zone: string): number {
+  const v = parseIsoDateOrInstant(text);
+  return v.kind === 'instant' ? v.at : startOfLocalDay(v.date, zone);
+}

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { url } from './config.ts';
 import { markAuthenticated } from './failed-auth.ts';
-import { sendProblem } from './http.ts';
+import { runtimeProblem, sendProblem } from './problems.ts';
 
 /**
  * The one role table of the product's APIs. A service names the roles it serves; a token with any
@@ -105,30 +105,39 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 export const principalOf = (request: FastifyRequest): Principal | undefined => principals.get(request);
 
 /** The bearer token of a request, or why there is none. */
-export function bearerToken(header: string | undefined): { token: string } | { problem: string } {
+function bearerToken(header: string | undefined): { token: string } | { problem: string } {
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
   if (match) return { token: match[1]! };
   return { problem: header ? 'Authorization header is not "Bearer <token>"' : 'Authorization: Bearer <token> is required' };
 }
 
-/** A preHandler: 401 problem (with `code`) unless a valid bearer token is present; then principalOf(request) names who. */
-export function requireToken(verifier: TokenVerifier, code: string) {
+const keepPrincipal = (request: FastifyRequest, principal: Principal) => void principals.set(request, principal);
+type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/**
+ * A preHandler: 401 problem unless a valid bearer token is present; then principalOf(request) names
+ * who, or `keep` records what a service's own verifier made of the token.
+ */
+export function requireToken(verifier: TokenVerifier): PreHandler;
+export function requireToken<P>(verifier: { verify(token: string): Promise<P> }, keep: (request: FastifyRequest, principal: P) => void): PreHandler;
+export function requireToken<P>(verifier: { verify(token: string): Promise<P> }, keep = keepPrincipal as (request: FastifyRequest, principal: P) => void): PreHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const bearer = bearerToken(request.headers.authorization);
-    if ('problem' in bearer) return unauthenticated(reply, bearer.problem, code);
+    if ('problem' in bearer) return unauthenticated(reply, bearer.problem);
     try {
-      principals.set(request, await verifier.verify(bearer.token));
+      keep(request, await verifier.verify(bearer.token));
       markAuthenticated(request);
     } catch (error) {
-      if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`, code);
+      if (error instanceof TokenRejected) return unauthenticated(reply, `invalid token: ${error.message}`);
       throw error;
     }
   };
 }
 
-function unauthenticated(reply: FastifyReply, detail: string, code: string) {
+/** The 401 of a missing or refused bearer token, with its challenge. */
+function unauthenticated(reply: FastifyReply, detail: string) {
   reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { status: 401, detail, code });
+  return sendProblem(reply, runtimeProblem('HTTP_UNAUTHENTICATED', detail));
 }
 
 /**

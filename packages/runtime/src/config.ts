@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { InvoiceSignalError } from '@invoice-signal/events';
+import { instantOf, InvoiceSignalError } from '@invoice-signal/events';
 
 /** Start-up configuration that does not parse. Lists every problem, naming each variable. */
 export class ConfigError extends InvoiceSignalError {
@@ -34,6 +34,28 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env = process.e
     }),
   );
 }
+
+/**
+ * A zod transform through one of the shared parsers (dates, money), which throw with a reason: the
+ * reason becomes the issue, less a leading "field: " (the issue's path names the field).
+ */
+export function parsedBy<I, O>(parse: (input: I) => O, path?: PropertyKey[]) {
+  return (input: I, ctx: z.RefinementCtx<I>): O => {
+    try {
+      return parse(input);
+    } catch (error) {
+      const { message, field } = error as { message: string; field?: string };
+      ctx.addIssue({ code: 'custom', path, message: field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message });
+      return z.NEVER;
+    }
+  };
+}
+
+const notInstant = 'must be an ISO-8601 date or date-time, or epoch milliseconds';
+
+/** Epoch milliseconds, or ISO-8601 text read by the shared parser: a date alone is the start of that day in `zone`. */
+export const instantSchema = (zone: string) => z.union([z.int(notInstant).nonnegative(notInstant), z.string()], notInstant)
+  .transform(parsedBy((v: number | string) => (typeof v === 'number' ? v : instantOf(v, zone))));
 
 const secretish = /SECRET|PASSWORD|TOKEN|KEY/i;
 const redact = (name: string, value: string) => (secretish.test(name) ? '***' : value);

@@ -1,22 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvoiceSignalError } from '@invoice-signal/events';
 import { clients } from './client-address.ts';
+import { runtimeProblem } from './problems.ts';
 import { createKeyedRateLimiter } from './rate-limit.ts';
 
 /** Requests whose sender proved who it is (token, signature, credentials): their refusals are not failed authentications. */
 const authenticated = new WeakSet<FastifyRequest>();
 export const markAuthenticated = (request: FastifyRequest) => void authenticated.add(request);
 export const isAuthenticated = (request: FastifyRequest) => authenticated.has(request);
-
-/** A client that failed authentication too often lately: 429 with Retry-After, before any verification work. */
-export class TooManyFailures extends InvoiceSignalError {
-  readonly statusCode = 429;
-  readonly retryAfterSeconds: number;
-  constructor(client: string, retryAfterSeconds: number) {
-    super('HTTP_TOO_MANY_FAILURES', `too many failed authentications from ${client}; retry in ${retryAfterSeconds} s`, { retriable: false });
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
 
 export interface FailedAuthOptions {
   /** Refusals per second per client address (burst 2 s worth); 0 turns the guard off. */
@@ -46,7 +36,9 @@ export function guardFailedAuthentication(app: FastifyInstance, opts: FailedAuth
     if (limiter.size === 0) return;
     const client = clientOf(request);
     const wait = limiter.wait(client, now());
-    if (wait > 0) throw new TooManyFailures(client, wait);
+    if (wait <= 0) return;
+    // Before any verification work: a client that failed too often lately is told when to come back.
+    throw runtimeProblem('HTTP_TOO_MANY_FAILURES', `too many failed authentications from ${client}; retry in ${wait} s`, { retryAfterSeconds: wait });
   });
   app.addHook('onResponse', async (request, reply) => {
     if (refusals.has(reply.statusCode) && !isAuthenticated(request)) limiter.charge(clientOf(request), now());

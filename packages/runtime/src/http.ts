@@ -1,28 +1,11 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
 import { jsonResponse, recordRoutes, registerOpenApi, type OpenApiInfo } from './openapi.ts';
+import { refusalOf, sendProblem, statusProblem } from './problems.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
-
-/** RFC 9457 problem details; every error response of the product has this shape. */
-export interface Problem {
-  type?: string;
-  /** The status's reason phrase unless given (one table, statusTitle). */
-  title?: string;
-  status: number;
-  detail?: string;
-  [extra: string]: unknown;
-}
-
-/** The one writer of problem+json answers. */
-export function sendProblem(reply: FastifyReply, { title, ...problem }: Problem): FastifyReply {
-  return reply
-    .code(problem.status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title: title ?? statusTitle(problem.status, problem.code as string | undefined), ...problem });
-}
 
 export interface HttpOptions {
   logger: Logger;
@@ -75,7 +58,7 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
       const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${maxParamLength} characters` : 'the path is not a valid URL';
-      return sendProblem(reply, { status, detail, code: error.code });
+      return sendProblem(reply, statusProblem(status, detail, error.code));
     },
     ...serverOptions(opts.server ?? defaultServerLimits),
     ...opts.fastify,
@@ -83,16 +66,13 @@ export function createHttpApp(opts: HttpOptions): FastifyInstance {
 
   traceRequests(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const detail = status >= 500 ? 'internal error; see the service log' : error.message;
-    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-    return sendProblem(reply, { status, detail, code: error.code });
+    const refusal = refusalOf(error);
+    if (refusal) return sendProblem(reply, refusal);
+    request.log.error({ err: error }, 'request failed');
+    const status = error.statusCode && error.statusCode >= 500 ? error.statusCode : 500;
+    return sendProblem(reply, statusProblem(status, 'internal error; see the service log', error.code));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, statusProblem(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
 
   recordRoutes(app);
   registerOpenApi(app, opts.openapi ?? { title: 'invoice-signal' });
@@ -142,16 +122,6 @@ export function createManagementApp(opts: { logger: Logger; checks: Record<strin
   });
   app.get('/metrics', async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
   return app;
-}
-
-const titles: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable',
-};
-
-/** The title of a problem with this status: its reason phrase. */
-export function statusTitle(status: number, code?: string): string {
-  return titles[status] ?? (status >= 500 ? 'Internal Server Error' : code ?? 'Error');
 }
 
 const spans = new WeakMap<object, Span>();

@@ -10,6 +10,7 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './outbox.ts';
 export * from './openapi.ts';
+export * from './problems.ts';
 export * from './producer.ts';
 export * from './retry.ts';
 export * from './service.ts';

@@ -25,8 +25,8 @@ export const problemSchema = {
   required: ['type', 'title', 'status'],
   additionalProperties: true,
   properties: {
-    type: { type: 'string', description: 'about:blank unless a more specific type is given' },
-    title: { type: 'string' },
+    type: { type: 'string', description: 'urn:invoice-signal:problem:<code> for a declared code; about:blank when the status alone says what happened' },
+    title: { type: 'string', description: "the code's title (or the status's reason phrase), the same for every occurrence" },
     status: { type: 'integer' },
     detail: { type: 'string' },
     code: { type: 'string', description: 'the stable machine-readable reason' },
@@ -35,8 +35,19 @@ export const problemSchema = {
   },
 } as const;
 
-/** A documented error answer: application/problem+json, and when the route gives it. */
-export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+/** A documented error answer: application/problem+json, when the route gives it, and the codes it carries (checked by the contract tests). */
+export const problem = (description: string, codes?: readonly string[]) => {
+  const code = { ...problemSchema.properties.code, enum: codes };
+  const schema = codes ? { ...problemSchema, required: [...problemSchema.required, 'code'], properties: { ...problemSchema.properties, code } } : problemSchema;
+  return { description, content: { 'application/problem+json': { schema } } };
+};
+
+/** Fastify's own refusals of a body: over the route's limit, or of a media type no parser reads. */
+export const bodyTooLarge = ['FST_ERR_CTP_BODY_TOO_LARGE'] as const;
+export const unsupportedMedia = ['FST_ERR_CTP_INVALID_MEDIA_TYPE'] as const;
+
+/** The runtime's failed-authentication budget, on every route of every app. */
+export const tooManyFailuresProblem = problem('too many failed authentications from this client address lately (Retry-After)', ['HTTP_TOO_MANY_FAILURES']);
 
 /** A documented JSON answer. */
 export const jsonResponse = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { OpenApiContract } from '@invoice-signal/testkit';
-import { createHttpApp, sendProblem } from '../src/http.ts';
+import { createHttpApp } from '../src/http.ts';
 import { createLogger } from '../src/logger.ts';
 import { jsonResponse, problem, responsesAsBuilt } from '../src/openapi.ts';
+import { problemCatalogue, sendProblem } from '../src/problems.ts';
+
+const testProblem = problemCatalogue({
+  TEST_INVALID: { status: 400, title: 'Thing cannot be read' },
+  TEST_GONE: { status: 404, title: 'No such thing' },
+  TEST_OFF: { status: 503, title: 'Things are off' },
+});
 
 /** What createHttpApp gives every service: its OpenAPI document from route schemas, a reference page, problem+json router refusals. */
 describe('every app serves its OpenAPI document and a browsable reference', () => {
@@ -24,8 +31,11 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
       responsesAsBuilt(scope);
       scope.get('/api/drifted', { schema: { response: { 200: jsonResponse('drifted', { type: 'object', properties: { id: { type: 'string' } } }) } } }, async () => ({ id: 5, extra: true }));
     });
-    app.get<{ Querystring: { status: string } }>('/refuse', { schema: { hide: true } }, async (request, reply) =>
-      sendProblem(reply, { status: Number(request.query.status), detail: 'refused', code: 'TEST_REFUSED' }));
+    app.get<{ Querystring: { code: keyof typeof testProblem.codes; thrown?: string } }>('/refuse', { schema: { hide: true } }, async (request, reply) => {
+      const refusal = testProblem(request.query.code, 'refused', { field: 'id' });
+      if (request.query.thrown) throw refusal;
+      return sendProblem(reply, refusal);
+    });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     contract = await OpenApiContract.load(url);
   });
@@ -62,11 +72,18 @@ describe('every app serves its OpenAPI document and a browsable reference', () =
     expect((await fetch(`${contract.baseUrl}/api/docs/json`)).status).toBe(200);
   });
 
-  it('titles every problem by its status from one table, in the same member order as before', async () => {
-    for (const [status, title] of [[400, 'Bad Request'], [401, 'Unauthorized'], [403, 'Forbidden'], [404, 'Not Found'], [503, 'Service Unavailable']] as const) {
-      const res = await fetch(`${contract.baseUrl}/refuse?status=${status}`);
-      expect([res.status, res.headers.get('content-type')]).toEqual([status, 'application/problem+json; charset=utf-8']);
-      expect(await res.text()).toBe(JSON.stringify({ type: 'about:blank', title, status, detail: 'refused', code: 'TEST_REFUSED' }));
+  it('answers a declared code with the status and title its catalogue gives it, sent or thrown, its type naming the code', async () => {
+    for (const [code, { status, title }] of Object.entries(testProblem.codes)) {
+      for (const thrown of ['', '1']) {
+        const res = await fetch(`${contract.baseUrl}/refuse?code=${code}&thrown=${thrown}`);
+        expect([res.status, res.headers.get('content-type')]).toEqual([status, 'application/problem+json; charset=utf-8']);
+        expect(await res.text()).toBe(JSON.stringify({ type: `urn:invoice-signal:problem:${code}`, title, status, detail: 'refused', code, field: 'id' }));
+      }
     }
+  });
+
+  it('titles a problem no catalogue declares by its status, as about:blank', async () => {
+    const res = await fetch(`${contract.baseUrl}/nowhere`);
+    expect([res.status, await res.json()]).toEqual([404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route GET /nowhere' }]);
   });
 });

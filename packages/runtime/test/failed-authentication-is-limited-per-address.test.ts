@@ -15,8 +15,8 @@ describe('failed authentication is limited per client address on every service',
     app = createHttpApp({ logger: createLogger('guard-test', 'silent'), checks: {} });
     guardFailedAuthentication(app, { perSecond: 5, maxKeys: 100, trustedProxies: [] });
     const verifier = createTokenVerifier(parseEnv(authEnv, { AUTH_JWT_SECRET: 'guard-test-secret-0123456789-abcdefgh' }), roles);
-    app.get('/api/thing', { preHandler: requireToken(verifier, 'TEST_AUTH') }, async () => ({ ok: true }));
-    app.get('/api/admin-only', { preHandler: requireToken(verifier, 'TEST_AUTH') }, async (request, reply) =>
+    app.get('/api/thing', { preHandler: requireToken(verifier) }, async () => ({ ok: true }));
+    app.get('/api/admin-only', { preHandler: requireToken(verifier) }, async (request, reply) =>
       principalOf(request)?.role === 'admin' ? { ok: true } : reply.code(403).send({ title: 'Forbidden' }));
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { authConfigProblems, authEnv, commonEnv, ConfigError, parseEnv, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
+import { instantOf } from '@invoice-signal/events';
+import { authConfigProblems, authEnv, commonEnv, ConfigError, parseEnv, parsedBy, port, serviceDatabaseUrl, url, type Env } from '@invoice-signal/runtime';
 import { isTimeZone } from './domain/time-zone.ts';
 
 const minor = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -33,7 +34,7 @@ export const notifierEnv = {
   /** Live streams one principal (token subject) may hold open on an instance; beyond it 429. */
   STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   /** Invoices issued before it are the on-time baseline; default: the notifier's first notification. */
-  OUTCOMES_GO_LIVE_DATE: z.string().refine((v) => /^\d{4}-\d{2}-\d{2}(T.+(Z|[+-]\d\d:\d\d))?$/.test(v) && !Number.isNaN(Date.parse(v)), 'a date (YYYY-MM-DD, UTC) or an ISO-8601 instant').optional(),
+  OUTCOMES_GO_LIVE_DATE: z.string().transform(parsedBy((v: string) => instantOf(v, 'UTC'))).optional(),
   /** The weekly outcomes e-mail: managers' addresses, comma separated (off when unset; needs SMTP_URL). */
   OUTCOMES_WEEKLY_TO: z.string().transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
     .refine((list) => list.length > 0 && list.every((a) => /^[^\s@,]+@[^\s@,]+$/.test(a)), 'comma-separated e-mail addresses').optional(),
@@ -54,7 +55,5 @@ export function loadConfig(env: Env = process.env) {
   if (parsed.SMTP_URL && !parsed.DIGEST_FROM) problems.push('DIGEST_FROM: required when SMTP_URL is set (not set)');
   if (parsed.OUTCOMES_WEEKLY_TO && !parsed.SMTP_URL) problems.push('OUTCOMES_WEEKLY_TO: needs SMTP_URL to send the weekly outcomes e-mail (not set)');
   if (problems.length) throw new ConfigError(problems);
-  const goLive = parsed.OUTCOMES_GO_LIVE_DATE;
-  const outcomesGoLiveAt = goLive ? Date.parse(goLive.length === 10 ? `${goLive}T00:00:00Z` : goLive) : null;
-  return { ...parsed, outcomesGoLiveAt, databaseUrl: serviceDatabaseUrl('notifier', env, parsed.DATABASE_URL) };
+  return { ...parsed, outcomesGoLiveAt: parsed.OUTCOMES_GO_LIVE_DATE ?? null, databaseUrl: serviceDatabaseUrl('notifier', env, parsed.DATABASE_URL) };
 }

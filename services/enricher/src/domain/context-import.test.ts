@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldName, parseImport, toEpochMs } from './context-import.ts';
+import { fieldName, parseImport } from './context-import.ts';
 
 const valid = () => ({
   accountId: 'acc_1', name: 'Acme', csm: { id: 'csm_alice', email: 'alice@example.com', slackUserId: 'U1' },
@@ -55,8 +55,11 @@ describe('context import validation', () => {
 
   it('formats paths and instants', () => {
     expect(fieldName([2, 'health', 'score'])).toBe('[2].health.score');
-    expect(toEpochMs('2026-11-01T10:00:00+02:00')).toBe(Date.UTC(2026, 10, 1, 8));
-    expect(toEpochMs('2026-11-01T10:00:00')).toBeUndefined();
-    expect(toEpochMs(-1)).toBeUndefined();
+    const asOf = (value: unknown) => parseImport([{ accountId: 'a', name: 'A', csm: { id: 'c' }, health: { score: 50, asOf: value } }], 1);
+    expect(asOf('2026-11-01T10:00:00+02:00')).toMatchObject({ ok: true, snapshots: [{ health: { asOf: Date.UTC(2026, 10, 1, 8) } }] });
+    const impossible = { field: '[0].health.asOf', message: 'expected a calendar date YYYY-MM-DD, got "2026-02-30"' };
+    expect(asOf('2026-02-30')).toMatchObject({ ok: false, problems: [impossible] });
+    expect(asOf('2026-11-01T10:00:00')).toMatchObject({ ok: false, problems: [{ message: expect.stringMatching(/has no time zone/) }] });
+    expect(asOf(-1)).toMatchObject({ ok: false, problems: [{ message: 'must be an ISO-8601 date or date-time, or epoch milliseconds' }] });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency, isTimeZone, type CustomerContext } from '@invoice-signal/events';
+import { instantSchema } from '@invoice-signal/runtime';
 import { UNMATCHED_PREFIX } from './account-resolution.ts';
 
 /** Where an import came from, recorded as the snapshot's origin (`?origin=` on the API). */
@@ -13,28 +14,8 @@ const optionalText = text.nullish().transform((v) => v ?? null);
 const count = z.int('must be a whole number').min(0, 'must be 0 or more');
 
 /** An instant: ISO-8601 date (`2026-11-01`, midnight UTC) or date-time with zone, or epoch milliseconds. */
-const instant = z.union([z.number(), z.string()], { error: 'must be an ISO-8601 date or date-time, or epoch milliseconds' }).transform((v, ctx) => {
-  const ms = toEpochMs(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO-8601 date or date-time with zone, or epoch milliseconds (got ${JSON.stringify(v)})` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const instant = instantSchema('UTC');
 const optionalInstant = instant.nullish().transform((v) => v ?? null);
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-export function toEpochMs(v: number | string): number | undefined {
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  if (!isoDate.test(v) && !isoDateTime.test(v)) return undefined;
-  // Date.parse rolls 2026-02-30 over into March: the calendar date must survive a round trip.
-  const day = Date.parse(`${v.slice(0, 10)}T00:00:00Z`);
-  if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== v.slice(0, 10)) return undefined;
-  const ms = isoDate.test(v) ? day : Date.parse(v);
-  return Number.isNaN(ms) ? undefined : ms;
-}
 
 const score = z.int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 

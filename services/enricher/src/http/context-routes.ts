@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { topics } from '@invoice-signal/events';
-import { inputCheckedByRoutes, jsonResponse, problem, responsesAsBuilt, sendProblem, type OpenApiInfo, type ServiceContext } from '@invoice-signal/runtime';
+import {
+  bodyTooLarge, inputCheckedByRoutes, jsonResponse, problem, responsesAsBuilt, sendProblem, tooManyFailuresProblem as tooManyFailures, unsupportedMedia,
+  type OpenApiInfo, type ServiceContext,
+} from '@invoice-signal/runtime';
 import { importBodySchema, importOrigins, MAX_ACCOUNTS_PER_IMPORT, parseImport } from '../domain/context-import.ts';
 import { contextStore } from '../adapters/context-store.ts';
 import { isAuthorized } from './admin-auth.ts';
+import { contextProblem } from './errors.ts';
 
 type App = ServiceContext['app'];
 
@@ -15,8 +19,7 @@ export const enricherApi = {
 } satisfies Partial<OpenApiInfo>;
 
 const security = [{ adminBearer: [] }];
-const unauthorized = problem('no admin bearer token, or another one (WWW-Authenticate: Bearer)');
-const tooManyFailures = problem('too many failed authentications from this client address lately (Retry-After)');
+const unauthorized = problem('no admin bearer token, or another one (WWW-Authenticate: Bearer)', ['CTX_UNAUTHORIZED']);
 const nullableObject = { type: ['object', 'null'], additionalProperties: true };
 const nullableText = { type: ['string', 'null'] };
 
@@ -60,7 +63,7 @@ export function registerContextRoutes(app: App, deps: { token: string; publisher
     scope.addHook('onRequest', async (request, reply) => {
       if (!isAuthorized(request.headers.authorization, deps.token)) {
         reply.header('www-authenticate', 'Bearer realm="context-admin"');
-        return sendProblem(reply, { status: 401, detail: 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required', code: 'CTX_UNAUTHORIZED' });
+        return sendProblem(reply, contextProblem('CTX_UNAUTHORIZED', 'a valid admin bearer token (CONTEXT_ADMIN_TOKEN) is required'));
       }
     });
     contextRoutes(scope, deps);
@@ -78,23 +81,26 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
       body: { content: { 'application/json': { schema: importBody } } },
       response: {
         202: jsonResponse('every account published (the broker acknowledged)', importedSchema),
-        400: problem('malformed JSON, an unknown origin, or invalid accounts (errors: [{field, message}]); nothing was published'),
+        400: problem('malformed JSON, an unknown origin, or invalid accounts (errors: [{field, message}]); nothing was published',
+          ['CTX_INVALID_IMPORT', 'FST_ERR_CTP_INVALID_JSON_BODY']),
         401: unauthorized,
-        413: problem('the body is over 5 MiB'),
-        415: problem('the body is not application/json'),
+        413: problem('the body is over 5 MiB', bodyTooLarge),
+        415: problem('the body is not application/json', unsupportedMedia),
         429: tooManyFailures,
       },
     },
   }, async (request, reply) => {
     const origin = request.query.origin ?? 'import-api';
     if (!(importOrigins as readonly string[]).includes(origin)) {
-      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `origin: must be one of ${importOrigins.join(', ')} (got "${origin}"); nothing was imported`, errors: [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }] });
+      const errors = [{ field: 'origin', message: `must be one of ${importOrigins.join(', ')}` }];
+      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', `origin: ${errors[0]!.message} (got "${origin}"); nothing was imported`, { errors }));
     }
     const result = parseImport(request.body, now(), origin);
     if (!result.ok) {
       const first = result.problems[0]!;
       const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem(s), see errors)` : '';
-      return sendProblem(reply, { status: 400, code: 'CTX_INVALID_IMPORT', detail: `${first.field}: ${first.message}${more}; nothing was imported`, errors: result.problems });
+      const detail = `${first.field}: ${first.message}${more}; nothing was imported`;
+      return sendProblem(reply, contextProblem('CTX_INVALID_IMPORT', detail, { errors: result.problems }));
     }
     await deps.publisher.publish(topics.customerContext, result.snapshots.map((s) => ({ key: s.accountId, value: s, headers: { origin } })));
     return reply.code(202).send({ published: result.snapshots.length, accounts: result.snapshots.map((s) => ({ accountId: s.accountId, snapshotAt: new Date(s.snapshotAt).toISOString() })) });
@@ -106,17 +112,19 @@ function contextRoutes(app: App, deps: { publisher: ServiceContext['publisher'];
       params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string' } } },
       response: {
         200: jsonResponse('the held snapshot', contextSchema),
-        400: problem('an account id with a NUL character'),
+        400: problem('an account id with a NUL character', ['CTX_BAD_ACCOUNT_ID']),
         401: unauthorized,
-        404: problem('no context held for the account'),
+        404: problem('no context held for the account', ['CTX_NOT_FOUND']),
         429: tooManyFailures,
       },
     },
   }, async (request, reply) => {
     // Postgres text cannot hold NUL: such an id can never be held, and querying it would be a 500.
-    if (request.params.accountId.includes('\u0000')) return sendProblem(reply, { status: 400, detail: 'accountId: must not contain NUL characters', code: 'CTX_BAD_ACCOUNT_ID', field: 'accountId' });
+    if (request.params.accountId.includes('\u0000')) {
+      return sendProblem(reply, contextProblem('CTX_BAD_ACCOUNT_ID', 'accountId: must not contain NUL characters', { field: 'accountId' }));
+    }
     const context = await contextStore(deps.db).get(request.params.accountId);
-    if (!context) return sendProblem(reply, { status: 404, detail: `no context held for account "${request.params.accountId}"`, code: 'CTX_NOT_FOUND' });
+    if (!context) return sendProblem(reply, contextProblem('CTX_NOT_FOUND', `no context held for account "${request.params.accountId}"`));
     return context;
   });
 }

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { invalid } from '../domain/errors.ts';
+import { invalid } from '../errors.ts';
 import type { SalesforceNotification } from '../domain/salesforce-mapping.ts';
 
 // Values stay text (parseTagValue: false) so "1234.50" never passes through a float.

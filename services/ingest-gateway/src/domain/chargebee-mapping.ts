@@ -1,7 +1,7 @@
 import type { Invoice, Transaction, WebhookEvent } from 'chargebee';
 import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, isEpochSeconds, secondsToMillis, type Delivery } from './delivery.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import { normaliseCurrency, vendorMinor } from './money.ts';
 
 /** Chargebee (API v2) event types we use and the canonical type each becomes. */

@@ -1,5 +1,5 @@
 import { CurrencyError, isCurrency, toMinor, vendorMinorToIso, type Vendor } from '@invoice-signal/events';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 
 /** Upper-cases and checks an ISO 4217 alphabetic code against the shared currency table. */
 export function normaliseCurrency(value: unknown, field = 'currency'): string {

@@ -1,8 +1,10 @@
-import type { InvoiceEvent, InvoiceEventType } from '@invoice-signal/events';
+import { z } from 'zod';
+import { instantOf, type InvoiceEvent, type InvoiceEventType } from '@invoice-signal/events';
+import { parsedBy } from '@invoice-signal/runtime';
 import { canonicalEvent, canonicalInvoiceId, type Delivery } from './delivery.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import { decimalToMinor, normaliseCurrency } from './money.ts';
-import { dueDateOf, instantOf, noDueDate } from './vendor-dates.ts';
+import { dueDateOf, noDueDate } from './vendor-dates.ts';
 
 /** One <Notification> of a Salesforce Outbound Message, namespaces stripped, values as text. */
 export interface SalesforceNotification {
@@ -42,24 +44,21 @@ export function decideSalesforceNotification(n: SalesforceNotification, history:
   return { ...base, event: null };
 }
 
-const field = (n: SalesforceNotification, name: string): string => {
-  const v = n.fields[name];
-  if (v === null || v === undefined || v === '') throw invalid(`Notification[${n.id}].sObject.${name}`, 'required field is missing');
-  return v;
-};
+const required = z.string('required field is missing').min(1, 'required field is missing');
+
+/** A field read by a zod schema (dates by the shared parser); a refusal names the field. */
+function read<T>(n: SalesforceNotification, name: string, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(n.fields[name] ?? null);
+  if (!parsed.success) throw invalid(`Notification[${n.id}].sObject.${name}`, parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+const field = (n: SalesforceNotification, name: string): string => read(n, name, required);
 const optional = (n: SalesforceNotification, name: string): string | null => n.fields[name] || null;
 
-/** Date fields (blng__InvoiceDate__c…) are dates; datetime fields must carry their zone (Salesforce sends Z). */
-function dated<T>(n: SalesforceNotification, name: string, value: string | null, parse: (text: string) => T): T | null {
-  if (value === null) return null;
-  try {
-    return parse(value);
-  } catch (error) {
-    throw invalid(`Notification[${n.id}].sObject.${name}`, (error as Error).message);
-  }
-}
-/** A date alone is the start of that day in the billing zone. */
-const instant = (n: SalesforceNotification, name: string, value: string | null, zone: string) => dated(n, name, value, (v) => instantOf(v, zone));
+/** Date fields (blng__InvoiceDate__c…) are dates, a day in the billing zone; datetime fields must carry their zone (Salesforce sends Z). */
+const dated = <T>(n: SalesforceNotification, name: string, parse: (text: string) => T): T | null =>
+  read(n, name, z.string().nullable().transform(parsedBy((v: string | null) => (v ? parse(v) : null))));
+const lastModified = (n: SalesforceNotification, zone: string) => read(n, 'LastModifiedDate', required.transform(parsedBy((v: string) => instantOf(v, zone))));
 const money = (n: SalesforceNotification, name: string, currency: string) => decimalToMinor(field(n, name), currency, `Notification[${n.id}].sObject.${name}`);
 
 /** Posted → issued the first time, updated after; Paid → paid; Cancelled or Rebilled → voided; Draft → updated. */
@@ -76,7 +75,7 @@ function invoiceEvent(n: SalesforceNotification, history: InvoiceHistory, receiv
   const balance = n.fields.blng__Balance__c ? money(n, 'blng__Balance__c', currency) : total;
   const paid = n.fields.blng__Payments__c ? money(n, 'blng__Payments__c', currency) : total - balance;
   return canonicalEvent(
-    { source: 'salesforce', vendorEventId: n.id, vendorInvoiceId: field(n, 'Id'), type: invoiceType(field(n, 'blng__InvoiceStatus__c'), optional(n, 'blng__PaymentStatus__c'), history), currency, totalMinor: total, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
+    { source: 'salesforce', vendorEventId: n.id, vendorInvoiceId: field(n, 'Id'), type: invoiceType(field(n, 'blng__InvoiceStatus__c'), optional(n, 'blng__PaymentStatus__c'), history), currency, totalMinor: total, occurredAt: lastModified(n, zone), receivedAt },
     {
       vendorCustomerId: optional(n, 'blng__Account__c'),
       subscriptionId: optional(n, 'blng__Order__c'),
@@ -84,10 +83,10 @@ function invoiceEvent(n: SalesforceNotification, history: InvoiceHistory, receiv
       amountDueMinor: total,
       amountPaidMinor: paid,
       amountRemainingMinor: balance,
-      issuedAt: instant(n, 'blng__InvoiceDate__c', optional(n, 'blng__InvoiceDate__c'), zone),
+      issuedAt: dated(n, 'blng__InvoiceDate__c', (v) => instantOf(v, zone)),
       // A due date (a Date field) runs to the end of that day where the billing entity is.
-      ...(dated(n, 'blng__DueDate__c', optional(n, 'blng__DueDate__c'), (v) => dueDateOf(v, zone)) ?? noDueDate),
-      periodStart: instant(n, 'blng__TargetDate__c', optional(n, 'blng__TargetDate__c'), zone),
+      ...(dated(n, 'blng__DueDate__c', (v) => dueDateOf(v, zone)) ?? noDueDate),
+      periodStart: dated(n, 'blng__TargetDate__c', (v) => instantOf(v, zone)),
     },
   );
 }
@@ -117,7 +116,7 @@ function postedPayment(n: SalesforceNotification, vendorEventId: string, history
   const due = last?.amountDueMinor ?? amount;
   const remaining = Math.max(0, (last ? last.amountRemainingMinor : amount) - amount);
   return canonicalEvent(
-    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__Invoice__c'), type: remaining === 0 ? 'paid' : 'updated', currency, totalMinor: last?.totalMinor ?? amount, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
+    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__Invoice__c'), type: remaining === 0 ? 'paid' : 'updated', currency, totalMinor: last?.totalMinor ?? amount, occurredAt: lastModified(n, zone), receivedAt },
     {
       ...carried(n, last),
       amountDueMinor: due,
@@ -145,7 +144,7 @@ function transactionEvent(n: SalesforceNotification, vendorEventId: string, hist
   // With the invoice unknown, the attempted amount is what we know of it.
   const attempted = last ? null : money(n, 'blng__Amount__c', currency);
   return canonicalEvent(
-    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__RequestInvoice__c'), type: 'payment_failed', currency, totalMinor: last?.totalMinor ?? attempted!, occurredAt: instant(n, 'LastModifiedDate', field(n, 'LastModifiedDate'), zone)!, receivedAt },
+    { source: 'salesforce', vendorEventId, vendorInvoiceId: field(n, 'blng__RequestInvoice__c'), type: 'payment_failed', currency, totalMinor: last?.totalMinor ?? attempted!, occurredAt: lastModified(n, zone), receivedAt },
     {
       ...carried(n, last),
       amountDueMinor: last?.amountDueMinor ?? attempted!,

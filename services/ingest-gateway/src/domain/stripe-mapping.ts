@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { formatMinor, vendorMinorToIso, type InvoiceEvent, type InvoiceEventType } from '@invoice-signal/events';
 import { canonicalEvent, secondsToMillis, type Delivery } from './delivery.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import { normaliseCurrency, vendorMinor } from './money.ts';
 
 /** Stripe invoice event types and the canonical type each becomes. */

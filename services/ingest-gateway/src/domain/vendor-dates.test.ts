@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryRejected } from './errors.ts';
+import { HttpProblem } from '@invoice-signal/runtime';
 import { decideSalesforceNotification } from './salesforce-mapping.ts';
 import { UploadRejected, uploadDeliveries } from './upload-rows.ts';
 
@@ -61,7 +61,7 @@ describe('a date-time without a zone is refused, naming the field', () => {
 
   it.each(['blng__DueDate__c', 'blng__InvoiceDate__c', 'blng__TargetDate__c', 'LastModifiedDate'])('Salesforce field %s', (name) => {
     const attempt = () => salesforceInvoice({ [name]: '2026-12-01T10:00:00' }, 'UTC');
-    expect(attempt).toThrow(DeliveryRejected);
+    expect(attempt).toThrow(HttpProblem);
     expect(attempt).toThrow(new RegExp(`^Notification\\[n1\\]\\.sObject\\.${name}: date-time "2026-12-01T10:00:00" has no time zone`));
   });
 });

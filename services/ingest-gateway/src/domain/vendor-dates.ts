@@ -1,16 +1,10 @@
-import { endOfLocalDay, parseIsoDateOrInstant, startOfLocalDay, type InvoiceEvent } from '@invoice-signal/events';
+import { endOfLocalDay, parseIsoDateOrInstant, type InvoiceEvent } from '@invoice-signal/events';
 
 /**
  * Dates as billing sources send them: a date-time must carry Z or an offset; a date alone is a
  * calendar day of the billing entity, read in the source's zone (BILLING_TIME_ZONE and its
  * per-source overrides). Throws RangeError with a reason; callers name the field.
  */
-
-/** An instant (occurredAt, issuedAt, periods): a date alone is the START of that day in `zone`. */
-export function instantOf(text: string, zone: string): number {
-  const v = parseIsoDateOrInstant(text);
-  return v.kind === 'instant' ? v.at : startOfLocalDay(v.date, zone);
-}
 
 /** dueAt, plus the date as sent and the zone it was read in when it carried no time of day. */
 export type DueFields = Pick<InvoiceEvent, 'dueAt' | 'dueDate' | 'dueTimeZone'>;

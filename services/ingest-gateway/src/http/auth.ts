@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { unauthorized } from '../domain/errors.ts';
+import { unauthorized } from '../errors.ts';
 import { markAuthenticated } from './request-source.ts';
 
 /** Constant-time comparison of two secrets of any length. */

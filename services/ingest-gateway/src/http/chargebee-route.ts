@@ -1,5 +1,5 @@
 import { decideChargebeeEvent } from '../domain/chargebee-mapping.ts';
-import { invalid } from '../domain/errors.ts';
+import { invalid } from '../errors.ts';
 import { requireBasic } from './auth.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
 import { setSource } from './request-source.ts';

@@ -3,7 +3,7 @@ import { createRateLimiter, type Logger } from '@invoice-signal/runtime';
 import type { ReceiptLog } from '../adapters/receipt-log.ts';
 import type { Config } from '../config.ts';
 import type { Ingestor, RawPayload } from '../ingest/accept-deliveries.ts';
-import { RateLimited } from './errors.ts';
+import { ingestProblem } from '../errors.ts';
 
 export type IngestSource = 'stripe' | 'chargebee' | 'salesforce' | 'internal' | 'upload';
 
@@ -12,7 +12,7 @@ export interface RouteDeps {
   ingestor: Ingestor;
   receipts: ReceiptLog;
   logger: Logger;
-  /** Throws RateLimited when the source is over its budget. */
+  /** Throws INGEST_RATE_LIMITED (429, Retry-After) when the source is over its budget. */
   limit(source: IngestSource): void;
   now(): number;
 }
@@ -28,7 +28,7 @@ export function createLimits(config: Config, now: () => number) {
   const limiters = new Map(Object.entries(perSecond).filter(([, rate]) => rate > 0).map(([source, rate]) => [source, createRateLimiter({ perSecond: rate })]));
   return (source: IngestSource) => {
     const wait = limiters.get(source)?.take(now()) ?? 0;
-    if (wait > 0) throw new RateLimited(source, wait);
+    if (wait > 0) throw ingestProblem('INGEST_RATE_LIMITED', `too many requests from ${source}; retry in ${wait} s`, { retryAfterSeconds: wait });
   };
 }
 

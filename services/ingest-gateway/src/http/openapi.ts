@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonResponse, problem, type OpenApiInfo } from '@invoice-signal/runtime';
+import { bodyTooLarge, jsonResponse, problem, type OpenApiInfo } from '@invoice-signal/runtime';
 import { uploadColumns } from '../domain/upload-rows.ts';
 import { canonicalInput } from './canonical-route.ts';
 
@@ -38,7 +38,7 @@ const chargebeeEvent = {
   properties: { id: { type: 'string' }, event_type: { type: 'string' }, occurred_at: { type: 'integer', description: 'epoch seconds' }, content: { type: 'object' } },
 };
 const outboundMessage = { type: 'string', description: 'A Salesforce Outbound Message (SOAP 1.1) of blng__Invoice__c, blng__Payment__c or blng__PaymentTransaction__c notifications' };
-const { $schema: _dialect, ...canonicalBody } = z.toJSONSchema(canonicalInput, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+const { $schema: _dialect, ...canonicalBody } = z.toJSONSchema(canonicalInput('UTC'), { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 
 const uploadRow = {
   type: 'object', required: ['invoiceId', 'currency', 'total', 'issuedAt'], additionalProperties: true,
@@ -56,17 +56,19 @@ const uploadReport = {
 };
 
 const refusals = {
-  400: problem('the body cannot be read or mapped (field names the place); nothing was stored'),
-  401: problem('the sender did not prove who it is; nothing was stored, and the failure counts against its address'),
-  413: problem('the body is over the route\'s limit (WEBHOOK_BODY_LIMIT, UPLOAD_BODY_LIMIT)'),
-  429: problem('over the source\'s rate limit, or too many failed authentications from this address lately (Retry-After)'),
+  400: problem('the body cannot be read or mapped (field names the place); nothing was stored', ['INGEST_INVALID']),
+  401: problem('the sender did not prove who it is; nothing was stored, and the failure counts against its address', ['INGEST_UNAUTHORIZED']),
+  413: problem('the body is over the route\'s limit (WEBHOOK_BODY_LIMIT, UPLOAD_BODY_LIMIT)', bodyTooLarge),
+  429: problem("over the source's rate limit, or too many failed authentications from this address lately (Retry-After)",
+    ['INGEST_RATE_LIMITED', 'HTTP_TOO_MANY_FAILURES']),
   503: problem('the delivery could not be stored or published right now (Retry-After: 5); a retry is safe'),
 };
 
 const webhook = (summary: string, security: string, body: Record<string, object>, answers: Record<number, object>) => ({
   summary, tags: ['webhooks'], security: [{ [security]: [] }],
   body: { content: Object.fromEntries(Object.entries(body).map(([media, schema]) => [media, { schema }])) },
-  response: { ...answers, ...refusals },
+  // A route's own answer (the upload's 400) is more telling than the shared one.
+  response: { ...refusals, ...answers },
 });
 
 export const routeSchemas = {
@@ -74,7 +76,7 @@ export const routeSchemas = {
   chargebee: webhook('Chargebee webhook (answers exactly 200)', 'chargebeeBasic', { 'application/json': chargebeeEvent }, { 200: jsonResponse('stored and published, or known already', received) }),
   salesforce: webhook('Salesforce Billing outbound messages', 'salesforceToken', { 'text/xml': outboundMessage }, {
     200: { description: 'every notification stored and published, or known already', content: { 'text/xml': { schema: ack } } },
-    403: problem('the client address is not in SALESFORCE_ALLOWED_IPS'),
+    403: problem('the client address is not in SALESFORCE_ALLOWED_IPS', ['INGEST_FORBIDDEN']),
   }),
   upload: {
     ...webhook('Uploads invoices, all rows or none', 'ingestBearer', {
@@ -82,8 +84,8 @@ export const routeSchemas = {
       'application/json': { oneOf: [{ type: 'array', items: uploadRow }, { type: 'object', required: ['invoices'], properties: { invoices: { type: 'array', items: uploadRow } } }] },
     }, {
       200: jsonResponse('every row stored and published, or known already', uploadReport),
-      400: problem('rows that cannot be read (errors: [{row, field, reason}]); nothing was imported'),
-      415: problem('the body is neither text/csv nor application/json'),
+      400: problem('rows that cannot be read (errors: [{row, field, reason}]); nothing was imported', ['INGEST_UPLOAD_INVALID', 'INGEST_INVALID']),
+      415: problem('the body is neither text/csv nor application/json', ['INGEST_UNSUPPORTED_MEDIA']),
     }),
     tags: ['uploads'],
   },
@@ -94,7 +96,7 @@ export const routeSchemas = {
     }, {
       200: { description: "as the sender's own route; canonical JSON known already", content: { 'application/json': { schema: { oneOf: [received, canonicalAnswer] } }, 'text/xml': { schema: ack } } },
       202: jsonResponse('canonical JSON stored and published', canonicalAnswer),
-      403: problem('a Salesforce client address not in SALESFORCE_ALLOWED_IPS'),
+      403: problem('a Salesforce client address not in SALESFORCE_ALLOWED_IPS', ['INGEST_FORBIDDEN']),
     }),
     security: ['stripeSignature', 'chargebeeBasic', 'ingestBearer', 'salesforceToken'].map((name): Record<string, string[]> => ({ [name]: [] })),
   },

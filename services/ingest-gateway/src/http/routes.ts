@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { inputCheckedByRoutes, responsesAsBuilt } from '@invoice-signal/runtime';
-import { unauthorized } from '../domain/errors.ts';
+import { unauthorized } from '../errors.ts';
 import { requestSeconds } from '../metrics.ts';
 import { canonicalRoute } from './canonical-route.ts';
 import { chargebeeRoute } from './chargebee-route.ts';
 import type { IngestHandler, RouteDeps } from './deps.ts';
-import { ingestErrorHandler } from './errors.ts';
+import { ingestErrorHandler } from './error-handler.ts';
 import { routeSchemas } from './openapi.ts';
 import { setSource, sourceOf } from './request-source.ts';
 import { salesforceRoute } from './salesforce-route.ts';

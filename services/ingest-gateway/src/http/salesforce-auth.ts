@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import { DeliveryRejected, unauthorized } from '../domain/errors.ts';
+import { ingestProblem, unauthorized } from '../errors.ts';
 import { addressList, clients } from '@invoice-signal/runtime';
 import { sameSecret } from './auth.ts';
 
@@ -19,7 +19,7 @@ export function salesforceGate(config: Config) {
   return (request: FastifyRequest): void => {
     if (config.SALESFORCE_ALLOWED_IPS.length) {
       const client = sources.clientOf(request);
-      if (!isAllowed(client)) throw new DeliveryRejected('INGEST_FORBIDDEN', 403, `client address ${client} is not in SALESFORCE_ALLOWED_IPS`);
+      if (!isAllowed(client)) throw ingestProblem('INGEST_FORBIDDEN', `client address ${client} is not in SALESFORCE_ALLOWED_IPS`);
     }
     const token = (request.query as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !sameSecret(token, config.SALESFORCE_ENDPOINT_TOKEN)) {

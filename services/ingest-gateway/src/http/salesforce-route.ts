@@ -1,5 +1,5 @@
 import { parseOutboundMessage, outboundAck } from '../adapters/salesforce-soap.ts';
-import { unauthorized } from '../domain/errors.ts';
+import { unauthorized } from '../errors.ts';
 import { decideSalesforceNotification, salesforceInvoiceRef } from '../domain/salesforce-mapping.ts';
 import { sameSecret } from './auth.ts';
 import { salesforceGate } from './salesforce-auth.ts';

@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { decideStripeEvent } from '../domain/stripe-mapping.ts';
 import { isEpochSeconds } from '../domain/delivery.ts';
-import { DeliveryRejected, invalid, unauthorized } from '../domain/errors.ts';
+import { HttpProblem } from '@invoice-signal/runtime';
+import { invalid, unauthorized } from '../errors.ts';
 import { rawBody, rawPayload, type IngestHandler, type RouteDeps } from './deps.ts';
 import { markAuthenticated, setSource } from './request-source.ts';
 
@@ -38,7 +39,7 @@ export function stripeRoute(deps: RouteDeps): IngestHandler {
       event = verifyStripe(body, request.headers['stripe-signature'], deps.config.STRIPE_WEBHOOK_SECRET, deps.config.STRIPE_TOLERANCE_SECONDS, receivedAt);
     } catch (error) {
       // Malformed JSON is only found once the signature held: the sender is Stripe, not a failing client.
-      if (error instanceof DeliveryRejected && error.status === 400) markAuthenticated(request);
+      if (error instanceof HttpProblem && error.status === 400) markAuthenticated(request);
       throw error;
     }
     markAuthenticated(request);

@@ -1,5 +1,5 @@
 import { readCsv, type CsvTable } from '@invoice-signal/runtime';
-import { DeliveryRejected, invalid } from '../domain/errors.ts';
+import { ingestProblem, invalid } from '../errors.ts';
 import { uploadDeliveries } from '../domain/upload-rows.ts';
 import { requireBearer } from './auth.ts';
 import { parseJson } from './chargebee-route.ts';
@@ -28,7 +28,8 @@ function rowsOf(contentType: string, body: Buffer): Array<{ row: number; values:
       return { row: i + 1, values: values as Record<string, unknown> };
     });
   }
-  throw new DeliveryRejected('INGEST_UNSUPPORTED_MEDIA', 415, `content-type: expected text/csv or application/json, got ${contentType || 'none'}`, 'content-type');
+  const detail = `content-type: expected text/csv or application/json, got ${contentType || 'none'}`;
+  throw ingestProblem('INGEST_UNSUPPORTED_MEDIA', detail, { field: 'content-type' });
 }
 
 export function uploadRoute(deps: RouteDeps): IngestHandler {

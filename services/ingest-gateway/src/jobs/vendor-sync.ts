@@ -1,10 +1,9 @@
 import type { BillingSource } from '@invoice-signal/events';
-import type { Knex, Logger } from '@invoice-signal/runtime';
+import { HttpProblem, type Knex, type Logger } from '@invoice-signal/runtime';
 import type { ReceiptLog } from '../adapters/receipt-log.ts';
 import { createSyncState } from '../adapters/sync-state.ts';
 import { backfillStart } from '../domain/backfill.ts';
 import type { Delivery } from '../domain/delivery.ts';
-import { DeliveryRejected } from '../domain/errors.ts';
 import { recoveryWindow } from '../domain/recovery.ts';
 import type { Ingestor } from '../ingest/accept-deliveries.ts';
 import { pulled, pullSkipped } from '../metrics.ts';
@@ -49,7 +48,7 @@ export function mapOrSkip<T>(source: BillingSource, id: string | undefined, logg
   try {
     return map();
   } catch (error) {
-    if (!(error instanceof DeliveryRejected)) throw error;
+    if (!(error instanceof HttpProblem)) throw error;
     pullSkipped.inc({ source });
     logger.warn({ source, id, reason: error.message }, 'vendor object read from the API could not be mapped; skipped');
     return null;

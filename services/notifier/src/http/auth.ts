@@ -1,6 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, createTokenVerifier, markAuthenticated, sendProblem, TokenRejected, type AuthConfig } from '@invoice-signal/runtime';
+import type { FastifyReply } from 'fastify';
+import { createTokenVerifier, requireToken, sendProblem, type AuthConfig } from '@invoice-signal/runtime';
 import type { Role, Viewer } from '../domain/scope.ts';
+import { notifierProblem } from './errors.ts';
 
 export type { Role };
 
@@ -33,26 +34,11 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler: 401 problem unless a valid bearer token is present. */
-export function requireAuth(auth: Authenticator) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const bearer = bearerToken(request.headers.authorization);
-    if ('problem' in bearer) return unauthorized(reply, bearer.problem);
-    try {
-      request.principal = await auth.verify(bearer.token);
-      markAuthenticated(request);
-    } catch (error) {
-      if (error instanceof TokenRejected) return unauthorized(reply, `invalid token: ${error.message}`);
-      throw error;
-    }
-  };
-}
-
-function unauthorized(reply: FastifyReply, detail: string) {
-  reply.header('www-authenticate', 'Bearer');
-  return sendProblem(reply, { status: 401, detail, code: 'NTF_UNAUTHENTICATED' });
-}
+/** preHandler: the runtime's 401 problem unless a valid bearer token is present; then request.principal names who. */
+export const requireAuth = (auth: Authenticator) => requireToken(auth, (request, principal) => {
+  request.principal = principal;
+});
 
 export function forbidden(reply: FastifyReply, detail: string) {
-  return sendProblem(reply, { status: 403, detail, code: 'NTF_FORBIDDEN' });
+  return sendProblem(reply, notifierProblem('NTF_FORBIDDEN', detail));
 }

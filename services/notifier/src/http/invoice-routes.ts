@@ -9,9 +9,10 @@ import { mayActForAccount, mayActForCsm } from './scope.ts';
 import { problem } from '@invoice-signal/runtime';
 import { ackActions, parseAcknowledgment } from '../domain/acknowledgment.ts';
 import { bodyRefusals, notificationProperties, notificationSchema, notificationView, refusals } from './views.ts';
+import { notifierProblem } from './errors.ts';
 
 export const idPattern = '^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,199}$';
-const unknownInvoice = { 404: problem('no notification for the invoice') };
+const unknownInvoice = { 404: problem('no notification for the invoice', ['NTF_UNKNOWN_INVOICE']) };
 const security = [{ bearerAuth: [] }];
 
 /** The PRD's CSM API: pending list, acknowledgement, an account's invoices. */
@@ -60,7 +61,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
     const { invoiceId } = request.params;
     const principal = request.principal!;
     const parsed = parseAcknowledgment(request.body);
-    if (!('ok' in parsed)) return sendProblem(reply, { status: 400, detail: parsed.detail, code: 'NTF_INVALID_ACTION' });
+    if (!('ok' in parsed)) return sendProblem(reply, notifierProblem('NTF_INVALID_ACTION', parsed.detail));
     const result = await deps.db.transaction(async (trx) => {
       // The invoice's lock before its rows, as the consumer's batches take them: the two never deadlock.
       await lockInvoices(trx, [invoiceId]);
@@ -71,7 +72,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
       const changed = await acknowledge(trx, all.map((n) => n.id), principal.csmId, parsed.ok, deps.now());
       return { changed, all: await withHistory(trx, await notificationsOfInvoice(trx, invoiceId)) };
     });
-    if (result === 'unknown') return sendProblem(reply, { status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if (result === 'unknown') return sendProblem(reply, notifierProblem('NTF_UNKNOWN_INVOICE', `no notification for invoice ${invoiceId}`));
     if ('forbidden' in result) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account; ${principal.csmId} may not acknowledge it`);
     if (result.changed.length) await deps.live.announce(deps.db, result.changed);
     deps.kick();
@@ -88,7 +89,7 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
   }, async (request, reply) => {
     const { invoiceId } = request.params;
     const all = await notificationsOfInvoice(deps.db, invoiceId);
-    if (all.length === 0) return sendProblem(reply, { status: 404, detail: `no notification for invoice ${invoiceId}`, code: 'NTF_UNKNOWN_INVOICE' });
+    if (all.length === 0) return sendProblem(reply, notifierProblem('NTF_UNKNOWN_INVOICE', `no notification for invoice ${invoiceId}`));
     if (!(await mayActForAccount(deps.db, request.principal!, all[0].customerId, all.map((n) => n.csmId)))) return forbidden(reply, `invoice ${invoiceId} belongs to another CSM's account`);
     const zone = await zoneOf(deps, request.principal!.csmId);
     return { invoiceId, notifications: (await withHistory(deps.db, all)).map((n) => notificationView(n, zone)) };
@@ -103,13 +104,13 @@ export async function invoiceRoutes(app: FastifyInstance, opts: { deps: Notifier
           ...notificationProperties('invoiceId', 'amount', 'currency', 'amountDisplay', 'dueDate', 'dueDay', 'riskLevel', 'csmId'),
           status: { type: 'string', description: 'the live payment status' }, notifications: { type: 'array', items: notificationSchema },
         } } } } },
-        ...refusals, 404: problem('no invoice known for the customer'),
+        ...refusals, 404: problem('no invoice known for the customer', ['NTF_UNKNOWN_CUSTOMER']),
       },
     },
   }, async (request, reply) => {
     const { customerId } = request.params;
     const all = await withHistory(deps.db, await ofCustomer(deps.db, customerId));
-    if (all.length === 0) return sendProblem(reply, { status: 404, detail: `no invoices known for customer ${customerId}`, code: 'NTF_UNKNOWN_CUSTOMER' });
+    if (all.length === 0) return sendProblem(reply, notifierProblem('NTF_UNKNOWN_CUSTOMER', `no invoices known for customer ${customerId}`));
     if (!(await mayActForAccount(deps.db, request.principal!, customerId, all.map((n) => n.csmId)))) return forbidden(reply, `customer ${customerId} is not an account of ${request.principal!.csmId}`);
     const statuses = new Map<string, string>((await deps.db('invoice_status').whereIn('invoice_id', [...new Set(all.map((n) => n.invoiceId))]).select('invoice_id', 'status')).map((r) => [r.invoice_id, r.status]));
     const zone = await zoneOf(deps, request.principal!.csmId);

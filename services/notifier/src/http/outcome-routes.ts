@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isCalendarDate } from '@invoice-signal/events';
 import { sendProblem } from '@invoice-signal/runtime';
 import type { OutcomeScope } from '../adapters/outcome-store.ts';
 import { outcomesFor, type OutcomeOptions } from '../adapters/outcome-report.ts';
@@ -9,6 +10,7 @@ import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
 import { refusals } from './views.ts';
 import { outcomesSchema } from './outcome-schema.ts';
+import { notifierProblem } from './errors.ts';
 
 export type { OutcomeOptions };
 
@@ -36,8 +38,10 @@ async function scopeOf(deps: NotifierDeps, p: Principal, q: Query): Promise<Pick
 
 /** from (inclusive) and to (exclusive) as UTC days; by default the last 12 weeks up to today. */
 function windowOf(q: Query, now: number): { from: number; to: number } | { field: string; detail: string } {
-  const to = q.to ? Date.parse(`${q.to}T00:00:00Z`) : Math.floor(now / dayMs) * dayMs + dayMs;
-  const from = q.from ? Date.parse(`${q.from}T00:00:00Z`) : to - 84 * dayMs;
+  // The one date checker: Date.parse would roll 2026-02-30 over into March.
+  const dayAt = (text: string) => (isCalendarDate(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN);
+  const to = q.to ? dayAt(q.to) : Math.floor(now / dayMs) * dayMs + dayMs;
+  const from = q.from ? dayAt(q.from) : to - 84 * dayMs;
   if (Number.isNaN(to)) return { field: 'querystring/to', detail: `querystring/to "${q.to}" is not a date` };
   if (Number.isNaN(from)) return { field: 'querystring/from', detail: `querystring/from "${q.from}" is not a date` };
   if (from >= to) return { field: 'querystring/from', detail: 'querystring/from must be before querystring/to' };
@@ -67,7 +71,7 @@ export async function outcomeRoutes(app: FastifyInstance, opts: { deps: Notifier
   }, async (request, reply) => {
     const principal = request.principal!;
     const window = windowOf(request.query, deps.now());
-    if ('field' in window) return sendProblem(reply, { status: 400, detail: window.detail, code: 'NTF_INVALID_WINDOW' });
+    if ('field' in window) return sendProblem(reply, notifierProblem('NTF_INVALID_WINDOW', window.detail, { field: window.field }));
     const scope = await scopeOf(deps, principal, request.query);
     if (typeof scope === 'string') return forbidden(reply, scope);
     return outcomesFor(deps, { ...window, ...scope }, opts.outcomes, await zoneOf(deps, principal.csmId));

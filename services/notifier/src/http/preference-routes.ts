@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sendProblem } from '@invoice-signal/runtime';
+import { runtimeProblem, sendProblem } from '@invoice-signal/runtime';
 import { preferencesPatchSchema } from '../domain/preferences.ts';
 import { isTimeZone } from '../domain/time-zone.ts';
 import { effectivePreferences, saveOverrides, storedOverrides } from '../adapters/preference-store.ts';
@@ -34,7 +34,9 @@ export async function preferenceRoutes(app: FastifyInstance, opts: { deps: Notif
     const { csmId } = request.params;
     if (!(await mayActForCsm(deps.db, request.principal!, csmId))) return forbidden(reply, `${request.principal!.csmId} may not change the preferences of ${csmId}`);
     const zone = request.body.timeZone;
-    if (typeof zone === 'string' && !isTimeZone(zone)) return sendProblem(reply, { status: 400, detail: `body/timeZone "${zone}" is not an IANA time zone`, code: 'FST_ERR_VALIDATION' });
+    if (typeof zone === 'string' && !isTimeZone(zone)) {
+      return sendProblem(reply, runtimeProblem('FST_ERR_VALIDATION', `body/timeZone "${zone}" is not an IANA time zone`));
+    }
     await saveOverrides(deps.db, csmId, request.body, deps.now());
     return read(csmId);
   });

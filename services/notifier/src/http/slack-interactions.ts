@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonResponse, problem, sendProblem } from '@invoice-signal/runtime';
+import { bodyTooLarge, jsonResponse, problem, sendProblem, tooManyFailuresProblem, unsupportedMedia } from '@invoice-signal/runtime';
 import { lockInvoices } from '../adapters/batch-store.ts';
 import { verifySlackSignature } from '../domain/slack-signature.ts';
 import { acknowledge } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { ackLabels, slackAckAction, type AckInput } from '../domain/acknowledgment.ts';
+import { notifierProblem } from './errors.ts';
 
 interface BlockActions {
   type: string;
@@ -32,27 +33,27 @@ export async function slackInteractions(app: FastifyInstance, opts: { deps: Noti
         200: jsonResponse('acknowledged, ignored, or not the sender\'s to acknowledge', {
           type: 'object', properties: { ok: { type: 'boolean' }, ignored: { type: 'boolean' }, response_type: { type: 'string', const: 'ephemeral' }, text: { type: 'string' } },
         }),
-        400: problem('a well-signed body without a JSON payload field'),
-        401: problem('no Slack signature, a wrong one, or too old a timestamp'),
-        413: problem('the body is over 64 KiB'),
-        415: problem('the body is not application/x-www-form-urlencoded'),
-        429: problem('too many failed authentications from this client address lately (Retry-After)'),
-        503: problem('Slack is not configured (SLACK_SIGNING_SECRET)'),
+        400: problem('a well-signed body without a JSON payload field', ['NTF_SLACK_PAYLOAD']),
+        401: problem('no Slack signature, a wrong one, or too old a timestamp', ['NTF_SLACK_SIGNATURE']),
+        413: problem('the body is over 64 KiB', bodyTooLarge),
+        415: problem('the body is not application/x-www-form-urlencoded', unsupportedMedia),
+        429: tooManyFailuresProblem,
+        503: problem('Slack is not configured (SLACK_SIGNING_SECRET)', ['NTF_SLACK_OFF']),
       },
     },
   }, async (request, reply) => {
-    if (!opts.signingSecret) return sendProblem(reply, { status: 503, detail: 'Slack is not configured (SLACK_SIGNING_SECRET)', code: 'NTF_SLACK_OFF' });
+    if (!opts.signingSecret) return sendProblem(reply, notifierProblem('NTF_SLACK_OFF', 'Slack is not configured (SLACK_SIGNING_SECRET)'));
     const raw = typeof request.body === 'string' ? request.body : '';
     const verdict = verifySlackSignature({
       secret: opts.signingSecret, rawBody: raw, nowSeconds: Math.floor(Date.now() / 1000),
       signature: request.headers['x-slack-signature'] as string | undefined, timestamp: request.headers['x-slack-request-timestamp'] as string | undefined,
     });
-    if (!verdict.ok) return sendProblem(reply, { status: 401, detail: verdict.reason, code: 'NTF_SLACK_SIGNATURE' });
+    if (!verdict.ok) return sendProblem(reply, notifierProblem('NTF_SLACK_SIGNATURE', verdict.reason));
     let payload: BlockActions;
     try {
       payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '');
     } catch {
-      return sendProblem(reply, { status: 400, detail: 'body must be form-encoded with a JSON "payload" field', code: 'NTF_SLACK_PAYLOAD' });
+      return sendProblem(reply, notifierProblem('NTF_SLACK_PAYLOAD', 'body must be form-encoded with a JSON "payload" field'));
     }
     // A signed payload can still have any JSON shape: anything but strings where we expect them is ignored.
     // NUL cannot be stored in Postgres text, so no id or user id containing one can match.

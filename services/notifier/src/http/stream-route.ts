@@ -12,6 +12,7 @@ import { notifierMetrics } from '../metrics.ts';
 import { idPattern } from './invoice-routes.ts';
 import { mayActForCsm } from './scope.ts';
 import { notificationView, noteView, refusals } from './views.ts';
+import { notifierProblem } from './errors.ts';
 
 /**
  * A slot frees only when one of the principal's own streams closes, which nobody can predict: the
@@ -40,7 +41,9 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
       response: {
         200: { description: 'events: ready, then created, updated, acknowledged, removed (data: the notification) and note (an ownership note); a comment every 15 s', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         ...refusals,
-        429: problem('the principal already holds STREAM_MAX_PER_USER open streams here, or too many failed authentications from this address lately (Retry-After)'),
+        429: problem('the principal already holds STREAM_MAX_PER_USER open streams here, or too many failed authentications from this address lately '
+          + '(Retry-After)',
+          ['NTF_TOO_MANY_STREAMS', 'HTTP_TOO_MANY_FAILURES']),
       },
     },
   }, async (request, reply) => {
@@ -77,8 +80,8 @@ export async function streamRoute(app: FastifyInstance, opts: { deps: NotifierDe
 }
 
 function tooManyStreams(reply: FastifyReply, principal: string, max: number) {
-  reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
-  return sendProblem(reply, { status: 429, detail: `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`, code: 'NTF_TOO_MANY_STREAMS' });
+  const detail = `${principal} already has ${max} open streams (STREAM_MAX_PER_USER); close one or retry later`;
+  return sendProblem(reply, notifierProblem('NTF_TOO_MANY_STREAMS', detail, { retryAfterSeconds: STREAM_RETRY_AFTER_SECONDS }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { problem } from '@invoice-signal/runtime';
+import { bodyTooLarge, problem, tooManyFailuresProblem, unsupportedMedia } from '@invoice-signal/runtime';
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
 import { flagLabel } from '../domain/flag-labels.ts';
 import { actionsOf, promptsOf } from '../domain/next-steps.ts';
@@ -127,14 +127,14 @@ export const noteSchema = {
 
 /** The refusals every authenticated route of the CSM API may answer (problem+json). */
 export const refusals = {
-  400: problem('a path, query or body this schema does not allow (detail names the part)'),
-  401: problem('no bearer token, or a token the JWT policy refuses (WWW-Authenticate: Bearer)'),
-  403: problem("the token's holder may not act for this CSM or account"),
-  429: problem('too many failed authentications from this client address lately (Retry-After)'),
+  400: problem('a path, query or body this schema does not allow (detail names the part)', ['FST_ERR_VALIDATION', 'NTF_INVALID_ACTION', 'NTF_INVALID_WINDOW']),
+  401: problem('no bearer token, or a token the JWT policy refuses (WWW-Authenticate: Bearer)', ['HTTP_UNAUTHENTICATED']),
+  403: problem("the token's holder may not act for this CSM or account", ['NTF_FORBIDDEN']),
+  429: tooManyFailuresProblem,
 };
 
 /** What a route with a JSON body may answer besides: the body is too large or not JSON. */
 export const bodyRefusals = {
-  413: problem('the body is over 64 KiB'),
-  415: problem('the body is not of the media type this route reads'),
+  413: problem('the body is over 64 KiB', bodyTooLarge),
+  415: problem('the body is not of the media type this route reads', unsupportedMedia),
 };

@@ -1,6 +1,10 @@
 import { PaymentStateSymbols } from '@invoice-signal/events';
-import { bearerJwtScheme, createTokenVerifier, jsonResponse, principalOf, problem, requireToken, responsesAsBuilt, roles, sendProblem, type AuthConfig, type Knex, type OpenApiInfo, type ServiceContext } from '@invoice-signal/runtime';
+import {
+  bearerJwtScheme, createTokenVerifier, jsonResponse, principalOf, problem, requireToken, responsesAsBuilt, roles, sendProblem, tooManyFailuresProblem,
+  type AuthConfig, type Knex, type OpenApiInfo, type ServiceContext,
+} from '@invoice-signal/runtime';
 import type { InvoiceView } from '../domain/fold.ts';
+import { paymentProblem } from './errors.ts';
 
 // The tracker does not know which CSM owns which account, so only roles that see every account read here.
 const allowedRoles = new Set(['admin', 'manager', 'service']);
@@ -44,7 +48,7 @@ const statusSchema = {
 /** GET /api/payment-status/:invoiceId — the current state and status history of one invoice. */
 export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthConfig) {
   const enabled = Boolean(auth.AUTH_JWT_SECRET || auth.AUTH_JWKS_URL);
-  const verify = requireToken(createTokenVerifier(auth, roles), 'PT_AUTH');
+  const verify = requireToken(createTokenVerifier(auth, roles));
   return app.register(async (scope) => {
     responsesAsBuilt(scope);
     scope.get<{ Params: { invoiceId: string } }>('/api/payment-status/:invoiceId', {
@@ -54,26 +58,27 @@ export function statusRoutes(app: ServiceContext['app'], db: Knex, auth: AuthCon
         params: { type: 'object', properties: { invoiceId: { type: 'string', minLength: 1, maxLength: 300, description: '<source>:<vendor invoice id>' } }, required: ['invoiceId'] },
         response: {
           200: jsonResponse('the state and its history', statusSchema),
-          400: problem('invoiceId longer than 300 characters'),
-          401: problem('no bearer token, or a token the JWT policy refuses'),
-          403: problem('a role that may not read statuses (csm)'),
-          404: problem('no state for this invoice'),
-          429: problem('too many failed authentications from this client address lately (Retry-After)'),
-          503: problem('the API is off: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set'),
+          400: problem('invoiceId longer than 300 characters', ['FST_ERR_VALIDATION']),
+          401: problem('no bearer token, or a token the JWT policy refuses', ['HTTP_UNAUTHENTICATED']),
+          403: problem('a role that may not read statuses (csm)', ['PT_ROLE_REFUSED']),
+          404: problem('no state for this invoice', ['PT_UNKNOWN_INVOICE']),
+          429: tooManyFailuresProblem,
+          503: problem('the API is off: neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set', ['PT_API_OFF']),
         },
       },
       preHandler: async (request, reply) => {
-        if (!enabled) return sendProblem(reply, { status: 503, detail: 'the status API is off: set AUTH_JWT_SECRET or AUTH_JWKS_URL' });
+        if (!enabled) return sendProblem(reply, paymentProblem('PT_API_OFF', 'the status API is off: set AUTH_JWT_SECRET or AUTH_JWKS_URL'));
         await verify(request, reply);
         if (reply.sent) return;
         const { role } = principalOf(request)!;
-        if (!allowedRoles.has(role)) return sendProblem(reply, { status: 403, detail: `role "${role}" may not read payment statuses (admin, manager or service)` });
+        const refused = `role "${role}" may not read payment statuses (admin, manager or service)`;
+        if (!allowedRoles.has(role)) return sendProblem(reply, paymentProblem('PT_ROLE_REFUSED', refused));
       },
     }, async (request, reply) => {
       const { invoiceId } = request.params;
       const state: { view: InvoiceView; version: number; previous_status: string | null; changed_at: number } | undefined =
         await db('invoice_state').select('view', 'version', 'previous_status', 'changed_at').where({ invoice_id: invoiceId }).first();
-      if (!state) return sendProblem(reply, { status: 404, detail: `no payment status for invoice "${invoiceId}"` });
+      if (!state) return sendProblem(reply, paymentProblem('PT_UNKNOWN_INVOICE', `no payment status for invoice "${invoiceId}"`));
       const history = await db('status_transitions').select('event_id as eventId', 'event_type as eventType', 'from_status as from', 'to_status as to', 'occurred_at as occurredAt')
         .where({ invoice_id: invoiceId }).orderBy([{ column: 'occurred_at' }, { column: 'event_id' }]);
       return { ...state.view, previousStatus: state.previous_status, version: state.version, changedAt: state.changed_at, history };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCurrency, minorExponent, toMinor } from '@invoice-signal/events';
+import { isCalendarDate, isCurrency, minorExponent, toMinor } from '@invoice-signal/events';
 
 /**
  * "High value", one definition: the amount due of an invoice, converted to a reference currency
@@ -19,7 +19,7 @@ const code = z.string().refine(isCurrency, 'an ISO 4217 code in upper case');
 export const fxTableSchema = z.strictObject({
   doc: z.string().optional(),
   base: code,
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+  asOf: z.string().refine(isCalendarDate, 'a date, YYYY-MM-DD'),
   rates: z.record(code, decimal),
 });
 export type FxTable = z.infer<typeof fxTableSchema>;
