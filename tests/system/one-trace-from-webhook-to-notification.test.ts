@@ -91,8 +91,10 @@ describe('observability across the services', () => {
       const batch = batches.find((b) => queries.some((q) => rootOf(q) === b));
       return batch && { batch, queries: queries.filter((q) => rootOf(q) === batch) };
     }, { timeoutMs: 30000 });
-    expect(found.queries.map((q) => q.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^pg\.query:BEGIN/), expect.stringMatching(/^pg\.query:COMMIT/)]));
-    const process = receiver.spans.find((s) => s.service === 'enricher' && s.name === 'process billing.invoice.events.v1' && s.links?.some((l) => l.spanId === found.batch.spanId));
+    const statements = found.queries.map((q) => q.name);
+    expect(statements).toEqual(expect.arrayContaining([expect.stringMatching(/^pg\.query:BEGIN/), expect.stringMatching(/^pg\.query:COMMIT/)]));
+    const linksToBatch = (s: ReceivedSpan) => s.links?.some((l) => l.spanId === found.batch.spanId);
+    const process = receiver.spans.find((s) => s.service === 'enricher' && s.name === 'process billing.invoice.events.v1' && linksToBatch(s));
     expect(process, 'a record span linking to the batch').toBeDefined();
     expect(process!.traceId).not.toBe(found.batch.traceId); // the record stays in its invoice's trace
   });
