@@ -79,12 +79,18 @@ describe('progress of the local stack\'s long steps', () => {
     expect(Array.from({ length: 100 }, (_, i) => i * 10).filter((ms) => due(ms, { key: 'a', fraction: ms / 1000 }))).toHaveLength(10);
   });
 
-  it('shows the steps under way on one line with their elapsed seconds, cut to the terminal\'s width', () => {
+  it('shows the steps under way on one line with their elapsed seconds, fitted to the terminal\'s width', () => {
     const steps = [
       { what: 'postgres: waiting for connections', elapsedMs: 2400 },
-      { what: 'kafka: downloading Kafka 4.3.1', detail: '12 files, 3.1 MB', elapsedMs: 5000 },
+      { what: 'registry: downloading Apicurio Registry 3.3.3 with Maven (a 158 MB tarball)', detail: 'app.tar.gz 79.0 MB of 158.0 MB (50%)', elapsedMs: 5000 },
     ];
-    expect(statusLine(steps)).toBe('postgres: waiting for connections… 2 s · kafka: downloading Kafka 4.3.1… 12 files, 3.1 MB 5 s');
+    const full = 'postgres: waiting for connections… 2 s · registry: downloading Apicurio Registry 3.3.3 with Maven (a 158 MB tarball)… '
+      + 'app.tar.gz 79.0 MB of 158.0 MB (50%) 5 s';
+    expect(statusLine(steps, 200)).toBe(full);
+    // Narrower: the explanations go first, the numbers stay.
+    expect(statusLine(steps, 130))
+      .toBe('postgres: waiting for connections… 2 s · registry: downloading Apicurio Registry 3.3.3… app.tar.gz 79.0 MB of 158.0 MB (50%) 5 s');
+    // Narrower still: cut, never wrapped (a wrapped line could not be rewritten in place).
     expect(statusLine(steps, 40)).toHaveLength(39);
   });
 });

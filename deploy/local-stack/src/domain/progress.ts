@@ -103,8 +103,17 @@ export function throttle({ tty, everyMs }: ThrottleOptions): (now: number, at?: 
   };
 }
 
-/** One terminal line for the steps under way: "postgres: waiting… 3 s · kafka: jars… 12 files, 3.1 MB 5 s". */
+/** A step's name without its explanation ("… with Maven (a 158 MB tarball)"), for a narrow terminal. */
+const shortName = (what: string) => what.replace(/ (\(|with ).*$/, '');
+
+/**
+ * One terminal line for the steps under way: "postgres: waiting… 3 s · kafka: downloading… 3.1 MB 5 s".
+ * Too wide for the terminal, the names lose their explanations first, so the numbers stay in view.
+ */
 export function statusLine(steps: Array<{ what: string; detail?: string; elapsedMs: number }>, columns = 160): string {
-  const line = steps.map((s) => `${s.what}… ${s.detail ? `${s.detail} ` : ''}${formatElapsed(s.elapsedMs)}`).join(' · ');
-  return line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line;
+  const line = (name: (what: string) => string) =>
+    steps.map((s) => `${name(s.what)}… ${s.detail ? `${s.detail} ` : ''}${formatElapsed(s.elapsedMs)}`).join(' · ');
+  const full = line((what) => what);
+  const fitted = full.length < columns ? full : line(shortName);
+  return fitted.length < columns ? fitted : `${fitted.slice(0, columns - 2)}…`;
 }
