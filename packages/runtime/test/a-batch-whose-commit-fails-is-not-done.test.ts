@@ -26,7 +26,8 @@ describe('a batch whose COMMIT fails', () => {
     const dlq = await TopicReader.openRaw(deadLetterName(topicName(topics.invoiceEvents, bus.namespace)));
     try {
       const invoices = ['stripe:in_a', 'stripe:in_b', 'stripe:in_a', 'stripe:in_c']; // the third claims an invoice already claimed
-      await bus.publisher.publish(topics.invoiceEvents, invoices.map((invoiceId, i) => ({ key: `k${i}`, value: sampleInvoiceEvent({ eventId: `e${i}`, invoiceId }) })));
+      const records = invoices.map((invoiceId, i) => ({ key: `k${i}`, value: sampleInvoiceEvent({ eventId: `e${i}`, invoiceId }) }));
+      await bus.publisher.publish(topics.invoiceEvents, records);
       consumer = await startConsumer(bus, {
         groupId: uniqueName('group'),
         retryDelayMs: 20,
