@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf, up, waitFor, waitForService, withEnvironmentSecrets,
+  createReporter, defaultPorts, devSecrets, devToolLog, launchDevTool, launchService, readSettings, serviceLog, serviceNames, stopServices, tailOf,
+  up, waitFor, waitForService, withEnvironmentSecrets,
 } from '@invoice-signal/local-stack';
 import { signDevToken } from '@invoice-signal/runtime';
 
@@ -24,31 +25,53 @@ const stack = await up(settings);
 // Secrets set in the environment win over the generated development ones.
 const secrets = withEnvironmentSecrets(devSecrets(join(settings.stackDir, 'dev-secrets.env')), process.env);
 const demoEnv = demo
-  ? { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly', BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000' }
+  ? {
+    SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_API_URL: sinks.slackApi, SMTP_URL: sinks.smtp, DIGEST_FROM: 'invoice-signal@localhost', DIGEST_FREQUENCY: 'hourly',
+    BATCH_WINDOW_SECONDS: '5', OVERDUE_GRACE_MS: '60000',
+  }
   : {};
-const env = { ...process.env, ...stack.endpoints, ...secrets, ...demoEnv, HOST: process.env.HOST ?? '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${defaultPorts.notifier}` };
+const env = {
+  ...process.env, ...stack.endpoints, ...secrets, ...demoEnv, HOST: process.env.HOST ?? '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${defaultPorts.notifier}`,
+};
 
 if (demo) launchDevTool(settings.stackDir, 'dev-sinks', join(root, 'scripts', 'dev-sinks.ts'), env);
 for (const name of serviceNames) launchService(settings.stackDir, name, { ...env, PORT: String(defaultPorts[name]) });
 const deadlineAt = Date.now() + 120_000;
 try {
-  await Promise.all(serviceNames.map((name) => waitForService(settings.stackDir, name, defaultPorts[name], deadlineAt)));
+  await createReporter().step(`services: waiting for /health/ready of ${serviceNames.join(', ')}`, async (step) => {
+    let ready = 0;
+    await Promise.all(serviceNames.map(async (name) => {
+      await waitForService(settings.stackDir, name, defaultPorts[name], deadlineAt);
+      step.update(`${++ready} of ${serviceNames.length} ready`);
+    }));
+  });
 } catch (error) {
   console.error(`\n${(error as Error).message}`);
-  for (const name of serviceNames) console.error(`\n--- ${name} (${serviceLog(settings.stackDir, name)})\n${tailOf(serviceLog(settings.stackDir, name), 15)}`);
+  for (const name of serviceNames) {
+    const log = serviceLog(settings.stackDir, name);
+    console.error(`\n--- ${name} (${log})\n${tailOf(log, 15)}`);
+  }
   process.exit(1);
 }
 
 await seedDemoAccounts();
-if (demo) launchDevTool(settings.stackDir, 'demo-feed', join(root, 'scripts', 'demo-feed.ts'), { ...env, DEMO_GATEWAY_URL: `http://127.0.0.1:${defaultPorts['ingest-gateway']}` });
+if (demo) {
+  const gateway = `http://127.0.0.1:${defaultPorts['ingest-gateway']}`;
+  launchDevTool(settings.stackDir, 'demo-feed', join(root, 'scripts', 'demo-feed.ts'), { ...env, DEMO_GATEWAY_URL: gateway });
+}
 
 console.log(`\ninvoice-signal is up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-for (const name of serviceNames) console.log(`  ${name.padEnd(16)} http://127.0.0.1:${defaultPorts[name]}   (management: http://127.0.0.1:${defaultPorts[name] + 6000}/metrics, /health/ready)`);
+for (const name of serviceNames) {
+  const port = defaultPorts[name];
+  console.log(`  ${name.padEnd(16)} http://127.0.0.1:${port}   (management: http://127.0.0.1:${port + 6000}/metrics, /health/ready)`);
+}
 const notifier = `http://127.0.0.1:${defaultPorts.notifier}`;
 console.log('\nWhere to look:');
-for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await signDevToken(secrets.AUTH_JWT_SECRET, csm, { ttl: '12h' })}`);
-console.log(`  outcomes (manager)   ${notifier}/outcomes#token=${await signDevToken(secrets.AUTH_JWT_SECRET, 'mgr_demo', { role: 'manager', ttl: '12h' })}`);
-console.log(`  API (OpenAPI)        ${notifier}/api/docs (document: /api/openapi.json; every service has both)    token: npm run token -- <csmId> [csm|manager|admin]`);
+const devToken = (sub: string, role?: string) => signDevToken(secrets.AUTH_JWT_SECRET, sub, { ttl: '12h', ...(role ? { role } : {}) });
+for (const csm of ['csm_alice', 'csm_bob', 'csm_carol']) console.log(`  inbox of ${csm.padEnd(10)} ${notifier}/inbox#token=${await devToken(csm)}`);
+console.log(`  outcomes (manager)   ${notifier}/outcomes#token=${await devToken('mgr_demo', 'manager')}`);
+console.log(`  API (OpenAPI)        ${notifier}/api/docs (document: /api/openapi.json; every service has both)`);
+console.log('  a token              npm run token -- <csmId> [csm|manager|admin]');
 if (demo) {
   console.log(`  Slack and e-mail     ${sinks.viewer}   (Slack stand-in ${sinks.slackApi}, SMTP sink ${sinks.smtp})`);
   console.log(`  webhook stream       ${devToolLog(settings.stackDir, 'demo-feed')}`);

@@ -77,6 +77,28 @@ describe('observability across the services', () => {
     for (const span of consumerSpans) expect(span.parentSpanId).toBeTruthy();
   });
 
+  it('each consumer batch is a trace of its own holding its Postgres queries, linked from the records it processed', async () => {
+    // The invoice of the test above went through the enricher: its batch, and that batch's queries, were exported too.
+    const found = await eventually('an enricher batch with its queries', () => {
+      const batches = receiver.spans.filter((s) => s.service === 'enricher' && s.name === 'batch billing.invoice.events.v1');
+      const byId = new Map(receiver.spans.map((s) => [s.spanId, s]));
+      const rootOf = (s: ReceivedSpan) => {
+        let at: ReceivedSpan | undefined = s;
+        while (at?.parentSpanId && byId.has(at.parentSpanId)) at = byId.get(at.parentSpanId);
+        return at;
+      };
+      const queries = receiver.spans.filter((s) => s.service === 'enricher' && s.name.startsWith('pg.query:'));
+      const batch = batches.find((b) => queries.some((q) => rootOf(q) === b));
+      return batch && { batch, queries: queries.filter((q) => rootOf(q) === batch) };
+    }, { timeoutMs: 30000 });
+    const statements = found.queries.map((q) => q.name);
+    expect(statements).toEqual(expect.arrayContaining([expect.stringMatching(/^pg\.query:BEGIN/), expect.stringMatching(/^pg\.query:COMMIT/)]));
+    const linksToBatch = (s: ReceivedSpan) => s.links?.some((l) => l.spanId === found.batch.spanId);
+    const process = receiver.spans.find((s) => s.service === 'enricher' && s.name === 'process billing.invoice.events.v1' && linksToBatch(s));
+    expect(process, 'a record span linking to the batch').toBeDefined();
+    expect(process!.traceId).not.toBe(found.batch.traceId); // the record stays in its invoice's trace
+  });
+
   it('logs carry the trace id of the record they describe', async () => {
     // A record the enricher must dead-letter, sent under a trace of our own: its warning names that trace.
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
  */
 export function devSecrets(file: string): Record<string, string> {
   const kept = existsSync(file)
-    ? Object.fromEntries(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    ? Object.fromEntries(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
     : {};
   const hex = (n: number) => randomBytes(n).toString('hex');
   const secrets = {

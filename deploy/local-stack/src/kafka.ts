@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { findJava } from './java.ts';
-import { daemon, pidOf, run, startDaemon, waitFor } from './processes.ts';
+import { maven } from './maven.ts';
+import { daemon, pidOf, runAsync, startDaemon, waitFor } from './processes.ts';
+import { silentReporter, type Reporter } from './progress.ts';
 import type { StackSettings } from './settings.ts';
 
 const log4j2 = `Configuration:
@@ -25,7 +27,7 @@ const log4j2 = `Configuration:
 `;
 
 /** Resolves the broker's jars from Maven Central into the cache (once) and returns their directory. */
-export function kafkaJars(s: StackSettings): string {
+export async function kafkaJars(s: StackSettings, report: Reporter): Promise<string> {
   const home = join(s.cacheDir, `kafka-${s.kafkaVersion}`);
   const libs = join(home, 'libs');
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('kafka_2.13'))) return libs;
@@ -38,7 +40,8 @@ export function kafkaJars(s: StackSettings): string {
 <groupId>local.invoice-signal</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
 <dependencies>${dependency('kafka_2.13')}${dependency('kafka-tools')}</dependencies></project>`,
   );
-  run('mvn', ['-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]);
+  await report.step(`kafka: downloading Kafka ${s.kafkaVersion} with Maven (54 MB of jars, and Maven's plugins on a first run)`, (step) =>
+    maven(s, step, ['-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]), { everyMs: 1000 });
   return libs;
 }
 
@@ -70,11 +73,11 @@ function serverProperties(s: StackSettings, dataDir: string): string {
 
 export const kafkaDaemon = (s: StackSettings) => daemon(s.stackDir, 'kafka');
 
-export function startKafka(s: StackSettings): number {
+export async function startKafka(s: StackSettings, report: Reporter = silentReporter): Promise<number> {
   const d = kafkaDaemon(s);
   const running = pidOf(d);
   if (running !== undefined) return running;
-  const libs = kafkaJars(s);
+  const libs = await kafkaJars(s, report);
   const java = join(findJava(17, s.javaHome), 'bin', 'java');
   const home = join(s.stackDir, 'kafka');
   const dataDir = join(home, 'data');
@@ -84,23 +87,25 @@ export function startKafka(s: StackSettings): number {
   writeFileSync(join(home, 'log4j2.yaml'), log4j2);
   const classpath = ['-cp', `${libs}/*`, `-Dlog4j2.configurationFile=${join(home, 'log4j2.yaml')}`];
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    const clusterId = run(java, [...classpath, 'kafka.tools.StorageTool', 'random-uuid']).trim().split('\n').pop()!;
-    run(java, [...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+    await report.step('kafka: formatting storage', async () => {
+      const clusterId = (await runAsync(java, [...classpath, 'kafka.tools.StorageTool', 'random-uuid'])).trim().split('\n').pop()!;
+      await runAsync(java, [...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+    });
   }
   return startDaemon(d, java, [`-Xmx${s.kafkaHeap}`, `-Xms${s.kafkaHeap}`, '-XX:+UseG1GC', ...classpath, 'kafka.Kafka', props]);
 }
 
 /** Ready means the group coordinator answers, not merely that the port is open. */
-export async function waitForKafka(s: StackSettings, deadlineAt: number): Promise<void> {
+export async function waitForKafka(s: StackSettings, deadlineAt: number, report: Reporter = silentReporter): Promise<void> {
   const kafka = new Kafka({ brokers: [`127.0.0.1:${s.kafkaPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   const pid = pidOf(kafkaDaemon(s));
   try {
-    await waitFor('kafka', deadlineAt, async () => {
+    await report.step('kafka: waiting for the group coordinator', () => waitFor('kafka', deadlineAt, async () => {
       await admin.connect();
       const { groups } = await admin.describeGroups(['invoice-signal-readiness-probe']);
       return groups.length === 1; // answering at all means the group coordinator is loaded
-    }, () => pid === undefined || pidOf(kafkaDaemon(s)) !== undefined);
+    }, () => pid === undefined || pidOf(kafkaDaemon(s)) !== undefined));
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { isAlive, run, waitFor } from './processes.ts';
+import { isAlive, run, runAsync, waitFor } from './processes.ts';
+import { silentReporter, type Reporter } from './progress.ts';
 import type { StackSettings } from './settings.ts';
 
 const binDirs = ['/usr/lib/postgresql/18/bin', '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
@@ -16,8 +17,8 @@ function binDir(): string {
 const isRoot = () => process.getuid?.() === 0;
 
 /** Postgres refuses to run as root, so as root every server command runs as the postgres user. */
-function asServerUser(command: string, args: string[]): string {
-  return isRoot() ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args);
+function asServerUser(command: string, args: string[]): Promise<string> {
+  return isRoot() ? runAsync('runuser', ['-u', 'postgres', '--', command, ...args]) : runAsync(command, args);
 }
 
 function serverUserCanUse(dir: string): boolean {
@@ -53,7 +54,7 @@ function statementStatsOptions(env = process.env): string {
   return ' -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.max=10000';
 }
 
-export function startPostgres(s: StackSettings): number {
+export async function startPostgres(s: StackSettings, report: Reporter = silentReporter): Promise<number> {
   const running = postgresPid(s);
   if (running !== undefined) return running;
   const bin = binDir();
@@ -66,19 +67,19 @@ export function startPostgres(s: StackSettings): number {
   }
   if (!existsSync(join(data, 'PG_VERSION'))) {
     // Trust on loopback only: a private development instance with no password to leak.
-    asServerUser(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+    await report.step('postgres: initdb', () => asServerUser(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']));
   }
   const logDir = join(s.stackDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(home, 'postgres.log');
   const options = `-p ${s.postgresPort} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=on${statementStatsOptions()}`;
-  asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']);
+  await report.step('postgres: starting', () => asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']));
   return postgresPid(s) ?? 0;
 }
 
 export async function stopPostgres(s: StackSettings): Promise<boolean> {
   if (postgresPid(s) === undefined) return false;
-  asServerUser(join(binDir(), 'pg_ctl'), ['-D', join(postgresHome(s), 'data'), '-m', 'fast', '-w', '-t', '60', 'stop']);
+  await asServerUser(join(binDir(), 'pg_ctl'), ['-D', join(postgresHome(s), 'data'), '-m', 'fast', '-w', '-t', '60', 'stop']);
   return true;
 }
 
@@ -86,8 +87,8 @@ export function postgresLogFile(s: StackSettings): string {
   return join(postgresHome(s), 'postgres.log');
 }
 
-export async function waitForPostgres(s: StackSettings, deadlineAt: number): Promise<void> {
-  await waitFor('postgres', deadlineAt, async () => {
+export async function waitForPostgres(s: StackSettings, deadlineAt: number, report: Reporter = silentReporter): Promise<void> {
+  await report.step('postgres: waiting for connections', () => waitFor('postgres', deadlineAt, async () => {
     const client = new pg.Client({ host: '127.0.0.1', port: s.postgresPort, user: 'postgres', database: 'postgres' });
     try {
       await client.connect();
@@ -96,7 +97,7 @@ export async function waitForPostgres(s: StackSettings, deadlineAt: number): Pro
     } finally {
       await client.end().catch(() => undefined);
     }
-  });
+  }));
 }
 
 function userIds(name: string): { uid: number; gid: number } {

@@ -81,6 +81,36 @@ export function run(command: string, args: string[], opts: { cwd?: string; env?:
   return result.stdout;
 }
 
+/**
+ * Runs a command to completion without blocking (progress keeps showing), giving each line of its
+ * output (split on \r as well: progress bars) to `onLine`; throws with the output's tail when it fails.
+ */
+export async function runAsync(
+  command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
+): Promise<string> {
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let tail = '';
+  let partial = '';
+  const take = (chunk: Buffer, isStdout: boolean) => {
+    const text = chunk.toString('utf8');
+    if (isStdout) stdout += text;
+    tail = (tail + text).slice(-8000);
+    const lines = (partial + text).split(/\r|\n/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line) opts.onLine?.(line);
+  };
+  child.stdout.on('data', (c: Buffer) => take(c, true));
+  child.stderr.on('data', (c: Buffer) => take(c, false));
+  const [status, error] = await new Promise<[number | null, Error | undefined]>((resolve) => {
+    child.once('error', (e) => resolve([null, e]));
+    child.once('close', (code) => resolve([code, undefined]));
+  });
+  if (error) throw new Error(`${command} could not run: ${error.message}`);
+  if (status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${status}:\n${tail.trim().split(/\r|\n/).filter(Boolean).slice(-30).join('\n')}`);
+  return stdout;
+}
+
 /** Polls `probe` until it resolves truthy or the deadline passes; the last error explains a timeout. */
 export async function waitFor(what: string, deadlineAt: number, probe: () => Promise<boolean>, alive?: () => boolean): Promise<void> {
   let lastError = 'not ready yet';

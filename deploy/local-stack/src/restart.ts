@@ -12,21 +12,21 @@ import type { StackSettings } from './settings.ts';
 /** Stops the broker (SIGTERM, then SIGKILL after the grace), starts it on the same data and waits until it answers. */
 export async function restartKafka(s: StackSettings, graceSeconds = 30): Promise<void> {
   await stopDaemon(kafkaDaemon(s), graceSeconds);
-  startKafka(s);
+  await startKafka(s);
   await waitForKafka(s, Date.now() + s.readyDeadlineSeconds * 1000);
 }
 
 /** Stops Postgres (fast shutdown: open connections are cut), starts it on the same data and waits until it answers. */
 export async function restartPostgres(s: StackSettings): Promise<void> {
   await stopPostgres(s);
-  startPostgres(s);
+  await startPostgres(s);
   await waitForPostgres(s, Date.now() + s.readyDeadlineSeconds * 1000);
 }
 
 /** Stops the schema registry, starts it again (its schemas live in Kafka) and waits until it answers. */
 export async function restartRegistry(s: StackSettings, graceSeconds = 30): Promise<void> {
   await stopDaemon(registryDaemon(s), graceSeconds);
-  startRegistry(s);
+  await startRegistry(s);
   await waitForRegistry(s, Date.now() + s.readyDeadlineSeconds * 1000);
 }
 

@@ -18,11 +18,13 @@ export function launchService(stackDir: string, name: ServiceName, env: NodeJS.P
   const running = pidOf(d);
   if (running !== undefined) return running;
   const node = join(repoRoot, 'node_modules', '.bin', 'node');
-  return startDaemon(d, existsSync(node) ? node : process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(repoRoot, 'services', name, 'src', 'main.ts')], { cwd: repoRoot, env });
+  const main = join(repoRoot, 'services', name, 'src', 'main.ts');
+  return startDaemon(d, existsSync(node) ? node : process.execPath, ['--disable-warning=TimeoutNegativeWarning', main], { cwd: repoRoot, env });
 }
 
 export async function waitForService(stackDir: string, name: ServiceName, port: number, deadlineAt: number): Promise<void> {
-  await waitFor(name, deadlineAt, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, () => pidOf(serviceDaemon(stackDir, name)) !== undefined);
+  const alive = () => pidOf(serviceDaemon(stackDir, name)) !== undefined;
+  await waitFor(name, deadlineAt, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, alive);
 }
 
 /** Development helpers `npm start` runs beside the services (the demo's sinks and vendor feed). */

@@ -7,6 +7,8 @@ export interface StackSettings {
   stackDir: string;
   /** Where downloaded jars and the registry app are cached. Default: ~/.cache/invoice-signal */
   cacheDir: string;
+  /** Maven's local repository (what it downloads into first). Default: Maven's own (~/.m2/repository) */
+  mavenRepo?: string;
   kafkaVersion: string;
   registryVersion: string;
   kafkaPort: number;
@@ -14,7 +16,7 @@ export interface StackSettings {
   registryPort: number;
   registryManagementPort: number;
   postgresPort: number;
-  /** Seconds `up` waits for all components to answer before giving up. */
+  /** Seconds `up` waits for the components to answer before giving up (downloads not counted). */
   readyDeadlineSeconds: number;
   /** Java 17+ for Kafka; Java 21+ for the registry. Found when not given. */
   javaHome?: string;
@@ -40,6 +42,7 @@ export function readSettings(env = process.env): StackSettings {
   return {
     stackDir: resolve(env.STACK_DIR ?? join(repoRoot, '.stack')),
     cacheDir: resolve(env.STACK_CACHE_DIR ?? join(homedir() || tmpdir(), '.cache', 'invoice-signal')),
+    mavenRepo: env.STACK_MAVEN_REPO ? resolve(env.STACK_MAVEN_REPO) : undefined,
     kafkaVersion: env.STACK_KAFKA_VERSION ?? '4.3.1',
     registryVersion: env.STACK_REGISTRY_VERSION ?? '3.3.3',
     kafkaPort: intFrom(env, 'STACK_KAFKA_PORT', 9092),

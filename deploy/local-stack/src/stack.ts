@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { kafkaDaemon, startKafka, waitForKafka } from './kafka.ts';
 import { postgresLogFile, postgresPid, startPostgres, stopPostgres, waitForPostgres } from './postgres.ts';
 import { pidOf, stopDaemon } from './processes.ts';
+import { createReporter, silentReporter } from './progress.ts';
 import { registryDaemon, startRegistry, waitForRegistry } from './registry.ts';
 import { serviceLog, serviceNames, servicePids, stopServices } from './services.ts';
 import { endpointsOf, readSettings, type StackSettings } from './settings.ts';
@@ -17,26 +18,34 @@ export interface UpResult {
   endpoints: ReturnType<typeof endpointsOf>;
 }
 
-export async function up(s: StackSettings = readSettings(), say: (line: string) => void = console.log): Promise<UpResult> {
+/**
+ * Starts what is not running and waits until all of it answers, showing each long step (downloads,
+ * initdb, formatting, waits) as it goes: on stdout, or as plain lines through `say` when given.
+ */
+export async function up(s: StackSettings = readSettings(), say?: (line: string) => void): Promise<UpResult> {
+  const report = createReporter({ say });
   const began = Date.now();
-  const deadlineAt = began + s.readyDeadlineSeconds * 1000;
   const started: string[] = [];
   const wasRunning = (pid: number | undefined) => pid !== undefined;
 
   if (!wasRunning(postgresPid(s))) started.push('postgres');
-  startPostgres(s);
+  await startPostgres(s, report);
   if (!wasRunning(pidOf(kafkaDaemon(s)))) started.push('kafka');
-  startKafka(s);
-  await Promise.all([waitForPostgres(s, deadlineAt), waitForKafka(s, deadlineAt)]);
+  await startKafka(s, report);
+  // Waits are shown for what this call started; what was running answers at once.
+  const shown = (name: string) => (started.includes(name) ? report : silentReporter);
+  // The deadline counts from the wait, so a first run's downloads do not eat into it.
+  const deadlineAt = Date.now() + s.readyDeadlineSeconds * 1000;
+  await Promise.all([waitForPostgres(s, deadlineAt, shown('postgres')), waitForKafka(s, deadlineAt, shown('kafka'))]);
   // The registry stores its schemas in Kafka, so it starts once the broker answers.
   if (!wasRunning(pidOf(registryDaemon(s)))) started.push('registry');
-  startRegistry(s);
-  await waitForRegistry(s, deadlineAt);
+  await startRegistry(s, report);
+  await waitForRegistry(s, Date.now() + s.readyDeadlineSeconds * 1000, shown('registry'));
 
   const result = { started, seconds: (Date.now() - began) / 1000, endpoints: endpointsOf(s) };
-  say(`stack ready in ${result.seconds.toFixed(1)} s (started: ${started.join(', ') || 'nothing, all were running'})`);
-  for (const [k, v] of Object.entries(result.endpoints)) say(`  ${k}=${v}`);
-  say(`  logs: ${s.stackDir}/logs and ${postgresLogFile(s)}`);
+  report.say(`stack ready in ${result.seconds.toFixed(1)} s (started: ${started.join(', ') || 'nothing, all were running'})`);
+  for (const [k, v] of Object.entries(result.endpoints)) report.say(`  ${k}=${v}`);
+  report.say(`  logs: ${s.stackDir}/logs and ${postgresLogFile(s)}`);
   return result;
 }
 

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Counter } from 'prom-client';
 import type { Knex } from './db.ts';
 import { tryLockKey } from './locks.ts';
 import type { Logger } from './logger.ts';
 import { backoffMs } from './retry.ts';
+import { inSpan } from './spans.ts';
 
-const jobRuns = new Counter({ name: 'job_runs_total', help: 'Runs of background jobs, by job and outcome (done, idle, skipped, failed)', labelNames: ['job', 'outcome'] as const });
-const tracer = trace.getTracer('invoice-signal');
+const jobRuns = new Counter({
+  name: 'job_runs_total', help: 'Runs of background jobs, by job and outcome (done, idle, skipped, failed)', labelNames: ['job', 'outcome'] as const,
+});
 
 export interface JobContext {
   /** Set for a singleton job: the transaction holding the job's lock (write through it to stay in the run). */
@@ -61,20 +62,12 @@ export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob
   };
 
   async function once(): Promise<number> {
-    return tracer.startActiveSpan(`job ${opts.name}`, async (span) => {
-      try {
-        const handled = opts.singleton
-          ? await db.transaction(async (trx) => ((await tryLockKey(trx, `job:${opts.name}`)) ? ((await opts.run({ trx, signal: stopping.signal })) ?? 0) : -1))
-          : ((await opts.run({ signal: stopping.signal })) ?? 0);
-        jobRuns.inc({ job: opts.name, outcome: handled < 0 ? 'skipped' : handled > 0 ? 'done' : 'idle' });
-        return handled;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
+    return inSpan(`job ${opts.name}`, async () => {
+      const handled = opts.singleton
+        ? await db.transaction(async (trx) => ((await tryLockKey(trx, `job:${opts.name}`)) ? ((await opts.run({ trx, signal: stopping.signal })) ?? 0) : -1))
+        : ((await opts.run({ signal: stopping.signal })) ?? 0);
+      jobRuns.inc({ job: opts.name, outcome: handled < 0 ? 'skipped' : handled > 0 ? 'done' : 'idle' });
+      return handled;
     });
   }
 

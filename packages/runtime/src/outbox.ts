@@ -1,10 +1,11 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
 import type { TopicSpec, ValueOf } from '@invoice-signal/events';
 import type { Knex } from './db.ts';
 import type { RunningJob } from './jobs.ts';
 import type { EventPublisher, OutgoingRecord } from './producer.ts';
 import type { ServiceContext } from './service.ts';
+import { inSpan } from './spans.ts';
 import { pgArray } from './sql.ts';
 
 /*
@@ -75,7 +76,6 @@ new Gauge({
   name: 'outbox_oldest_age_seconds', help: 'Age of the oldest record waiting in an outbox (0 when empty), by outbox table', labelNames: ['outbox'] as const,
   collect: stat('select extract(epoch from now() - min(created_at)) as value from ??'),
 });
-const tracer = trace.getTracer('invoice-signal');
 
 export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T> {
   const drainers = new Set<RunningJob>();
@@ -89,16 +89,8 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
     const rows: Row[] = await pending(trx, limit);
     if (rows.length === 0) return 0;
     const attributes = { 'messaging.batch.message_count': rows.length };
-    await tracer.startActiveSpan(`publish ${spec.topic.name}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
-      try {
-        await publisher.publish(spec.topic, rows.map((r) => outgoing({ key: r.key, version: r.version, value: r.payload as ValueOf<T> | null })));
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    const records = rows.map((r) => outgoing({ key: r.key, version: r.version, value: r.payload as ValueOf<T> | null }));
+    await inSpan(`publish ${spec.topic.name}`, () => publisher.publish(spec.topic, records), { kind: SpanKind.PRODUCER, attributes });
     await trx.raw('delete from ?? where id = any(?::bigint[])', [spec.table, pgArray(rows.map((r) => r.id))]);
     published.inc({ outbox: spec.table }, rows.length);
     return rows.length;

@@ -27,7 +27,9 @@ describe('billing.invoice.payment-status.v1', () => {
   });
 
   it('is provisioned with cleanup.policy=compact', async () => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+    // Right after its creation the broker may not host the topic yet ("does not host this topic-partition"): wait, don't sample.
+    const describe = () => admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+    const { resources } = await eventually('the new topic described', () => describe().catch(() => undefined));
     expect(resources[0].configEntries[0].configValue).toBe('compact');
   });
 

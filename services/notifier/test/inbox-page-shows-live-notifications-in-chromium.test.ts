@@ -327,7 +327,9 @@ describe('the inbox page in a real browser (Debian Chromium, headless)', () => {
       await page.keyboard.press('Enter');
       await eventually('recorded', async () => (await n.db('notifications').where({ invoice_id: 'stripe:in_nw_57' }).first())?.action_taken === 'scheduled_call');
       await page.locator('#done article.card[data-invoice-id="stripe:in_nw_57"]').waitFor({ state: 'attached' });
-      expect(await page.evaluate(() => document.activeElement?.closest('article')?.getAttribute('data-invoice-id') ?? document.activeElement?.id)).toBe('stripe:in_nw_42');
+      // The live stream may file the card before the API answers, and focus moves on that answer: wait for it.
+      await expect.poll(() => page.evaluate(() => document.activeElement?.closest('article')?.getAttribute('data-invoice-id') ?? document.activeElement?.id))
+        .toBe('stripe:in_nw_42');
       // The Acknowledged section opens from the keyboard too.
       await tabTo('#done-section > summary');
       await page.keyboard.press('Enter');

@@ -1,9 +1,10 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
 import { topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
 import type { Knex } from '../db.ts';
 import { TransientError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EventPublisher, OutgoingRecord } from '../producer.ts';
+import { failSpan, inSpan, tracer } from '../spans.ts';
 import type { IncomingRecord } from './records.ts';
 
 /** A record to publish with the batch; `cause` is the incoming record it answers (its trace continues). */
@@ -42,20 +43,37 @@ export interface BatchRunDeps {
   listener?: BatchListener;
 }
 
-const tracer = trace.getTracer('invoice-signal');
-
-/** One span per record, child of the trace its producer carried in the headers: one trace per invoice. */
-function recordSpans(spec: TopicSpec, records: IncomingRecord<unknown>[], size: number): Map<IncomingRecord<unknown>, { span: Span; ctx: Context }> {
-  const spans = new Map<IncomingRecord<unknown>, { span: Span; ctx: Context }>();
-  for (const r of records) {
-    const parent = propagation.extract(ROOT_CONTEXT, r.headers);
+/**
+ * The batch's span (a root: one trace per batch, holding its database and HTTP calls), linked to
+ * each record's producer, and one span per record, child of the trace its producer carried in the
+ * headers (one trace per invoice) and linked back to the batch.
+ */
+function batchSpans(spec: TopicSpec, records: IncomingRecord<unknown>[]) {
+  const { topic, partition, offset } = records[0];
+  const parents = records.map((r) => propagation.extract(ROOT_CONTEXT, r.headers));
+  const batch = tracer.startSpan(`batch ${spec.name}`, {
+    kind: SpanKind.CONSUMER,
+    root: true,
+    attributes: { 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': offset,
+      'messaging.batch.message_count': records.length },
+    links: parents.flatMap((p) => trace.getSpanContext(p) ?? []).map((linked) => ({ context: linked })),
+  });
+  const perRecord = new Map<IncomingRecord<unknown>, { span: Span; ctx: Context }>();
+  records.forEach((r, i) => {
     const span = tracer.startSpan(`process ${spec.name}`, {
       kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.destination.name': r.topic, 'messaging.kafka.offset': r.offset, 'messaging.batch.message_count': size },
-    }, parent);
-    spans.set(r, { span, ctx: trace.setSpan(parent, span) });
-  }
-  return spans;
+      attributes: { 'messaging.destination.name': r.topic, 'messaging.kafka.offset': r.offset, 'messaging.batch.message_count': records.length },
+      links: [{ context: batch.spanContext() }],
+    }, parents[i]);
+    perRecord.set(r, { span, ctx: trace.setSpan(parents[i], span) });
+  });
+  const end = (error?: unknown) => {
+    for (const span of [batch, ...[...perRecord.values()].map((p) => p.span)]) {
+      if (error) failSpan(span, error);
+      span.end();
+    }
+  };
+  return { batch, perRecord, end };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -73,36 +91,56 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
 /**
  * One attempt at a batch: one transaction around the handler, the emitted records in one send
  * per topic before the commit, then the after-commit work. Throws what the attempt threw.
+ * Spans: the batch, and in it the handler, the send, the commit and the after-commit work.
  */
 export async function runBatchOnce(deps: BatchRunDeps, spec: TopicSpec, handle: BatchHandler<unknown>, records: IncomingRecord<unknown>[]): Promise<void> {
-  const { topic, partition, offset: firstOffset } = records[0];
-  const notify = (stage: BatchStage) => deps.listener?.({ stage, topic, partition, records: records.length, firstOffset });
-  const spans = recordSpans(spec, records, records.length);
-  const after: Array<() => unknown> = [];
+  const spans = batchSpans(spec, records);
   try {
-    await deps.db.transaction(async (trx) => {
-      const emitted = new Map<TopicSpec, EmittedRecord<unknown>[]>();
-      const ctx: BatchContext = {
-        trx,
-        emit: (out, list) => void emitted.set(out, [...(emitted.get(out) ?? []), ...(list as EmittedRecord<unknown>[])]),
-        afterCommit: (fn) => void after.push(fn),
-      };
-      await handle(records, ctx);
-      notify('handled');
-      const sends = [...emitted].map(([out, list]) => deps.publisher.publish(out, list.map(({ cause, ...r }) => ({ ...r, trace: cause ? spans.get(cause)?.ctx : undefined }))));
-      await withTimeout(Promise.all(sends), deps.publishTimeoutMs, `publishing the output of ${topic}[${partition}]@${firstOffset}`);
-      if (emitted.size) notify('produced');
-    });
-    notify('committed');
-    for (const { span } of spans.values()) span.end();
+    await context.with(trace.setSpan(ROOT_CONTEXT, spans.batch), () => attemptBatch(deps, spec, handle, records, spans.perRecord));
   } catch (error) {
-    for (const { span } of spans.values()) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      span.end();
-    }
+    spans.end(error);
     throw error;
   }
+  spans.end();
+}
+
+async function attemptBatch(deps: BatchRunDeps, spec: TopicSpec, handle: BatchHandler<unknown>, records: IncomingRecord<unknown>[],
+  perRecord: Map<IncomingRecord<unknown>, { ctx: Context }>): Promise<void> {
+  const { topic, partition, offset: firstOffset } = records[0];
+  const notify = (stage: BatchStage) => deps.listener?.({ stage, topic, partition, records: records.length, firstOffset });
+  const after: Array<() => unknown> = [];
+  const emitted = new Map<TopicSpec, EmittedRecord<unknown>[]>();
+  const trx = await deps.db.transaction();
+  try {
+    const ctx: BatchContext = {
+      trx,
+      emit: (out, list) => void emitted.set(out, [...(emitted.get(out) ?? []), ...(list as EmittedRecord<unknown>[])]),
+      afterCommit: (fn) => void after.push(fn),
+    };
+    await inSpan(`handle ${spec.name}`, () => handle(records, ctx));
+    notify('handled');
+    if (emitted.size) {
+      const send = ([out, list]: [TopicSpec, EmittedRecord<unknown>[]]) =>
+        deps.publisher.publish(out, list.map(({ cause, ...r }) => ({ ...r, trace: cause ? perRecord.get(cause)?.ctx : undefined })));
+      const what = `publishing the output of ${topic}[${partition}]@${firstOffset}`;
+      await inSpan('emit', () => withTimeout(Promise.all([...emitted].map(send)), deps.publishTimeoutMs, what));
+      notify('produced');
+    }
+    await inSpan('commit', async () => {
+      await trx.commit();
+      // Knex resolves commit() even when COMMIT fails (a deferred constraint, a lost connection): the outcome is here.
+      await trx.executionPromise;
+    });
+  } catch (error) {
+    await trx.rollback().catch(() => undefined);
+    throw error;
+  }
+  notify('committed');
+  if (after.length) await inSpan('after-commit', () => runAfterCommit(deps, spec, after));
+}
+
+/** After-commit work: a failure is logged, never retried (the batch is done). */
+async function runAfterCommit(deps: BatchRunDeps, spec: TopicSpec, after: Array<() => unknown>): Promise<void> {
   for (const fn of after) {
     try {
       await fn();
