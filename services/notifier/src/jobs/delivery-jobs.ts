@@ -1,5 +1,6 @@
 import type { RunningJob, ServiceContext } from '@invoice-signal/runtime';
 import { notificationOutbox } from '../adapters/notification-outbox.ts';
+import { queueUnpublished } from '../adapters/notification-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { SlackSender } from '../adapters/slack.ts';
 import type { Config } from '../config.ts';
@@ -21,7 +22,8 @@ export function startDeliveryJobs(
   const everyMs = ctx.config.DELIVERY_TICK_MS;
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
   const { slack, mailer } = channels;
-  const woken: RunningJob[] = [notificationOutbox.drain(ctx, { everyMs })];
+  // The sweep queues what pods of the published_version era wrote during a rolling deploy (one index probe when none).
+  const woken: RunningJob[] = [notificationOutbox.drain(ctx, { everyMs, sweep: (trx) => queueUnpublished(trx, 500) })];
   if (slack) woken.push(ctx.job({ name: 'notifier.slack', everyMs, run: () => runSlackDeliveries(deps, slack, policy) }));
   if (mailer) {
     ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) });
