@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
 import { testServiceConfig, uniqueName } from '@invoice-signal/testkit';
+import { queueUnpublished } from '../src/adapters/notification-store.ts';
 import { migrations } from '../src/migrations/index.ts';
 
 /**
  * A database of the published_version era migrated to 006-notification-outbox: every version not
  * yet published is waiting in the runtime outbox as the record the old relay would have sent;
- * published ones are not sent again.
+ * published ones are not sent again. published_version stays (expand/contract): a pod of the
+ * previous release still bumps versions during a rolling deploy, and the drainer's sweep queues them.
  */
 describe('the notification outbox migration', () => {
   const url = testServiceConfig('notifier', uniqueName('ntf-outbox-migration')).databaseUrl;
@@ -28,10 +30,21 @@ describe('the notification outbox migration', () => {
     await db?.destroy();
   });
 
-  it('queues the unpublished versions with their key, version and record, and drops published_version', async () => {
-    const rows = await db('notification_outbox').orderBy('id').select('key', 'version', 'payload');
-    expect(rows.map((r) => [r.key, r.version, r.payload.id, r.payload.version, r.payload.status]))
-      .toEqual([['csm_2', 3, 'n2', 3, 'overdue'], ['csm_1', 2, 'n3', 2, 'failed']]);
-    expect(await db.schema.hasColumn('notifications', 'published_version')).toBe(false);
+  const queued = async () => (await db('notification_outbox').orderBy('id').select('key', 'version', 'payload'))
+    .map((r) => [r.key, r.version, r.payload.id, r.payload.version, r.payload.status]);
+
+  it('queues the unpublished versions with their key, version and record, and marks them so an old relay leaves them alone', async () => {
+    expect(await queued()).toEqual([['csm_2', 3, 'n2', 3, 'overdue'], ['csm_1', 2, 'n3', 2, 'failed']]);
+    // What the previous release's relay reads: nothing is left for it to send again.
+    expect(await db('notifications').whereRaw('published_version < version').pluck('id')).toEqual([]);
+  });
+
+  it('keeps published_version, so the sweep queues what a pod of the previous release writes after the migration, once', async () => {
+    await db('notification_outbox').del();
+    // An old pod's status change: a version bump and no outbox row.
+    await db('notifications').where({ id: 'n1' }).update({ status: 'overdue', version: db.raw('version + 1') });
+    expect(await db.transaction((trx) => queueUnpublished(trx, 500))).toBe(1);
+    expect(await queued()).toEqual([['csm_1', 4, 'n1', 4, 'overdue']]);
+    expect(await db.transaction((trx) => queueUnpublished(trx, 500))).toBe(0);
   });
 });

@@ -78,14 +78,18 @@ export async function queueRows(trx: Knex.Transaction, rows: Row[]): Promise<num
  * them itself, or the next sweep does). Two statements when something is found, one otherwise.
  */
 export async function queueUnpublished(trx: Knex.Transaction, limit: number | null): Promise<number> {
-  const { rows } = await trx.raw<{ rows: Row[] }>(
+  const { rows } = await unpublishedSweep(trx, limit);
+  return rows.length ? queueRows(trx, rows) : 0;
+}
+
+/** Marks up to `limit` (null: all) unpublished versions as queued, returning their rows. */
+export const unpublishedSweep = (db: Db, limit: number | null) =>
+  db.raw<{ rows: Row[] }>(
     `update notifications set published_version = version where id in
        (select id from notifications where published_version < version order by updated_at limit ?::bigint for update skip locked)
      returning *`,
     [limit],
   );
-  return rows.length ? queueRows(trx, rows) : 0;
-}
 
 export async function csmRef(db: Db, csmId: string): Promise<CsmRef | null> {
   const row = await db('csm_directory').where({ csm_id: csmId }).first();
