@@ -32,7 +32,7 @@ describe('job runs on the management port', () => {
   const run = async (name: string, role?: 'csm' | 'admin') => {
     const headers = role ? { authorization: `Bearer ${await token('ops', role)}` } : undefined;
     const res = await fetch(`${n.running.managementUrl}/jobs/${name}/run`, { method: 'POST', headers });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   it('refuses a caller without an admin token, and names an unknown job', async () => {
