@@ -4,8 +4,7 @@ import { deadLetterName, EncodeError, topicName, type AvroSerde, type TopicSpec,
 import { deadLetterHeaders } from './consumer/dead-letter.ts';
 import type { Knex } from './db.ts';
 import type { RunningJob } from './jobs.ts';
-import type { Logger } from './logger.ts';
-import type { EventPublisher, OutgoingRecord } from './producer.ts';
+import type { OutgoingRecord } from './producer.ts';
 import type { ServiceContext } from './service.ts';
 import { pgArray, unnestRows, type Column } from './sql.ts';
 

@@ -1,5 +1,6 @@
 import { bodyTooLarge, problem, tooManyFailuresProblem, unsupportedMedia } from '@invoice-signal/runtime';
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
+import { dueView, iso, moneyView } from '../domain/display.ts';
 import { flagLabel } from '../domain/flag-labels.ts';
 import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 import { noteText } from '../domain/ownership.ts';
@@ -7,13 +8,6 @@ import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
 import { ackActions, type Acknowledgment } from '../domain/acknowledgment.ts';
 
-export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** Money as the API shows it: `amount` in integer minor units of `currency`, and as a CSM reads it. */
-export const moneyView = (minor: number, currency: string) => ({ amount: minor, currency, amountDisplay: formatMoney(minor, currency) });
-
-/** A due date as the API shows it: the instant (ISO-8601) and the day on the reader's calendar (`zone`). */
-export const dueView = (dueAt: number | null, zone: string) => ({ dueDate: iso(dueAt), dueDay: dueAt === null ? null : dueDay(dueAt, zone) });
 
 /**
  * The API's JSON for a notification (the one mapping from the domain's InvoiceNotification): the
