@@ -23,7 +23,7 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
     acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
-    previousCsmId: n.previousCsmId, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason,
+    previousCsmId: n.previousCsmId, amountRemaining: n.amountRemainingMinor, failureReason: n.failureReason,
     timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
     // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
@@ -79,7 +79,7 @@ export const notificationSchema = {
     acknowledgmentHistory: { type: 'array', items: acknowledgmentSchema, description: 'every acknowledgment recorded, oldest first' },
     version: { type: 'integer' },
     previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
-    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    amountRemaining: { type: ['integer', 'null'], description: 'what is still owed, integer minor units of currency (null until a payment status is known)' },
     failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
     timeline: {
       type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
@@ -95,7 +95,7 @@ export const notificationSchema = {
     },
     issuedAt: { ...nullable('string'), description: 'when the vendor issued the invoice' },
     updatedAt: { type: 'string', description: 'the last change of this notification' },
-    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemainingMinor as a CSM reads it (formatted like amountDisplay)' },
+    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemaining as a CSM reads it (formatted like amountDisplay)' },
   },
 } as const;
 
