@@ -72,7 +72,8 @@ const published = new Counter({
   name: 'outbox_published_total', help: 'Records (and tombstones) published from an outbox, by outbox table', labelNames: ['outbox'] as const,
 });
 const deadLettered = new Counter({
-  name: 'outbox_dead_lettered_total', help: 'Outbox rows the topic schema refused, sent to <topic>.dlq and deleted, by outbox table', labelNames: ['outbox'] as const,
+  name: 'outbox_dead_lettered_total', help: 'Outbox rows the topic schema refused, sent to <topic>.dlq and deleted, by outbox table',
+  labelNames: ['outbox'] as const,
 });
 const scrapeFailed = new Gauge({
   name: 'outbox_scrape_failed', help: '1 when the outbox gauges could not be read at the last scrape (their values are then reset), by outbox table',
@@ -129,11 +130,14 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
       const refused = await refusedRows(ctx.serde, rows);
       if (refused.size === 0) throw error;
       const topic = topicName(spec.topic, ctx.serde.namespace);
+      const origin = (r: Row) => ({ 'dlq.outbox.table': spec.table, 'dlq.outbox.id': String(r.id) });
       await ctx.publisher.publishRaw(deadLetterName(topic), [...refused].map(([r, reason]) => ({
         key: r.key, value: Buffer.from(JSON.stringify(r.payload)),
-        headers: { [spec.versionHeader]: String(r.version), ...deadLetterHeaders(topic, reason, { 'dlq.outbox.table': spec.table, 'dlq.outbox.id': String(r.id) }) },
+        headers: { [spec.versionHeader]: String(r.version), ...deadLetterHeaders(topic, reason, origin(r)) },
       })));
-      for (const [r, reason] of refused) ctx.logger.error({ outbox: spec.table, id: r.id, key: r.key, version: r.version, err: reason }, 'outbox row dead-lettered');
+      for (const [r, reason] of refused) {
+        ctx.logger.error({ outbox: spec.table, id: r.id, key: r.key, version: r.version, err: reason }, 'outbox row dead-lettered');
+      }
       deadLettered.inc({ outbox: spec.table }, refused.size);
       await ctx.publisher.publish(spec.topic, rows.filter((r) => !refused.has(r)).map(recordOf));
     }

@@ -151,7 +151,8 @@ describe('the runtime outbox', () => {
 
   it('dead-letters a row the schema refuses, with the reason, deletes it and publishes what follows it', async () => {
     const dlq = await TopicReader.openRaw(deadLetterName(topicName(topics.paymentStatus, bus.namespace)));
-    const metric = async () => (await metricsRegistry.getSingleMetric('outbox_dead_lettered_total')!.get()).values.find((v) => v.labels.outbox === 'status_outbox')?.value ?? 0;
+    const counter = metricsRegistry.getSingleMetric('outbox_dead_lettered_total')!;
+    const metric = async () => (await counter.get()).values.find((v) => v.labels.outbox === 'status_outbox')?.value ?? 0;
     const before = await metric();
     const [bad, good] = [uniqueName('in_bad'), uniqueName('in_good')];
     await bus.db.transaction(async (trx) => {

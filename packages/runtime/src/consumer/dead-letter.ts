@@ -16,7 +16,9 @@ export async function deadLetter(deps: { publisher: EventPublisher; logger: Logg
     value: message.value,
     headers: {
       ...(message.headers as Record<string, Buffer>),
-      ...deadLetterHeaders(topic, error, { 'dlq.original.partition': String(partition), 'dlq.original.offset': message.offset, 'dlq.consumer.group': deps.groupId }),
+      ...deadLetterHeaders(topic, error, {
+        'dlq.original.partition': String(partition), 'dlq.original.offset': message.offset, 'dlq.consumer.group': deps.groupId,
+      }),
     },
   }]);
   metrics.consumed.inc({ topic, group: deps.groupId, outcome: 'dead_lettered' });

@@ -45,7 +45,8 @@ const acknowledgment: Array<keyof Stored> = ['acknowledgedAt', 'acknowledgedBy',
 
 /** What an assessment or a payment status writes: all but the identity and the acknowledgment (the acknowledge API's); the rank sorts the pending list. */
 export const stateColumns: Column<InvoiceNotification>[] = [
-  ...fields.filter(({ field }) => !identity.includes(field) && !acknowledgment.includes(field)).map(toColumn), ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
+  ...fields.filter(({ field }) => !identity.includes(field) && !acknowledgment.includes(field)).map(toColumn),
+  ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
 ];
 // A new notification is published with its batch (emitted before the commit), not through the outbox: it is born published.
 export const insertColumns: Column<InvoiceNotification>[] = [
