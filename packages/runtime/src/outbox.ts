@@ -42,7 +42,10 @@ export interface DrainOptions {
   everyMs: number;
   /** Records per run, published in one request. Default 500. */
   batchSize?: number;
-  /** Runs first in each run, in its transaction: queues what writers outside the outbox left; returns how many. */
+  /**
+   * Runs first in each run, in a short transaction of its own (the rows it locks are not held while
+   * the broker answers): queues what writers outside the outbox left; returns how many.
+   */
   sweep?: (trx: Knex.Transaction) => Promise<number>;
 }
 
@@ -190,7 +193,10 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
     drain(ctx, opts) {
       const job = ctx.job({
         name: `${ctx.name}.outbox.${spec.table}`, everyMs: opts.everyMs, singleton: true,
-        run: async ({ trx }) => ((await opts.sweep?.(trx!)) ?? 0) + (await publishOldest(trx!, ctx, opts.batchSize ?? 500)),
+        run: async ({ trx }) => {
+          const swept = opts.sweep ? await ctx.db.transaction(opts.sweep) : 0;
+          return swept + (await publishOldest(trx!, ctx, opts.batchSize ?? 500));
+        },
       });
       drainers.add(job);
       draining.set(spec.table, ctx.db);
