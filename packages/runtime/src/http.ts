@@ -111,10 +111,6 @@ async function readiness(checks: Record<string, ReadinessCheck>) {
   return { ok: results.every(([, r]) => r === 'ok'), checks: Object.fromEntries(results) };
 }
 
-/**
- * The management port (as the registry has one): Prometheus metrics and the detailed readiness,
- * which name our dependencies and their errors. Deployments keep it off the public Service.
- */
 /** What the management port's `POST /jobs/:name/run` needs: who may call it, and the service's jobs. */
 export interface JobControl {
   verifier: TokenVerifier;
@@ -122,6 +118,10 @@ export interface JobControl {
   run(name: string): Promise<JobOutcome> | undefined;
 }
 
+/**
+ * The management port (as the registry has one): Prometheus metrics and the detailed readiness,
+ * which name our dependencies and their errors. Deployments keep it off the public Service.
+ */
 export function createManagementApp(opts: { logger: Logger; checks: Record<string, ReadinessCheck>; jobs?: JobControl }): FastifyInstance {
   const app = Fastify({ loggerInstance: opts.logger.child({ component: 'management' }), logController: new LogController({ disableRequestLogging: true }), ...serverOptions(defaultServerLimits) });
   app.get('/health/live', async () => ({ status: 'ok' }));
