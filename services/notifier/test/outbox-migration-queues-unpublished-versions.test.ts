@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
 import { testServiceConfig, uniqueName } from '@invoice-signal/testkit';
@@ -46,5 +47,36 @@ describe('the notification outbox migration', () => {
     expect(await db.transaction((trx) => queueUnpublished(trx, 500))).toBe(1);
     expect(await queued()).toEqual([['csm_1', 4, 'n1', 4, 'overdue']]);
     expect(await db.transaction((trx) => queueUnpublished(trx, 500))).toBe(0);
+  });
+});
+
+describe('the notification outbox migration during a rolling deploy', () => {
+  const url = testServiceConfig('notifier', uniqueName('ntf-outbox-lock')).databaseUrl;
+  let db: Knex;
+
+  beforeAll(async () => {
+    await ensureDatabase(url);
+    db = createDb(url, 3);
+    await migrate(db, migrations.slice(0, 5));
+    await db.raw(`insert into notifications (id, kind, invoice_id, customer_id, csm_id, amount_minor, currency, status, risk_level, risk_rank,
+        risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, updated_at, version, published_version)
+      values ('n1', 'invoice_issued', 'inv_n1', 'acc_1', 'csm_1', 1000, 'EUR', 'pending', 'low', 1, '[]', '[]', '{}', '{}', '[]', 1, 1, 'asm', 2, 1, 1)`);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it('waits for an old pod’s write in flight, then queues it: the table is locked before the waiting versions are read', async () => {
+    let migrated: Promise<string[]> | undefined;
+    await db.transaction(async (oldPod) => {
+      await oldPod('notifications').where({ id: 'n1' }).update({ status: 'paid', version: 2 });
+      migrated = migrate(db, migrations);
+      await sleep(500);
+      // Still waiting for the old pod: the outbox table is not committed yet.
+      expect(await db.schema.hasTable('notification_outbox')).toBe(false);
+    });
+    await migrated;
+    const rows = await db('notification_outbox').select('key', 'version', 'payload');
+    expect(rows.map((r) => [r.key, r.version, r.payload.status])).toEqual([['csm_1', 2, 'paid']]);
   });
 });
