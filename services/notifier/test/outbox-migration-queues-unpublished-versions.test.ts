@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
+import { createDb, ensureDatabase, migrate, pgArray, type Knex } from '@invoice-signal/runtime';
 import { testServiceConfig, uniqueName } from '@invoice-signal/testkit';
 import { queueUnpublished } from '../src/adapters/notification-store.ts';
 import { migrations } from '../src/migrations/index.ts';
@@ -11,20 +11,26 @@ import { migrations } from '../src/migrations/index.ts';
  * published ones are not sent again. published_version stays (expand/contract): a pod of the
  * previous release still bumps versions during a rolling deploy, and the drainer's sweep queues them.
  */
+/** A database at migration 005 (the published_version era) with notifications (id, csm, status, version, published_version). */
+async function before006(label: string, rows: Array<[string, string, string, number, number]>): Promise<Knex> {
+  const url = testServiceConfig('notifier', uniqueName(label)).databaseUrl;
+  await ensureDatabase(url);
+  const db = createDb(url, 3);
+  await migrate(db, migrations.slice(0, 5));
+  await db.raw(`insert into notifications (id, kind, invoice_id, customer_id, csm_id, amount_minor, currency, status, risk_level, risk_rank,
+      risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, updated_at, version, published_version)
+    select v.id, 'invoice_issued', 'inv_' || v.id, 'acc_1', v.csm, 1000, 'EUR', v.status, 'low', 1, '[]', '[]', '{}', '{}', '[]', 1, 1, 'asm', 2,
+      v.version, v.published
+    from unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[]) as v(id, csm, status, version, published)`,
+    [0, 1, 2, 3, 4].map((i) => pgArray(rows.map((r) => r[i]))));
+  return db;
+}
+
 describe('the notification outbox migration', () => {
-  const url = testServiceConfig('notifier', uniqueName('ntf-outbox-migration')).databaseUrl;
   let db: Knex;
 
   beforeAll(async () => {
-    await ensureDatabase(url);
-    db = createDb(url, 2);
-    await migrate(db, migrations.slice(0, 5));
-    await db.raw(`insert into notifications (id, kind, invoice_id, customer_id, csm_id, amount_minor, currency, status, risk_level, risk_rank,
-        risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, updated_at, version, published_version)
-      select v.id, 'invoice_issued', 'inv_' || v.id, 'acc_1', v.csm, 1000, 'EUR', v.status, 'low', 1, '[]', '[]', '{}', '{}', '[]', 1, 1, 'asm', 2,
-        v.version, v.published
-      from (values ('n1', 'csm_1', 'paid', 3, 3), ('n2', 'csm_2', 'overdue', 3, 2), ('n3', 'csm_1', 'failed', 2, 0))
-        as v(id, csm, status, version, published)`);
+    db = await before006('ntf-outbox-migration', [['n1', 'csm_1', 'paid', 3, 3], ['n2', 'csm_2', 'overdue', 3, 2], ['n3', 'csm_1', 'failed', 2, 0]]);
     await migrate(db, migrations);
   });
   afterAll(async () => {
@@ -51,16 +57,10 @@ describe('the notification outbox migration', () => {
 });
 
 describe('the notification outbox migration during a rolling deploy', () => {
-  const url = testServiceConfig('notifier', uniqueName('ntf-outbox-lock')).databaseUrl;
   let db: Knex;
 
   beforeAll(async () => {
-    await ensureDatabase(url);
-    db = createDb(url, 3);
-    await migrate(db, migrations.slice(0, 5));
-    await db.raw(`insert into notifications (id, kind, invoice_id, customer_id, csm_id, amount_minor, currency, status, risk_level, risk_rank,
-        risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, updated_at, version, published_version)
-      values ('n1', 'invoice_issued', 'inv_n1', 'acc_1', 'csm_1', 1000, 'EUR', 'pending', 'low', 1, '[]', '[]', '{}', '{}', '[]', 1, 1, 'asm', 2, 1, 1)`);
+    db = await before006('ntf-outbox-lock', [['n1', 'csm_1', 'pending', 1, 1]]);
   });
   afterAll(async () => {
     await db?.destroy();
