@@ -1,5 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { requireToken, type TokenVerifier } from './auth.ts';
+import type { JobOutcome } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import { metricsRegistry } from './metrics.ts';
 import { jsonResponse, recordRoutes, registerOpenApi, type OpenApiInfo } from './openapi.ts';
@@ -109,11 +111,18 @@ async function readiness(checks: Record<string, ReadinessCheck>) {
   return { ok: results.every(([, r]) => r === 'ok'), checks: Object.fromEntries(results) };
 }
 
+/** What the management port's `POST /jobs/:name/run` needs: who may call it, and the service's jobs. */
+export interface JobControl {
+  verifier: TokenVerifier;
+  /** Runs the named job now; undefined for a name the service has no job of. */
+  run(name: string): Promise<JobOutcome> | undefined;
+}
+
 /**
  * The management port (as the registry has one): Prometheus metrics and the detailed readiness,
  * which name our dependencies and their errors. Deployments keep it off the public Service.
  */
-export function createManagementApp(opts: { logger: Logger; checks: Record<string, ReadinessCheck> }): FastifyInstance {
+export function createManagementApp(opts: { logger: Logger; checks: Record<string, ReadinessCheck>; jobs?: JobControl }): FastifyInstance {
   const app = Fastify({ loggerInstance: opts.logger.child({ component: 'management' }), logController: new LogController({ disableRequestLogging: true }), ...serverOptions(defaultServerLimits) });
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
@@ -121,7 +130,25 @@ export function createManagementApp(opts: { logger: Logger; checks: Record<strin
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', async (_request, reply) => reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+  if (opts.jobs) routeJobRuns(app, opts.jobs);
   return app;
+}
+
+/**
+ * `POST /jobs/:name/run` (admin token): runs a job now, for an operator (drain an outbox before a
+ * deploy, send what is due after an outage), and answers with what the run did. A failed run is a 500.
+ */
+function routeJobRuns(app: FastifyInstance, jobs: JobControl): void {
+  app.post<{ Params: { name: string } }>('/jobs/:name/run', { preHandler: requireToken(jobs.verifier) }, async (request, reply) => {
+    const { name } = request.params;
+    const run = jobs.run(name);
+    if (!run) return sendProblem(reply, statusProblem(404, `no job named ${name}`));
+    try {
+      return { job: name, outcome: await run };
+    } catch (error) {
+      return sendProblem(reply, statusProblem(500, `job ${name} failed: ${(error as Error).message}`, 'JOB_FAILED'));
+    }
+  });
 }
 
 const spans = new WeakMap<object, Span>();

@@ -35,12 +35,28 @@ export interface JobOptions {
   run(ctx: JobContext): Promise<number | void>;
 }
 
+/**
+ * What a requested run did: `done` handled something (its follow-ups included), `idle` found nothing,
+ * `skipped` found the singleton lock taken (another instance runs it), `stopped` never ran (the job stopped).
+ * A failed run rejects.
+ */
+export type JobOutcome = 'done' | 'idle' | 'skipped' | 'stopped';
+
 export interface RunningJob {
+  readonly name: string;
   /** Runs soon (coalesced with a run already due), instead of waiting for the interval. */
   wake(): void;
-  /** Runs now and resolves when that run (and its follow-ups) is done. */
-  runNow(): Promise<void>;
+  /** Runs now; resolves with what the first run begun after the call (and its follow-ups) did, rejects if it failed. */
+  runNow(): Promise<JobOutcome>;
   stop(): Promise<void>;
+}
+
+interface Waiter {
+  /** The last run begun before the call: only a later run answers it. */
+  after: number;
+  handled: boolean;
+  resolve(outcome: JobOutcome): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -55,10 +71,10 @@ export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob
   let pending = false;
   let failures = 0;
   let begun = 0;
-  // runNow callers, each released by the first run that began after its call and left nothing more to do.
-  let waiters: Array<{ after: number; resolve: () => void }> = [];
-  const release = (run: number) => {
-    waiters = waiters.filter((w) => (w.after < run ? void w.resolve() : true));
+  // runNow callers, each answered by the first run that began after its call and left nothing more to do (or failed).
+  let waiters: Waiter[] = [];
+  const answer = (run: number, settle: (w: Waiter) => void) => {
+    waiters = waiters.filter((w) => (w.after < run ? void settle(w) : true));
   };
 
   async function once(): Promise<number> {
@@ -91,27 +107,33 @@ export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob
       try {
         const handled = await once();
         failures = 0;
-        if (handled > 0) continue;
-        release(run);
+        if (handled > 0) {
+          for (const w of waiters) if (w.after < run) w.handled = true;
+          continue;
+        }
+        answer(run, (w) => w.resolve(handled < 0 ? 'skipped' : w.handled ? 'done' : 'idle'));
         await waitForWork(handled < 0 ? Math.min(50, opts.everyMs) : opts.everyMs);
       } catch (error) {
         failures += 1;
         jobRuns.inc({ job: opts.name, outcome: 'failed' });
         log.warn({ err: error, failures }, 'job run failed; retrying');
-        release(run);
+        answer(run, (w) => w.reject(error));
         await sleep(Math.min(opts.everyMs, backoffMs(failures, 100)), undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
   })();
 
   return {
+    name: opts.name,
     wake() {
       pending = true;
       wakeUp?.();
     },
     runNow() {
-      return new Promise<void>((resolve) => {
-        waiters.push({ after: begun, resolve });
+      // After stop no run will begin: answer at once rather than wait forever.
+      if (stopping.signal.aborted) return Promise.resolve('stopped');
+      return new Promise<JobOutcome>((resolve, reject) => {
+        waiters.push({ after: begun, handled: false, resolve, reject });
         pending = true;
         wakeUp?.();
       });
@@ -120,7 +142,7 @@ export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob
       stopping.abort();
       wakeUp?.();
       await loop;
-      release(Infinity);
+      answer(Infinity, (w) => w.resolve(w.handled ? 'done' : 'stopped'));
     },
   };
 }

@@ -1,12 +1,13 @@
 import { SpanKind } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
-import type { TopicSpec, ValueOf } from '@invoice-signal/events';
+import { deadLetterName, EncodeError, topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
+import { deadLetterHeaders } from './consumer/dead-letter.ts';
 import type { Knex } from './db.ts';
 import type { RunningJob } from './jobs.ts';
-import type { EventPublisher, OutgoingRecord } from './producer.ts';
+import type { OutgoingRecord } from './producer.ts';
 import type { ServiceContext } from './service.ts';
 import { inSpan } from './spans.ts';
-import { pgArray } from './sql.ts';
+import { pgArray, unnestRows, type Column } from './sql.ts';
 
 /*
  * The transactional outbox: a change and the record announcing it are committed together, and a
@@ -15,6 +16,13 @@ import { pgArray } from './sql.ts';
  * highest version per key).
  */
 
+/**
+ * Order: rows are published in id order, and ids are taken at write time. Two writes are in commit
+ * order only when their writers held a common lock while writing: records about what the writers
+ * lock (one invoice, one notification) go out in commit order; records that merely share a key
+ * (a CSM holding many notifications locked one by one) may not. Readers keep the highest version
+ * per locked thing (the version in `versionHeader`), which is right in every order.
+ */
 export interface OutboxSpec<T extends TopicSpec> {
   /** The service's outbox table, created by `createOutboxTable` in one of its migrations. */
   table: string;
@@ -35,18 +43,26 @@ export interface DrainOptions {
   everyMs: number;
   /** Records per run, published in one request. Default 500. */
   batchSize?: number;
+  /**
+   * Runs first in each run, in a short transaction of its own (the rows it locks are not held while
+   * the broker answers): queues what writers outside the outbox left; returns how many.
+   */
+  sweep?: (trx: Knex.Transaction) => Promise<number>;
 }
+
+type DrainContext = Pick<ServiceContext, 'name' | 'db' | 'publisher' | 'serde' | 'logger' | 'job' | 'onStop'>;
 
 export interface Outbox<T extends TopicSpec> {
   readonly spec: OutboxSpec<T>;
-  /** Queues records in the caller's transaction (one statement); the drainers in this process are woken once it commits. */
+  /**
+   * Queues records in the caller's transaction (one statement); the drainers in this process are woken once it commits.
+   * Records about one thing go out in the order written as long as every writer holds that thing's lock (see OutboxSpec).
+   */
   write(trx: Knex.Transaction, records: OutboxRecord<ValueOf<T>>[]): Promise<void>;
   /** A record as it goes on the topic (for records a batch emits itself instead of queueing them). */
   outgoing(record: OutboxRecord<ValueOf<T>>): OutgoingRecord<ValueOf<T>>;
-  /** The oldest queued rows, the drainer's read (through the primary key). */
-  pending(db: Knex | Knex.Transaction, limit: number): Knex.QueryBuilder;
   /** Starts the drainer: a singleton job `<service>.outbox.<table>`; shutdown stops it. */
-  drain(ctx: Pick<ServiceContext, 'name' | 'db' | 'publisher' | 'job' | 'onStop'>, opts: DrainOptions): RunningJob;
+  drain(ctx: DrainContext, opts: DrainOptions): RunningJob;
 }
 
 interface Row {
@@ -59,13 +75,28 @@ interface Row {
 const published = new Counter({
   name: 'outbox_published_total', help: 'Records (and tombstones) published from an outbox, by outbox table', labelNames: ['outbox'] as const,
 });
+const deadLettered = new Counter({
+  name: 'outbox_dead_lettered_total', help: 'Outbox rows the topic schema refused, sent to <topic>.dlq and deleted, by outbox table',
+  labelNames: ['outbox'] as const,
+});
+const scrapeFailed = new Gauge({
+  name: 'outbox_scrape_failed', help: '1 when the outbox gauges could not be read at the last scrape (their values are then reset), by outbox table',
+  labelNames: ['outbox'] as const,
+});
 // The gauges are read from the tables at scrape time (the draining outboxes of this process), so publishing pays nothing for them.
 const draining = new Map<string, Knex>();
 const stat = (sql: string) =>
   async function collect(this: Gauge<'outbox'>) {
     for (const [table, db] of draining) {
-      const { rows } = await db.raw<{ rows: Array<{ value: number | null }> }>(sql, [table]).catch(() => ({ rows: [] }));
-      if (rows.length) this.set({ outbox: table }, Number(rows[0].value ?? 0));
+      try {
+        const { rows } = await db.raw<{ rows: Array<{ value: number | null }> }>(sql, [table]);
+        this.set({ outbox: table }, Number(rows[0]?.value ?? 0));
+        scrapeFailed.set({ outbox: table }, 0);
+      } catch {
+        // No stale value passed off as current: the series goes, and the flag says why.
+        this.remove({ outbox: table });
+        scrapeFailed.set({ outbox: table }, 1);
+      }
     }
   };
 new Gauge({
@@ -74,23 +105,66 @@ new Gauge({
 });
 new Gauge({
   name: 'outbox_oldest_age_seconds', help: 'Age of the oldest record waiting in an outbox (0 when empty), by outbox table', labelNames: ['outbox'] as const,
-  collect: stat('select extract(epoch from now() - min(created_at)) as value from ??'),
+  // The oldest row is the first by id: one primary-key probe, whatever the backlog.
+  collect: stat('select extract(epoch from now() - (select created_at from ?? order by id limit 1)) as value'),
 });
+
+const outboxColumns: Column<OutboxRecord<unknown>>[] = [
+  ['key', 'text', (r) => r.key], ['version', 'bigint', (r) => r.version], ['payload', 'jsonb', (r) => (r.value === null ? null : JSON.stringify(r.value))],
+];
 
 export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T> {
   const drainers = new Set<RunningJob>();
   const outgoing = (r: OutboxRecord<ValueOf<T>>): OutgoingRecord<ValueOf<T>> => ({
     key: r.key, value: r.value, headers: { [spec.versionHeader]: String(r.version) },
   });
-  const pending = (db: Knex | Knex.Transaction, limit: number) => db(spec.table).select('id', 'key', 'version', 'payload').orderBy('id').limit(limit);
+  const recordOf = (r: Row) => outgoing({ key: r.key, version: r.version, value: r.payload as ValueOf<T> | null });
 
-  /** One run in the job's transaction: the oldest rows, in id order (commit order per key: writers hold the key's lock), then deleted. */
-  async function publishOldest(trx: Knex.Transaction, publisher: EventPublisher, limit: number): Promise<number> {
-    const rows: Row[] = await pending(trx, limit);
+  /**
+   * Publishes rows in one request. When the schema refuses some (the producer encodes them all before
+   * sending anything), those are dead-lettered with the reason and the others published: rows go
+   * out in id order, so one that can never be encoded would otherwise hold the outbox up forever.
+   */
+  async function publishRows(ctx: DrainContext, rows: Row[]): Promise<void> {
+    try {
+      await ctx.publisher.publish(spec.topic, rows.map(recordOf));
+    } catch (error) {
+      if (!(error instanceof EncodeError)) throw error;
+      const refused = await refusedRows(ctx.serde, rows);
+      if (refused.size === 0) throw error;
+      const topic = topicName(spec.topic, ctx.serde.namespace);
+      const origin = (r: Row) => ({ 'dlq.outbox.table': spec.table, 'dlq.outbox.id': String(r.id) });
+      await ctx.publisher.publishRaw(deadLetterName(topic), [...refused].map(([r, reason]) => ({
+        key: r.key, value: Buffer.from(JSON.stringify(r.payload)),
+        headers: { [spec.versionHeader]: String(r.version), ...deadLetterHeaders(topic, reason, origin(r)) },
+      })));
+      for (const [r, reason] of refused) {
+        ctx.logger.error({ outbox: spec.table, id: r.id, key: r.key, version: r.version, err: reason }, 'outbox row dead-lettered');
+      }
+      deadLettered.inc({ outbox: spec.table }, refused.size);
+      await ctx.publisher.publish(spec.topic, rows.filter((r) => !refused.has(r)).map(recordOf));
+    }
+  }
+
+  /** The rows the schema refuses, with the reason (tombstones are never refused). */
+  async function refusedRows(serde: AvroSerde, rows: Row[]): Promise<Map<Row, EncodeError>> {
+    const refused = new Map<Row, EncodeError>();
+    for (const r of rows) {
+      if (r.payload === null) continue;
+      await serde.encode(spec.topic, r.payload as ValueOf<T>).catch((error) => {
+        if (!(error instanceof EncodeError)) throw error;
+        refused.set(r, error);
+      });
+    }
+    return refused;
+  }
+
+  /** One run in the job's transaction: the oldest rows, in id order, then deleted. */
+  async function publishOldest(trx: Knex.Transaction, ctx: DrainContext, limit: number): Promise<number> {
+    const rows: Row[] = await trx(spec.table).select('id', 'key', 'version', 'payload').orderBy('id').limit(limit);
     if (rows.length === 0) return 0;
     const attributes = { 'messaging.batch.message_count': rows.length };
-    const records = rows.map((r) => outgoing({ key: r.key, version: r.version, value: r.payload as ValueOf<T> | null }));
-    await inSpan(`publish ${spec.topic.name}`, () => publisher.publish(spec.topic, records), { kind: SpanKind.PRODUCER, attributes });
+    await inSpan(`publish ${spec.topic.name}`, () => publishRows(ctx, rows), { kind: SpanKind.PRODUCER, attributes });
     await trx.raw('delete from ?? where id = any(?::bigint[])', [spec.table, pgArray(rows.map((r) => r.id))]);
     published.inc({ outbox: spec.table }, rows.length);
     return rows.length;
@@ -99,23 +173,21 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
   return {
     spec,
     outgoing,
-    pending,
     async write(trx, records) {
       if (records.length === 0) return;
-      const columns = [records.map((r) => r.key), records.map((r) => r.version), records.map((r) => (r.value === null ? null : JSON.stringify(r.value)))];
       // Ids follow the list's order, so records of one key go out in the order given.
-      await trx.raw(
-        `insert into ?? (key, version, payload) select key, version, payload
-         from unnest(?::text[], ?::bigint[], ?::jsonb[]) with ordinality as v(key, version, payload, n) order by n`,
-        [spec.table, ...columns.map(pgArray)],
-      );
+      const v = unnestRows(records, outboxColumns as Column<OutboxRecord<ValueOf<T>>>[], 'v', true);
+      await trx.raw(`insert into ?? (key, version, payload) select key, version, payload from ${v.sql} order by n`, [spec.table, ...v.bindings]);
       // Before the commit the rows are invisible to the drainer; a rollback wakes nobody.
       trx.executionPromise.then(() => drainers.forEach((job) => { job.wake(); }), () => undefined);
     },
     drain(ctx, opts) {
       const job = ctx.job({
         name: `${ctx.name}.outbox.${spec.table}`, everyMs: opts.everyMs, singleton: true,
-        run: ({ trx }) => publishOldest(trx!, ctx.publisher, opts.batchSize ?? 500),
+        run: async ({ trx }) => {
+          const swept = opts.sweep ? await ctx.db.transaction(opts.sweep) : 0;
+          return swept + (await publishOldest(trx!, ctx, opts.batchSize ?? 500));
+        },
       });
       drainers.add(job);
       draining.set(spec.table, ctx.db);

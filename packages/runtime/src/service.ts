@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { createHttpApp, createManagementApp, defaultServerLimits, type ReadinessCheck, type ServerLimits } from './http.ts';
 import { guardFailedAuthentication } from './failed-auth.ts';
 import type { OpenApiInfo } from './openapi.ts';
-import { startJob, type JobOptions, type RunningJob } from './jobs.ts';
+import { startJob, type JobOptions, type JobOutcome, type RunningJob } from './jobs.ts';
+import { authEnv, createTokenVerifier } from './auth.ts';
+import { z } from 'zod';
 import { createKafka, provisionTopics } from './kafka.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createPublisher, type EventPublisher } from './producer.ts';
@@ -60,8 +62,10 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   /** The management port: /metrics and the detailed /health/ready. */
   managementUrl: string;
   ctx: ServiceContext<C>;
-  /** Runs every background job once, in the order the service started them, and resolves when they are done (no waiting for an interval). */
-  runJobs(): Promise<void>;
+  /** The names of the service's background jobs, in the order it started them. */
+  jobNames(): string[];
+  /** Runs one job now (see RunningJob.runNow); rejects for a name the service has no job of. */
+  runJob(name: string): Promise<JobOutcome>;
   stop(): Promise<void>;
 }
 
@@ -88,7 +92,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
 
   const consumers: RunningConsumer[] = [];
   const stoppers: Array<() => Promise<void> | void> = [];
-  const jobs: RunningJob[] = [];
+  const jobs = new Map<string, RunningJob>();
   const checks: Record<string, ReadinessCheck> = {
     database: async () => void (await db.raw('select 1')),
     kafka: async () => void (await admin.describeCluster()),
@@ -118,8 +122,9 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       return running;
     },
     job(opts) {
+      if (jobs.has(opts.name)) throw new Error(`${def.name}: a job named ${opts.name} is already running`);
       const job = startJob(db, logger, opts);
-      jobs.push(job);
+      jobs.set(opts.name, job);
       stoppers.push(() => job.stop());
       return job;
     },
@@ -130,7 +135,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   };
   await def.setup(ctx);
   const url = await app.listen({ port: config.PORT, host: config.HOST });
-  const management = createManagementApp({ logger, checks });
+  const management = createManagementApp({ logger, checks, jobs: jobControl(config, jobs) });
   const managementUrl = await management.listen({ port: config.MANAGEMENT_PORT ?? (config.PORT ? config.PORT + 6000 : 0), host: config.MANAGEMENT_HOST ?? config.HOST });
   logger.info({ url, managementUrl }, `${def.name} listening`);
 
@@ -145,10 +150,18 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       await db.destroy();
       logger.info(`${def.name} stopped`);
     })());
-  const runJobs = async () => {
-    for (const job of jobs) await job.runNow();
-  };
-  return { url, managementUrl, ctx, runJobs, stop };
+  const runJob = (name: string) => jobs.get(name)?.runNow() ?? Promise.reject(new Error(`${def.name} has no job named ${name}`));
+  return { url, managementUrl, ctx, jobNames: () => [...jobs.keys()], runJob, stop };
+}
+
+/**
+ * The management port's job runs, for an admin token under the service's JWT policy; a service
+ * that verifies no tokens (no AUTH_JWT_SECRET nor AUTH_JWKS_URL) does not offer them.
+ */
+function jobControl(config: ServiceConfig, jobs: Map<string, RunningJob>) {
+  const auth = z.object(authEnv).parse(config);
+  if (!auth.AUTH_JWT_SECRET && !auth.AUTH_JWKS_URL) return undefined;
+  return { verifier: createTokenVerifier(auth, ['admin']), run: (name: string) => jobs.get(name)?.runNow() };
 }
 
 /**

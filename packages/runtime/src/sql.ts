@@ -12,11 +12,12 @@ export type Column<R> = [name: string, type: string, value: (row: R) => unknown]
 /**
  * `unnest(?::t1[], ?::t2[], ...) as <alias>(c1, c2, ...)` with one array binding per column: a
  * batch of rows in a fixed number of bindings, whatever its size. The SQL text comes from the
- * column list in code, never from the values.
+ * column list in code, never from the values. `ordinality` adds the column `n`, each row's place in the list.
  */
-export function unnestRows<R>(rows: R[], columns: Column<R>[], alias = 'v'): { sql: string; bindings: Knex.RawBinding[] } {
+export function unnestRows<R>(rows: R[], columns: Column<R>[], alias = 'v', ordinality = false): { sql: string; bindings: Knex.RawBinding[] } {
+  const names = [...columns.map(([name]) => name), ...(ordinality ? ['n'] : [])].join(', ');
   return {
-    sql: `unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')}) as ${alias}(${columns.map(([name]) => name).join(', ')})`,
+    sql: `unnest(${columns.map(([, type]) => `?::${type}[]`).join(', ')})${ordinality ? ' with ordinality' : ''} as ${alias}(${names})`,
     bindings: columns.map(([, , value]) => pgArray(rows.map(value))),
   };
 }

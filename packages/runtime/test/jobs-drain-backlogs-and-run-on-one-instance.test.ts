@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createLogger, ensureDatabase, startJob, type Knex } from '@invoice-signal/runtime';
+import { createDb, createLogger, ensureDatabase, startJob, tryLockKey, type Knex } from '@invoice-signal/runtime';
 import { stackEndpoints, uniqueName } from '@invoice-signal/testkit';
 
 describe('background jobs', () => {
@@ -28,9 +28,10 @@ describe('background jobs', () => {
       },
     });
     try {
-      await job.runNow();
+      expect(await job.runNow()).toBe('done');
       expect(await db('backlog').count({ n: '*' })).toEqual([{ n: 0 }]);
       expect(runs).toBeGreaterThanOrEqual(5); // 3+3+3+1, then an empty run
+      expect(await job.runNow()).toBe('idle');
     } finally {
       await job.stop();
     }
@@ -75,5 +76,36 @@ describe('background jobs', () => {
     } finally {
       await job.stop();
     }
+  });
+
+  it('tells a caller of runNow what its run did: skipped while another instance holds the lock, a failure as a rejection', async () => {
+    const name = uniqueName('told');
+    let fail = false;
+    const job = startJob(db, logger, {
+      name, everyMs: 60_000, singleton: true,
+      async run() {
+        if (fail) throw new Error('the vendor is down');
+        return 0;
+      },
+    });
+    try {
+      expect(await job.runNow()).toBe('idle'); // the run at start is over
+      await db.transaction(async (trx) => {
+        expect(await tryLockKey(trx, `job:${name}`)).toBe(true); // another instance's run
+        expect(await job.runNow()).toBe('skipped');
+      });
+      fail = true;
+      await expect(job.runNow()).rejects.toThrow('the vendor is down');
+    } finally {
+      await job.stop();
+    }
+  });
+
+  it('answers runNow at once after stop, and a waiting caller when it stops', async () => {
+    const job = startJob(db, logger, { name: uniqueName('stopped'), everyMs: 60_000, run: async () => 0 });
+    await job.runNow();
+    await job.stop();
+    const answer = await Promise.race([job.runNow(), sleep(1000, 'still waiting')]);
+    expect(answer).toBe('stopped');
   });
 });

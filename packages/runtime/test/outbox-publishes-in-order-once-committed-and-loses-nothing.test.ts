@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type PaymentStatus } from '@invoice-signal/events';
+import { deadLetterName, topicName, topics, type PaymentStatus } from '@invoice-signal/events';
 import { createOutboxTable, defineOutbox, metricsRegistry, startJob, type EventPublisher, type Outbox, type ServiceContext } from '@invoice-signal/runtime';
 import { eventually, openTestBus, samplePaymentStatus, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
-type Drainer = Pick<ServiceContext, 'name' | 'db' | 'publisher' | 'job' | 'onStop'> & { stop(): Promise<void> };
+type Drainer = Pick<ServiceContext, 'name' | 'db' | 'publisher' | 'serde' | 'logger' | 'job' | 'onStop'> & { stop(): Promise<void> };
 
 describe('the runtime outbox', () => {
   let bus: TestBus;
@@ -12,7 +12,7 @@ describe('the runtime outbox', () => {
   let outbox: Outbox<typeof topics.paymentStatus>;
 
   beforeAll(async () => {
-    bus = await openTestBus('outbox', [topics.paymentStatus], { partitions: 3, deadLetters: false });
+    bus = await openTestBus('outbox', [topics.paymentStatus], { partitions: 3 });
     await createOutboxTable(bus.db, 'status_outbox');
     outbox = defineOutbox({ table: 'status_outbox', topic: topics.paymentStatus, versionHeader: 'status-version' });
     reader = await TopicReader.open(topics.paymentStatus, bus.serde);
@@ -26,7 +26,7 @@ describe('the runtime outbox', () => {
   function drainer(publisher: EventPublisher = bus.publisher): Drainer {
     const stoppers: Array<() => unknown> = [];
     return {
-      name: 'payment-tracker', db: bus.db, publisher,
+      name: 'payment-tracker', db: bus.db, publisher, serde: bus.serde, logger: bus.logger,
       job: (opts) => {
         const job = startJob(bus.db, bus.logger, opts);
         stoppers.push(() => job.stop());
@@ -146,6 +146,52 @@ describe('the runtime outbox', () => {
       expect(await metric('outbox_oldest_age_seconds')).toBe(0);
     } finally {
       await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  it('dead-letters a row the schema refuses, with the reason, deletes it and publishes what follows it', async () => {
+    const dlq = await TopicReader.openRaw(deadLetterName(topicName(topics.paymentStatus, bus.namespace)));
+    const counter = metricsRegistry.getSingleMetric('outbox_dead_lettered_total')!;
+    const metric = async () => (await counter.get()).values.find((v) => v.labels.outbox === 'status_outbox')?.value ?? 0;
+    const before = await metric();
+    const [bad, good] = [uniqueName('in_bad'), uniqueName('in_good')];
+    await bus.db.transaction(async (trx) => {
+      // Written by hand: the service's types would not let this payload through.
+      await trx('status_outbox').insert({ key: bad, version: 1, payload: JSON.stringify({ ...status(bad, 1), status: 'no-such-status' }) });
+      await outbox.write(trx, [{ key: good, version: 1, value: status(good, 1) }]);
+    });
+    const ctx = drainer();
+    outbox.drain(ctx, { everyMs: 600_000 });
+    try {
+      expect((await reader.waitFor(1, (r) => r.key === good)).map((r) => r.value?.version)).toEqual([1]);
+      const [dead] = await dlq.waitFor(1, (r) => r.key === bad);
+      expect(JSON.parse(dead.value!.toString()).status).toBe('no-such-status');
+      expect(dead.headers['dlq.error.code']).toBe('EVT_ENCODE');
+      expect(dead.headers['dlq.outbox.table']).toBe('status_outbox');
+      expect(dead.headers['status-version']).toBe('1');
+      await eventually('the outbox to be empty', async () => (await waiting()) === 0);
+      expect(of(bad)).toEqual([]);
+      expect((await metric()) - before).toBe(1);
+    } finally {
+      await ctx.stop();
+      await dlq.close();
+    }
+  });
+
+  it('flags a failed gauge scrape instead of keeping the last value', async () => {
+    const ctx = drainer();
+    outbox.drain(ctx, { everyMs: 600_000 });
+    const gauge = async (name: string) => (await metricsRegistry.getSingleMetric(name)!.get()).values.find((v) => v.labels.outbox === 'status_outbox')?.value;
+    try {
+      await bus.db.transaction((trx) => trx('status_outbox').insert({ key: uniqueName('in_held'), version: 1, payload: null }));
+      await bus.db.raw('alter table status_outbox rename to status_outbox_away');
+      expect(await gauge('outbox_pending')).toBeUndefined();
+      expect(await gauge('outbox_scrape_failed')).toBe(1);
+      await bus.db.raw('alter table status_outbox_away rename to status_outbox');
+      expect(await gauge('outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
+      expect(await gauge('outbox_scrape_failed')).toBe(0);
+    } finally {
+      await ctx.stop();
     }
   });
 });

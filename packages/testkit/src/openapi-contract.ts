@@ -12,6 +12,7 @@ interface Operation {
 }
 export interface OpenApiDocument {
   openapi: string;
+  info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
   components?: { securitySchemes?: Record<string, unknown> };
 }

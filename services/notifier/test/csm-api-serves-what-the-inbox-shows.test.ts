@@ -78,7 +78,7 @@ describe('the CSM API serves what the inbox shows', () => {
     const settled = await pending('&settled=only&sort=recent');
     expect(settled).toMatchObject({ total: 2, settled: 'only', sort: 'recent' });
     expect(settled.items.map((i: { invoiceId: string }) => i.invoiceId)).toEqual(['stripe:in_paid_2', 'stripe:in_paid_1']);
-    expect(settled.items[0]).toMatchObject({ status: 'paid', amountRemainingMinor: 0, amountRemainingDisplay: '€0.00' });
+    expect(settled.items[0]).toMatchObject({ status: 'paid', amountRemaining: 0, amountRemainingDisplay: '€0.00' });
     expect((await pending('&settled=include')).total).toBe(3);
     const bad = await api(n, `/api/invoices/csm/${csm}/pending?settled=some`, { as: csm });
     expect(bad.status).toBe(400);

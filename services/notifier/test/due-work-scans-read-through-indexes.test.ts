@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
 import { testServiceConfig } from '@invoice-signal/testkit';
 import { dueSlackHead, pendingSlackOf, slackCountQuery } from '../src/adapters/delivery-store.ts';
+import { unpublishedSweep } from '../src/adapters/notification-store.ts';
 import { migrations } from '../src/migrations/index.ts';
 import { claimableItems, digestItems, digestQueueHeads, dueDigest } from '../src/jobs/digest-worker.ts';
 
 /**
  * The workers' scans on tables with a long history (200,000 notifications and deliveries, almost
- * all sent): each must read what is due through an index, never the whole table. (The outbox
+ * all published and sent): each must read what is due through an index, never the whole table. (The outbox
  * keeps no history: a published row is deleted.)
  * The plans are those of the very statements the workers run.
  */
@@ -33,6 +34,7 @@ describe('scans for due work', () => {
   const now = 200_001;
 
   it.each([
+    ['outbox sweep: versions a pod of the previous release left', () => unpublishedSweep(db, 500), 'notifications_unpublished'],
     ['digest: CSMs with a queue (skip scan)', () => digestQueueHeads(db), 'deliveries_digest_queue'],
     ['digest: a CSM’s items to claim', () => claimableItems(db, 'csm_1', now), 'deliveries_digest_queue'],
     ['digest: the next digest due', () => dueDigest(db, now), 'digests_due'],
@@ -49,13 +51,13 @@ describe('scans for due work', () => {
 
 /**
  * `count` notifications and one delivery each (half Slack, half digest), all but 1 in 500
- * sent; 1,000 digests, all but 1 in 100 sent. Times are the row numbers.
+ * published and sent; 1,000 digests, all but 1 in 100 sent. Times are the row numbers.
  */
 async function seed(db: Knex, count: number): Promise<void> {
   await db.raw(`insert into notifications (id, kind, invoice_id, customer_id, csm_id, amount_minor, currency, status, risk_level, risk_rank,
-      risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, version, updated_at)
+      risk_flags, recommended_actions, customer_context, details, channels, notified_at, revision, assessment_id, version, published_version, updated_at)
     select 'ntf_' || i, 'invoice_issued', 'inv_' || i, 'acc_' || (i % 5000), 'csm_' || (i % 200), 1000, 'EUR', 'pending', 'low', 1,
-      '[]', '[]', '{}', '{}', '[]', i, 1, 'asm_' || i, 2, i
+      '[]', '[]', '{}', '{}', '[]', i, 1, 'asm_' || i, 2, case when i % 500 = 0 then 1 else 2 end, i
     from generate_series(1, ?::int) as i`, [count]);
   await db.raw(`insert into digests (csm_id, period_key, state, next_attempt_at, created_at)
     select 'csm_' || (i % 200), 'p' || i, case when i % 100 = 0 then 'pending' else 'sent' end, i, i from generate_series(1, 1000) as i`);

@@ -71,7 +71,7 @@ describe('the invoice lifecycle reaches the CSM', () => {
     expect(event.value).toMatchObject({ amountMinor: 1_000_000, amountRemainingMinor: 1_000_000, dueAt: Date.UTC(2026, 11, 15) });
     expect(event.value!.timeline.map((e) => e.event)).toEqual(['updated', 'updated']);
     const item = (await pending('csm_lc_due')).items[0];
-    expect(item).toMatchObject({ dueDate: '2026-12-15T00:00:00.000Z', amount: 1_000_000, amountRemainingMinor: 1_000_000 });
+    expect(item).toMatchObject({ dueDate: '2026-12-15T00:00:00.000Z', amount: 1_000_000, amountRemaining: 1_000_000 });
     expect(item.timeline[1]).toMatchObject({ event: 'updated', at: expect.stringMatching(/^\d{4}-/) });
   });
 
@@ -140,7 +140,7 @@ describe('the invoice lifecycle reaches the CSM', () => {
     await up.status(status(id, 2, { ...base, status: 'failed', attemptCount: 1, failureReason: 'Your card has insufficient funds.' }));
     await up.status(status(id, 3, { ...base, status: 'overdue', attemptCount: 1, failureReason: 'Your card has insufficient funds.', overdueSince: Date.now() }));
     const alert = await eventually('the overdue alert', async () => (await pending('csm_lc_overdue')).items.find((i: { kind: string }) => i.kind === 'overdue'));
-    expect(alert).toMatchObject({ status: 'overdue', amount: 20_000, amountRemainingMinor: 15_000, failureReason: 'Your card has insufficient funds.' });
+    expect(alert).toMatchObject({ status: 'overdue', amount: 20_000, amountRemaining: 15_000, failureReason: 'Your card has insufficient funds.' });
     // Alone or batched with the failure alert, its section carries the balance and the reason.
     const sections = () => slackFor('csm_lc_overdue').flatMap((p) => (p.params.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.type === 'section').map((b) => b.text!.text));
     const section = await eventually('the overdue alert on Slack', () => sections().find((t) => t.startsWith('*Overdue: Acme Corp')));
@@ -182,7 +182,7 @@ describe('the invoice lifecycle reaches the CSM', () => {
     const writtenOff = status(id, 4, { status: 'uncollectible', amountDueMinor: 20_000, totalMinor: 20_000, amountRemainingMinor: 20_000 });
     await up.status(writtenOff);
     const alert = await eventually('the write-off alert', async () => (await pending('csm_lc_writeoff')).items.find((i: { kind: string }) => i.kind === 'written_off'));
-    expect(alert).toMatchObject({ status: 'uncollectible', amountRemainingMinor: 20_000 });
+    expect(alert).toMatchObject({ status: 'uncollectible', amountRemaining: 20_000 });
     await eventually('the write-off on Slack', () => slackFor('csm_lc_writeoff').some((p) => p.params.text === 'Written off: Acme Corp, €200.00'));
     const before = await rows(id);
     await up.status(writtenOff);

@@ -54,6 +54,8 @@ describe('the notifier answers as its OpenAPI document says', () => {
     ]);
     expect(contract.documented()).toEqual(expect.arrayContaining([`GET ${route.pending}`, `PUT ${route.acknowledge}`, `POST ${route.slack}`, `PUT ${route.preferences}`]));
     expect(Object.keys(contract.doc.components?.securitySchemes ?? {}).sort()).toEqual(['bearerAuth', 'slackSignature']);
+    // A breaking change of the notification's fields (amountMinor and amountRemainingMinor renamed) is a major version.
+    expect(contract.doc.info.version).toBe('2.0.0');
   });
 
   it('answers a CSM reading their notifications, account, notes and stream as documented', async () => {

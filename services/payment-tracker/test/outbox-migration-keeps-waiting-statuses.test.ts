@@ -24,7 +24,7 @@ describe('the status outbox migration', () => {
   });
 
   it('keeps every waiting row, keyed by its invoice, for the drainer to read in order', async () => {
-    expect(await statusOutbox.pending(db, 10)).toEqual([
+    expect(await db(statusOutbox.spec.table).select('id', 'key', 'version', 'payload').orderBy('id')).toEqual([
       { id: 1, key: 'stripe:in_1', version: 1, payload: { invoiceId: 'stripe:in_1', version: 1 } },
       { id: 2, key: 'stripe:in_1', version: 2, payload: null },
     ]);

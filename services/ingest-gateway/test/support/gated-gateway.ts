@@ -47,7 +47,7 @@ export async function startGatedGateway(config: Config, opts: { requestTimeoutMs
     groupId: (p) => `${config.TOPIC_NAMESPACE}.gated.${p}`,
     consume: () => Promise.reject(new Error('the gateway consumes nothing')),
     // Background jobs (receipt retention, vendor sync) do not run in this instance: its tests are about the request path.
-    job: () => ({ wake: () => undefined, runNow: async () => undefined, stop: async () => undefined }),
+    job: (opts) => ({ name: opts.name, wake: () => undefined, runNow: async () => 'stopped' as const, stop: async () => undefined }),
     onStop: (fn) => void stoppers.push(fn),
     addCheck: () => undefined,
   };

@@ -1,7 +1,7 @@
 import { lockKeys, names, unnestRows, type Column, type Knex } from '@invoice-signal/runtime';
 import type { BatchPlan, Cancellation, PlannedDelivery, StatusFact } from '../domain/batch.ts';
 import type { CsmRef, InvoiceNotification } from '../domain/notification.ts';
-import { csmOf, fromRow, insertColumns, orNull, stateColumns } from './notification-store.ts';
+import { csmOf, fromRow, insertColumns, orNull, queueRows, stateColumns } from './notification-store.ts';
 import { insertNotes } from './owner-store.ts';
 
 /*
@@ -62,8 +62,7 @@ export async function saveCsms(trx: Knex.Transaction, csms: CsmRef[], now: numbe
 export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: number): Promise<void> {
   await saveStatuses(trx, plan.statuses);
   await insertNotifications(trx, plan.inserts);
-  await updateFacts(trx, plan.factUpdates);
-  await reopen(trx, plan.reopened);
+  await updateFacts(trx, plan.factUpdates, new Set(plan.reopened));
   await insertDeliveries(trx, plan.deliveries, now);
   await deliverAgain(trx, plan.deliveries.filter((d) => d.again), now);
   await cancelDeliveries(trx, plan.cancellations);
@@ -109,18 +108,23 @@ const factUpdateColumns: Column<FactUpdate>[] = [
   ...stateColumns.map(([name, type, value]): Column<FactUpdate> => [name, type, (u) => value(u.notification)]),
 ];
 
-/** Revised notifications (new facts, maybe a new owner and channels); the version grows by the changes made. */
-async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[]): Promise<void> {
+/**
+ * Revised notifications (new facts, maybe a new owner and channels); the version grows by the
+ * changes made, and the new versions are queued in the outbox from what the update returns. A lost
+ * dispute needs the CSM again: a `reopened` alert's acknowledgement is cleared (every reopened
+ * notification is among the updates: the planner counts the reopening as a change).
+ */
+async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[], reopened: Set<string>): Promise<void> {
   if (updates.length === 0) return;
-  const v = unnestRows(updates, factUpdateColumns);
+  const v = unnestRows(updates, [...factUpdateColumns, ['reopen', 'bool', (u) => reopened.has(u.notification.id)]]);
   const set = stateColumns.map(([name]) => `${name} = v.${name}`).join(', ');
-  await trx.raw(`update notifications n set ${set}, version = n.version + v.bump from ${v.sql} where n.id = v.id`, v.bindings);
-}
-
-/** A lost dispute needs the CSM again: the alert's acknowledgement is cleared (its version was bumped with its facts). */
-async function reopen(trx: Knex.Transaction, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await trx.raw('update notifications set acknowledged_at = null, acknowledged_by = null where id = any(?::text[])', [ids]);
+  const { rows } = await trx.raw(
+    `update notifications n set ${set}, version = n.version + v.bump, published_version = n.version + v.bump,
+       acknowledged_at = case when v.reopen then null else n.acknowledged_at end, acknowledged_by = case when v.reopen then null else n.acknowledged_by end
+     from ${v.sql} where n.id = v.id returning n.*`,
+    v.bindings,
+  );
+  await queueRows(trx, rows);
 }
 
 const deliveryColumns: Column<PlannedDelivery>[] = [

@@ -26,28 +26,31 @@ const storedFields = {
   previousCsmId: 'text',
 } as const satisfies Record<keyof Stored, SqlType>;
 
-const fields = Object.entries(storedFields) as Array<[keyof Stored, SqlType]>;
-const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// The column names are worked out once: fromRow runs for every row of every read.
+const fields = (Object.entries(storedFields) as Array<[keyof Stored, SqlType]>).map(([field, type]) => ({ field, type, column: snake(field) }));
+type Field = (typeof fields)[number];
 
 /** A notifications row as the domain reads it (pg hands bigint columns over as strings). */
 export function fromRow(r: Row): InvoiceNotification {
   const n: Row = {};
-  for (const [field, type] of fields) n[field] = type === 'bigint' ? orNull(r[column(field)]) : (r[column(field)] ?? null);
+  for (const { field, type, column } of fields) n[field] = type === 'bigint' ? orNull(r[column]) : (r[column] ?? null);
   return n as InvoiceNotification;
 }
 
-const toColumn = ([field, type]: [keyof Stored, SqlType]): Column<InvoiceNotification> =>
-  [column(field), type, (n) => (type === 'jsonb' ? JSON.stringify(n[field]) : (n[field] ?? null))];
+const toColumn = ({ field, type, column }: Field): Column<InvoiceNotification> =>
+  [column, type, (n) => (type === 'jsonb' ? JSON.stringify(n[field]) : (n[field] ?? null))];
 const identity: Array<keyof Stored> = ['id', 'kind', 'invoiceId', 'notifiedAt', 'version'];
 const acknowledgment: Array<keyof Stored> = ['acknowledgedAt', 'acknowledgedBy', 'actionTaken', 'actionNote', 'actionAt'];
 
 /** What an assessment or a payment status writes: all but the identity and the acknowledgment (the acknowledge API's); the rank sorts the pending list. */
 export const stateColumns: Column<InvoiceNotification>[] = [
-  ...fields.filter(([f]) => !identity.includes(f) && !acknowledgment.includes(f)).map(toColumn), ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
+  ...fields.filter(({ field }) => !identity.includes(field) && !acknowledgment.includes(field)).map(toColumn),
+  ['risk_rank', 'int', (n) => riskRank[n.riskLevel] ?? 0],
 ];
-// A new notification is published with its batch (emitted before the commit), not through the outbox.
+// A new notification is published with its batch (emitted before the commit), not through the outbox: it is born published.
 export const insertColumns: Column<InvoiceNotification>[] = [
-  ...fields.filter(([f]) => identity.includes(f)).map(toColumn), ...stateColumns,
+  ...fields.filter(({ field }) => identity.includes(field)).map(toColumn), ['published_version', 'int', (n) => n.version], ...stateColumns,
 ];
 
 /** The notifications of an invoice, oldest first; `lock` row-locks them in id order (the order the batch handler locks in). */
@@ -60,16 +63,34 @@ export async function notificationsOfInvoice(db: Db, invoiceId: string, lock = f
 export const csmOf = (r: Row): CsmRef => ({ id: r.csm_id, email: r.email, slackUserId: r.slack_user_id, timeZone: r.time_zone });
 
 /**
- * Queues the current version of each notification for csm.notifications.v1, read after the
- * transaction's writes (two statements). The caller holds the notifications' row locks, so the
- * versions of one notification are queued in commit order.
+ * Queues notification rows for csm.notifications.v1 (one statement): the rows an update returned,
+ * which set `published_version = version` (so a pod of the published_version era leaves them
+ * alone). The writer holds the rows' locks, so the versions of one notification queue in commit order.
  */
-export async function queueVersions(trx: Knex.Transaction, ids: Iterable<string>): Promise<void> {
-  const unique = [...new Set(ids)].sort();
-  if (unique.length === 0) return;
-  const rows = await trx('notifications').whereRaw('id = any(?::text[])', [unique]).orderBy('id');
-  await notificationOutbox.write(trx, rows.map(fromRow).map(notificationRecord));
+export async function queueRows(trx: Knex.Transaction, rows: Row[]): Promise<number> {
+  await notificationOutbox.write(trx, rows.map(fromRow).sort((a, b) => (a.id < b.id ? -1 : 1)).map(notificationRecord));
+  return rows.length;
 }
+
+/**
+ * Queues the versions a writer outside the outbox left behind (published_version < version): a pod
+ * of the published_version era during a rolling deploy, or the rows 006 found. Reads through the
+ * partial index notifications_unpublished; rows another transaction holds are skipped (it queues
+ * them itself, or the next sweep does). Two statements when something is found, one otherwise.
+ */
+export async function queueUnpublished(trx: Knex.Transaction, limit: number | null): Promise<number> {
+  const { rows } = await unpublishedSweep(trx, limit);
+  return rows.length ? queueRows(trx, rows) : 0;
+}
+
+/** Marks up to `limit` (null: all) unpublished versions as queued, returning their rows. */
+export const unpublishedSweep = (db: Db, limit: number | null) =>
+  db.raw<{ rows: Row[] }>(
+    `update notifications set published_version = version where id in
+       (select id from notifications where published_version < version order by updated_at limit ?::bigint for update skip locked)
+     returning *`,
+    [limit],
+  );
 
 export async function csmRef(db: Db, csmId: string): Promise<CsmRef | null> {
   const row = await db('csm_directory').where({ csm_id: csmId }).first();
@@ -133,12 +154,15 @@ export async function byId(db: Db, id: string): Promise<InvoiceNotification | nu
  * Returns the live events: `acknowledged` for the newly acknowledged, `updated` for a changed action.
  */
 export async function acknowledge(db: Knex.Transaction, ids: string[], by: string, ack: AckInput, now: number, replace = true): Promise<LiveEvent[]> {
-  const set = { acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now, version: db.raw('version + 1') };
+  const set = {
+    acknowledged_by: by, action_taken: ack.actionTaken, action_note: ack.note, action_at: now, updated_at: now,
+    version: db.raw('version + 1'), published_version: db.raw('version + 1'),
+  };
   const first = await db('notifications').whereIn('id', ids).whereNull('acknowledged_at').update({ ...set, acknowledged_at: now }).returning('*');
   const changed = ack.actionTaken !== null && replace
     ? await db('notifications').whereIn('id', ids).whereNotNull('acknowledged_at')
       .whereRaw('(action_taken, action_note) is distinct from (?::text, ?::text)', [ack.actionTaken, ack.note]).whereNotIn('id', first.map((r) => r.id))
-      .update(set).returning(['id', 'csm_id'])
+      .update(set).returning('*')
     : [];
   const recorded = [...first.map((r) => r.id as string), ...changed.map((r: Row) => r.id as string)];
   if (recorded.length) {
@@ -147,7 +171,7 @@ export async function acknowledge(db: Knex.Transaction, ids: string[], by: strin
        select id, invoice_id, ?::text, ?::text, ?::text, csm_id, ?::bigint from notifications where id = any(?::text[]) order by id`,
       [ack.actionTaken, ack.note, by, now, recorded],
     );
-    await queueVersions(db, recorded);
+    await queueRows(db, [...first, ...changed]);
   }
   // Nothing left to push for an acknowledged notification: pending deliveries are withdrawn.
   await db('deliveries').whereIn('notification_id', ids).where({ state: 'pending' }).whereNull('digest_id').update({ state: 'cancelled', reason: 'acknowledged' });

@@ -1,6 +1,6 @@
 import type { NotifierDeps } from '../handlers/deps.ts';
 import { computeOutcomes, type NotifiedInvoice } from '../domain/outcomes.ts';
-import { dueView, iso, moneyView } from '../http/views.ts';
+import { dueView, iso, moneyView } from '../domain/display.ts';
 import { baselineInvoices, goLiveOf, notifiedInvoices, type OutcomeScope } from './outcome-store.ts';
 
 export interface OutcomeOptions {

@@ -200,8 +200,18 @@ export function balanceLine(n: InvoiceNotification): string | null {
 /** ISO minor units to a display string ("€1,234.56", "IDR 10,000,000.00"): decimals from the shared ISO 4217 table. */
 export const formatMoney = (minor: number, currency: string): string => formatMinor(minor, currency);
 
-/** The notification as `csm.notifications.v1` carries it (the generated Avro type; the acknowledgment history stays in the notifier). */
+/**
+ * The notification as `csm.notifications.v1` carries it: each field of the generated Avro type named
+ * once (a literal of that type: a field added to the schema fails to compile until it is mapped here,
+ * and a field added to the domain is never sent unless it is).
+ */
 export function toEvent(n: InvoiceNotification): CsmNotification {
-  const { details: _d, revision: _r, assessmentId: _a, issuedAt: _i, receivedAt: _rc, source: _s, acknowledgmentHistory: _h, ...event } = n;
-  return event;
+  return {
+    id: n.id, kind: n.kind, invoiceId: n.invoiceId, customerId: n.customerId, customerName: n.customerName, csmId: n.csmId,
+    amountMinor: n.amountMinor, currency: n.currency, dueAt: n.dueAt, status: n.status, riskLevel: n.riskLevel, riskFlags: n.riskFlags,
+    customerContext: n.customerContext, channels: n.channels, notifiedAt: n.notifiedAt, recommendedActions: n.recommendedActions,
+    acknowledgedAt: n.acknowledgedAt, actionTaken: n.actionTaken, actionNote: n.actionNote, acknowledgedBy: n.acknowledgedBy, actionAt: n.actionAt,
+    version: n.version, updatedAt: n.updatedAt, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason,
+    previousCsmId: n.previousCsmId, timeline: n.timeline,
+  };
 }

@@ -4,7 +4,6 @@ import { planHandover } from '../domain/batch.ts';
 import { newestPerAccount, strays, type AccountOwner } from '../domain/ownership.ts';
 import { lockInvoices, notificationsForUpdate, writePlan } from '../adapters/batch-store.ts';
 import { invoicesOfAccounts, lockAccounts, saveOwners } from '../adapters/owner-store.ts';
-import { queueVersions } from '../adapters/notification-store.ts';
 import type { NotifierDeps } from './deps.ts';
 import { afterCommit, routingEnv, routingState } from './notification-batch.ts';
 
@@ -56,7 +55,6 @@ async function takeOwnership(deps: NotifierDeps, owners: AccountOwner[], ctx: Ba
   const state = { notifications: strayed.map((s) => s.n), statuses: new Map(), owners: new Map(accepted.map((o) => [o.accountId, o])), ...routing };
   const plan = planHandover(state, routingEnv(deps, now));
   await writePlan(trx, plan, now);
-  await queueVersions(trx, plan.factUpdates.map((u) => u.notification.id));
   await deps.live.announce(trx, plan.events);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }

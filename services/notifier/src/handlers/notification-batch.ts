@@ -6,7 +6,6 @@ import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf
 import { accountLockKeys, ownersOf } from '../adapters/owner-store.ts';
 import { accountsToOwn, assessedAccounts, withCurrentOwners } from '../domain/ownership.ts';
 import { notificationOutbox, notificationRecord } from '../adapters/notification-outbox.ts';
-import { queueVersions } from '../adapters/notification-store.ts';
 import { slackCountsSince } from '../adapters/delivery-store.ts';
 import { preferencesOf } from '../adapters/preference-store.ts';
 import { notifierMetrics } from '../metrics.ts';
@@ -83,7 +82,6 @@ export async function handleInputs(deps: NotifierDeps, batch: BatchInput[], ctx:
   await writePlan(trx, plan, now);
   // New notifications go out with the batch; later versions (revisions, statuses, moves) through the outbox.
   ctx.emit(topics.notifications, plan.inserts.map((n) => notificationOutbox.outgoing(notificationRecord(n))));
-  await queueVersions(trx, [...plan.factUpdates.map((u) => u.notification.id), ...plan.reopened]);
   await deps.live.announce(trx, plan.events);
   ctx.afterCommit(() => afterCommit(deps, plan));
 }

@@ -30,6 +30,8 @@ function strictValidator() {
 /** What the OpenAPI document (served by the runtime at /api/openapi.json) says besides the routes. */
 export const notifierApi = {
   title: 'invoice-signal notifier — CSM API',
+  // 2.0.0: amountMinor left the API (amount), amountRemainingMinor became amountRemaining; see the README's Changes.
+  version: '2.0.0',
   description: 'Invoice notifications for CSMs. Errors are application/problem+json (RFC 9457).',
   securitySchemes: {
     bearerAuth: { ...bearerJwtScheme, description: `${bearerJwtScheme.description}; sub = csmId, role csm|manager|admin, team (a manager's scope)` },

@@ -1,5 +1,6 @@
 import { bodyTooLarge, problem, tooManyFailuresProblem, unsupportedMedia } from '@invoice-signal/runtime';
 import { formatMoney, type InvoiceNotification } from '../domain/notification.ts';
+import { dueView, iso, moneyView } from '../domain/display.ts';
 import { flagLabel } from '../domain/flag-labels.ts';
 import { actionsOf, promptsOf } from '../domain/next-steps.ts';
 import { noteText } from '../domain/ownership.ts';
@@ -7,13 +8,6 @@ import type { StoredNote } from '../adapters/owner-store.ts';
 import { dueDay } from '../domain/time-zone.ts';
 import { ackActions, type Acknowledgment } from '../domain/acknowledgment.ts';
 
-export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** Money as the API shows it: `amount` in integer minor units of `currency`, and as a CSM reads it. */
-export const moneyView = (minor: number, currency: string) => ({ amount: minor, currency, amountDisplay: formatMoney(minor, currency) });
-
-/** A due date as the API shows it: the instant (ISO-8601) and the day on the reader's calendar (`zone`). */
-export const dueView = (dueAt: number | null, zone: string) => ({ dueDate: iso(dueAt), dueDay: dueAt === null ? null : dueDay(dueAt, zone) });
 
 /**
  * The API's JSON for a notification (the one mapping from the domain's InvoiceNotification): the
@@ -29,7 +23,7 @@ export function notificationView(n: InvoiceNotification, zone: string) {
     recommendedActions: n.recommendedActions, invoiceNumber: n.details.invoiceNumber, hostedInvoiceUrl: n.details.hostedInvoiceUrl,
     channels: n.channels, notifiedAt: iso(n.notifiedAt), acknowledgedAt: iso(n.acknowledgedAt), actionTaken: n.actionTaken, version: n.version,
     acknowledgment: acknowledgmentOf(n), acknowledgmentHistory: (n.acknowledgmentHistory ?? []).map(ackView),
-    previousCsmId: n.previousCsmId, amountRemainingMinor: n.amountRemainingMinor, failureReason: n.failureReason,
+    previousCsmId: n.previousCsmId, amountRemaining: n.amountRemainingMinor, failureReason: n.failureReason,
     timeline: n.timeline.map((e) => ({ ...e, at: iso(e.at) })),
     // What the inbox shows beyond the PRD's fields.
     actions: actionsOf(n).map((a) => ({ ...a, dueBy: iso(a.dueBy), dueDay: a.dueBy === null ? null : dueDay(a.dueBy, zone) })),
@@ -85,7 +79,7 @@ export const notificationSchema = {
     acknowledgmentHistory: { type: 'array', items: acknowledgmentSchema, description: 'every acknowledgment recorded, oldest first' },
     version: { type: 'integer' },
     previousCsmId: { ...nullable('string'), description: 'who held it before its account changed owner while it was open' },
-    amountRemainingMinor: { type: ['integer', 'null'], description: 'what is still owed, minor units (null until a payment status is known)' },
+    amountRemaining: { type: ['integer', 'null'], description: 'what is still owed, integer minor units of currency (null until a payment status is known)' },
     failureReason: { type: ['string', 'null'], description: "the last payment failure as the vendor gave it" },
     timeline: {
       type: 'array', description: 'what happened to the invoice since it was notified, oldest first',
@@ -101,7 +95,7 @@ export const notificationSchema = {
     },
     issuedAt: { ...nullable('string'), description: 'when the vendor issued the invoice' },
     updatedAt: { type: 'string', description: 'the last change of this notification' },
-    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemainingMinor as a CSM reads it (formatted like amountDisplay)' },
+    amountRemainingDisplay: { ...nullable('string'), description: 'amountRemaining as a CSM reads it (formatted like amountDisplay)' },
   },
 } as const;
 

@@ -1,18 +1,21 @@
 import { createOutboxTable, type Knex, type Migration } from '@invoice-signal/runtime';
-import { queueVersions } from '../adapters/notification-store.ts';
+import { queueUnpublished } from '../adapters/notification-store.ts';
 
 /**
- * The runtime's outbox replaces `published_version`: the current version of every notification
- * not yet published is queued in notification_outbox (the record the old relay would have sent,
- * so this uses the service's own mapping), then the column and its index go.
+ * Expand step of the move to the runtime's outbox: notification_outbox is created and the current
+ * version of every notification not yet published is queued in it (the record the old relay would
+ * have sent). `published_version` and its index stay while pods of the previous release may still
+ * run: they bump `version` without an outbox row, and the drainer's sweep queues what they wrote.
+ * The table is locked first, so no old pod's write slips between the read and the queueing.
  */
 export const notificationOutbox: Migration = {
   name: '006-notification-outbox',
   async up(db: Knex) {
     await createOutboxTable(db, 'notification_outbox');
-    const waiting: string[] = await db('notifications').whereRaw('published_version < version').pluck('id');
-    for (let i = 0; i < waiting.length; i += 1000) await db.transaction((trx) => queueVersions(trx, waiting.slice(i, i + 1000)));
-    await db.raw('drop index notifications_unpublished');
-    await db.schema.alterTable('notifications', (t) => t.dropColumn('published_version'));
+    // knex runs each migration in a transaction: the lock holds until 006 commits.
+    await db.transaction(async (trx) => {
+      await trx.raw('lock table notifications in share row exclusive mode');
+      await queueUnpublished(trx, null);
+    });
   },
 };

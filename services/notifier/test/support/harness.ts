@@ -28,7 +28,7 @@ export interface Notifier {
   db: Knex;
   clock: TestClock;
   namespace: string;
-  /** Runs the service's jobs once (publish, Slack, digest) through the runtime and waits for them. */
+  /** Runs each of the service's jobs once (publish, Slack, digest, weekly outcomes) through the runtime, in start order, and waits for them. */
   deliver(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,7 +47,9 @@ export async function startNotifier(opts: { namespace?: string; env?: Record<str
   const running = await startService(createNotifier({ now: clock.now }), config);
   return {
     running, url: running.url, db: running.ctx.db, clock, namespace,
-    deliver: () => running.runJobs(),
+    deliver: async () => {
+      for (const name of running.jobNames()) await running.runJob(name);
+    },
     stop: () => running.stop(),
   };
 }

@@ -162,8 +162,6 @@ async function writeSchedule(trx: Knex.Transaction, views: InvoiceView[], graceM
 
 export interface BatchResult {
   duplicates: number;
-  /** Invoices whose published state changed. */
-  changed: number;
 }
 
 /**
@@ -178,8 +176,8 @@ export async function applyEntries(trx: Knex.Transaction, entries: LedgerEntry[]
 
 /** applyEntries for a caller that already holds the invoices' locks. */
 export async function applyLocked(trx: Knex.Transaction, entries: LedgerEntry[], opts: FoldOptions): Promise<BatchResult> {
-  if (entries.length === 0) return { duplicates: 0, changed: 0 };
+  if (entries.length === 0) return { duplicates: 0 };
   const fresh = await recordEntries(trx, entries);
-  const results = fresh.length ? await refoldMany(trx, fresh.map((e) => e.invoiceId), opts) : new Map<string, ApplyResult>();
-  return { duplicates: entries.length - fresh.length, changed: [...results.values()].filter((r) => r.outcome === 'changed').length };
+  if (fresh.length) await refoldMany(trx, fresh.map((e) => e.invoiceId), opts);
+  return { duplicates: entries.length - fresh.length };
 }

@@ -34,7 +34,7 @@ export function cardElement(card, handlers) {
 
 function head(card, id) {
   // What is still owed matters once a payment failed, or when part of it was paid.
-  const partlyPaid = card.status === 'pending' && card.amountRemainingMinor < card.amount;
+  const partlyPaid = card.status === 'pending' && card.amountRemaining < card.amount;
   const owed = card.amountRemainingDisplay !== null && (['failed', 'overdue', 'uncollectible'].includes(card.status) || partlyPaid);
   const dispute = card.dispute ? `Chargeback ${card.dispute}` : null;
   return el('div', { class: 'card-head' },

@@ -2,7 +2,7 @@
 import type { NotificationView as View } from '../views.ts';
 
 /** One invoice: its facts are those of its newest notification, as the API shows them. */
-export interface Card extends Pick<View, 'invoiceId' | 'invoiceNumber' | 'customerId' | 'amountDisplay' | 'amount' | 'amountRemainingMinor'
+export interface Card extends Pick<View, 'invoiceId' | 'invoiceNumber' | 'customerId' | 'amountDisplay' | 'amount' | 'amountRemaining'
   | 'amountRemainingDisplay' | 'currency' | 'dueDay' | 'dueDate' | 'riskLevel' | 'status' | 'failureReason' | 'flags' | 'actions' | 'valuePrompts'
   | 'customerContext' | 'healthTrend' | 'paymentHistory' | 'hostedInvoiceUrl' | 'timeline' | 'issuedAt'> {
   customerName: string;

@@ -47,7 +47,7 @@ export function toCard(notifications) {
   return {
     invoiceId: head.invoiceId, invoiceNumber: head.invoiceNumber ?? null, customerId: head.customerId, customerName: head.customerName ?? head.customerId,
     amountDisplay: head.amountDisplay, amount: head.amount, currency: head.currency,
-    amountRemainingMinor: head.amountRemainingMinor, amountRemainingDisplay: head.amountRemainingDisplay ?? null,
+    amountRemaining: head.amountRemaining, amountRemainingDisplay: head.amountRemainingDisplay ?? null,
     dueDay: head.dueDay, dueDate: head.dueDate, riskLevel: head.riskLevel, status: head.status, failureReason: head.failureReason,
     notifications: all, flags: head.flags ?? [], actions: head.actions ?? [], valuePrompts: head.valuePrompts ?? [],
     customerContext: head.customerContext, healthTrend: head.healthTrend, paymentHistory: head.paymentHistory, hostedInvoiceUrl: head.hostedInvoiceUrl ?? null,
