@@ -58,8 +58,15 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
 
       // One group for the three topics: a batch comes from one partition of one of them; the
       // handlers serialise per account (assessments, context snapshots), then per invoice.
+      // Every partition of the three topics at once (18 with the catalogue's 6 each): KafkaJS hands a
+      // fetch's partitions to at most this many workers, and the runtime joins those of one topic into
+      // one run (one transaction). With fewer workers than partitions with data, a fetch split into
+      // several runs of the same topic that overlapped (and waited on each other's CSM rows and
+      // invoice locks); one run per topic per fetch is what the locks were sized for.
+      const partitions = config.KAFKA_TOPIC_PARTITIONS;
       await ctx.consume({
         groupId: ctx.groupId('notifications'),
+        partitionsConsumedConcurrently: [topics.assessed, topics.paymentStatus, topics.customerContext].reduce((n, t) => n + (partitions ?? t.partitions), 0),
         subscriptions: [
           onBatch(topics.assessed, assessedBatch(deps)), onBatch(topics.paymentStatus, statusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
         ],
