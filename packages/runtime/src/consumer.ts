@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { topicName, type AvroSerde, type TopicSpec, type ValueOf } from '@invoice-signal/events';
-import { runBatchOnce, inRecordTrace, type BatchHandler, type BatchListener } from './consumer/batch.ts';
+import { runBatchOnce, inRecordTrace, type BatchContext, type BatchHandler, type BatchListener } from './consumer/batch.ts';
 import { deadLetter } from './consumer/dead-letter.ts';
 import { offsetCommitter } from './consumer/committer.ts';
 import { controlOf, gatherer, type CommitOffsets, type Control, type PartitionPart } from './consumer/gather.ts';
@@ -19,11 +19,29 @@ export type { BatchContext, BatchHandler, BatchListener, BatchStage, EmittedReco
 export interface Subscription {
   spec: TopicSpec;
   handle: BatchHandler<unknown>;
+  /** Set by onBatchesTogether: the subscriptions that share this object share one run per fetch. */
+  together?: { specs: TopicSpec[]; handle: JointBatchHandler };
 }
 
 /** Binds a batch handler to a topic with the topic's value type. */
 export function onBatch<T extends TopicSpec>(spec: T, handle: BatchHandler<ValueOf<T>>): Subscription {
   return { spec, handle: handle as BatchHandler<unknown> };
+}
+
+/** A fetch's records of several topics: each topic's (in the order the topics were given), each partition in offset order. */
+export type TopicRecords = Array<{ spec: TopicSpec; records: IncomingRecord<unknown>[] }>;
+export type JointBatchHandler = (groups: TopicRecords, ctx: BatchContext) => Promise<void>;
+
+/**
+ * Binds one handler to several topics whose records of one fetch are handled in ONE run (one
+ * transaction, one send, one commit) instead of one run per topic side by side. For handlers that
+ * lock the same keys: two such runs of one fetch would wait for each other, one after the other,
+ * each with its own reads and commit, and the next fetch waits for both. A failure splits the run
+ * like any other (the record that fails alone is dead-lettered to its own topic's DLQ).
+ */
+export function onBatchesTogether(specs: TopicSpec[], handle: JointBatchHandler): Subscription[] {
+  const together = { specs, handle };
+  return specs.map((spec) => ({ spec, handle: (records, ctx) => handle([{ spec, records }], ctx), together }));
 }
 
 export interface ConsumerOptions {
@@ -195,8 +213,22 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
   const committer = offsetCommitter(consumer, opts.commitIntervalMs ?? 500, log, (records) =>
     opts.listener?.({ stage: 'offsets-committed', topic: records[0].topic, partition: records[0].partition, records: records.length, firstOffset: records[0].offset }));
   const commitOffsets: CommitOffsets = (records, now) => committer.add(records, now);
-  // One gatherer per subscription: the partitions of a fetch become one run of its handler.
-  const gathered = new Map([...byTopic].map(([topic, sub]) => [topic, gatherer((records, messages, control) => processRun(sub.spec, sub.handle, records, messages, control), commitOffsets)]));
+  // One gatherer per subscription: the partitions of a fetch become one run of its handler. Subscriptions
+  // made together (onBatchesTogether) share one: the fetch's records of all their topics become one run.
+  const joint = (together: NonNullable<Subscription['together']>) => {
+    const names = together.specs.map((spec) => topicName(spec, serde.namespace));
+    const groups = (records: IncomingRecord<unknown>[]): TopicRecords =>
+      together.specs.map((spec, i) => ({ spec, records: records.filter((r) => r.topic === names[i]) })).filter((g) => g.records.length > 0);
+    const handle: BatchHandler<unknown> = (records, ctx) => together.handle(groups(records), ctx);
+    // Topic by topic in the order given (each partition keeps its order): what a split halves.
+    return gatherer((records, messages, control) => processRun(byTopic.get(records[0].topic)!.spec, handle, groups(records).flatMap((g) => g.records), messages, control), commitOffsets);
+  };
+  const shared = new Map<object, ReturnType<typeof gatherer>>();
+  const gathered = new Map([...byTopic].map(([topic, sub]) => {
+    if (!sub.together) return [topic, gatherer((records, messages, control) => processRun(sub.spec, sub.handle, records, messages, control), commitOffsets)];
+    if (!shared.has(sub.together)) shared.set(sub.together, joint(sub.together));
+    return [topic, shared.get(sub.together)!];
+  }));
 
   await consumer.connect();
   for (const topic of byTopic.keys()) await consumer.subscribe({ topic, fromBeginning: opts.fromBeginning ?? true });

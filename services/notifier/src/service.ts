@@ -1,5 +1,5 @@
 import { topics } from '@invoice-signal/events';
-import { onBatch, type ServiceDefinition } from '@invoice-signal/runtime';
+import { onBatch, onBatchesTogether, type ServiceDefinition } from '@invoice-signal/runtime';
 import type { Config } from './config.ts';
 import { migrations } from './migrations/index.ts';
 import { defaultPreferences } from './domain/preferences.ts';
@@ -7,7 +7,7 @@ import { createLiveHub } from './adapters/live-hub.ts';
 import { createMailer } from './adapters/mailer.ts';
 import { createSlackSender, type SlackSender } from './adapters/slack.ts';
 import type { NotifierDeps } from './handlers/deps.ts';
-import { assessedBatch, statusBatch } from './handlers/notification-batch.ts';
+import { assessedAndStatusBatch } from './handlers/notification-batch.ts';
 import { contextBatch } from './handlers/context-batch.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { notifierApi, registerHttp } from './http/api.ts';
@@ -67,8 +67,9 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       await ctx.consume({
         groupId: ctx.groupId('notifications'),
         partitionsConsumedConcurrently: [topics.assessed, topics.paymentStatus, topics.customerContext].reduce((n, t) => n + (partitions ?? t.partitions), 0),
+        // Assessments and statuses of one fetch: one run (they lock the same invoices); snapshots their own.
         subscriptions: [
-          onBatch(topics.assessed, assessedBatch(deps)), onBatch(topics.paymentStatus, statusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
+          ...onBatchesTogether([topics.assessed, topics.paymentStatus], assessedAndStatusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
         ],
       });
     },

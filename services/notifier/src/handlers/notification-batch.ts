@@ -1,5 +1,5 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord, type Knex } from '@invoice-signal/runtime';
+import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord, type JointBatchHandler, type Knex } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan, type RoutingEnv } from '../domain/batch.ts';
 import { factsFromAssessment, type CsmRef, type InvoiceFacts } from '../domain/notification.ts';
 import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
@@ -45,18 +45,34 @@ export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput |
 
 /** billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it. */
 export function assessedBatch(deps: NotifierDeps): BatchHandler<AssessedInvoice> {
-  // History imported on a vendor's first connection (origin backfill) feeds payment history only: nobody is
-  // notified of it, and its later statuses find no notification to alert on.
-  return (records, ctx) => handleInputs(deps, records.filter((r) => r.value?.enriched.invoice.origin !== 'backfill').map(assessedInput), ctx);
+  return (records, ctx) => handleInputs(deps, assessedInputs(records), ctx);
 }
+
+// History imported on a vendor's first connection (origin backfill) feeds payment history only: nobody is
+// notified of it, and its later statuses find no notification to alert on.
+const assessedInputs = (records: IncomingRecord<AssessedInvoice>[]) => records.filter((r) => r.value?.enriched.invoice.origin !== 'backfill').map(assessedInput);
 
 /** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue/written off/disputed alert once. */
 export function statusBatch(deps: NotifierDeps): BatchHandler<PaymentStatus> {
-  return (records, ctx) => {
-    const inputs = records.map(statusInput).filter((i): i is BatchInput => i !== null);
-    if (inputs.length < records.length) deps.logger.info({ tombstones: records.length - inputs.length }, 'status tombstones ignored: notifications keep their last status');
-    return handleInputs(deps, inputs, ctx);
-  };
+  return (records, ctx) => handleInputs(deps, statusInputs(deps, records), ctx);
+}
+
+function statusInputs(deps: NotifierDeps, records: IncomingRecord<PaymentStatus>[]): BatchInput[] {
+  const inputs = records.map(statusInput).filter((i): i is BatchInput => i !== null);
+  if (inputs.length < records.length) deps.logger.info({ tombstones: records.length - inputs.length }, 'status tombstones ignored: notifications keep their last status');
+  return inputs;
+}
+
+/**
+ * Both topics' records of one fetch in one batch (the runtime's onBatchesTogether): assessments,
+ * then statuses. The two runs of a fetch locked the same invoices (the payment tracker's status of
+ * an invoice and its assessment arrive together), so one waited for the other's whole transaction
+ * and Kafka send; together they take one lock statement, one set of reads and one commit. Applying
+ * the assessments first is what the assessment's transaction committing first would have done.
+ */
+export function assessedAndStatusBatch(deps: NotifierDeps): JointBatchHandler {
+  return (groups, ctx) => handleInputs(deps, groups.flatMap(({ spec, records }) =>
+    spec === topics.assessed ? assessedInputs(records as IncomingRecord<AssessedInvoice>[]) : statusInputs(deps, records as IncomingRecord<PaymentStatus>[])), ctx);
 }
 
 /**
