@@ -11,7 +11,7 @@ import { eventually, signed, SlackStandIn, stripeEvent, stripeInvoice, SystemUnd
 interface TimelineEntry { at: string; event: string; note: string | null }
 interface Notification {
   id: string; kind: string; invoiceId: string; csmId: string; amount: number; currency: string; dueDate: string | null; status: string;
-  channels: string[]; acknowledgedAt: string | null; amountRemainingMinor: number | null; failureReason: string | null; timeline: TimelineEntry[]; version: number;
+  channels: string[]; acknowledgedAt: string | null; amountRemaining: number | null; failureReason: string | null; timeline: TimelineEntry[]; version: number;
 }
 
 const day = 24 * 3600;
@@ -90,8 +90,8 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     await post('invoice.updated', { ...invoice, due_date: moved, amount_due: 40_000, amount_remaining: 40_000 }, t + 120);
     // The amount comes through the enricher and risk-scorer, the remaining balance and the timeline through the payment
     // tracker: wait for both paths, never sample one right after the other shows.
-    const n = await notification(id, 'invoice_issued', (x) => x.amount === 40_000 && x.amountRemainingMinor === 40_000);
-    expect(n).toMatchObject({ id: first.id, dueDate: new Date(moved * 1000).toISOString(), amountRemainingMinor: 40_000, status: 'pending' });
+    const n = await notification(id, 'invoice_issued', (x) => x.amount === 40_000 && x.amountRemaining === 40_000);
+    expect(n).toMatchObject({ id: first.id, dueDate: new Date(moved * 1000).toISOString(), amountRemaining: 40_000, status: 'pending' });
     expect(n.version).toBeGreaterThan(first.version);
     expect(n.timeline.map((e) => e.note)).toEqual([
       `due date moved from ${new Date((invoice.due_date as number) * 1000).toISOString().slice(0, 10)} to ${new Date(moved * 1000).toISOString().slice(0, 10)}`,
@@ -121,7 +121,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
       { timeoutMs: 30000, intervalMs: 250 });
     await post('invoice.finalized', invoice, t);
     const n = await notification(id, 'invoice_issued');
-    expect(n).toMatchObject({ status: 'paid', channels: [], amountRemainingMinor: 0 });
+    expect(n).toMatchObject({ status: 'paid', channels: [], amountRemaining: 0 });
     expect((await pending()).some((x) => x.invoiceId === id)).toBe(false);
     // A later invoice's Slack message proves the worker ran after this one was stored.
     const later = openInvoice({ total: 20_000_000, subtotal: 20_000_000, amount_due: 20_000_000, amount_remaining: 20_000_000 });
@@ -158,7 +158,7 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
     await notification(id, 'invoice_issued');
     await post('invoice.marked_uncollectible', { ...invoice, status: 'uncollectible' }, nowSeconds() + 60);
     const alert = await notification(id, 'written_off');
-    expect(alert).toMatchObject({ status: 'uncollectible', amountRemainingMinor: 50_000, channels: expect.arrayContaining(['slack']) });
+    expect(alert).toMatchObject({ status: 'uncollectible', amountRemaining: 50_000, channels: expect.arrayContaining(['slack']) });
     await eventually('the write-off on Slack', () => slack.posts((c) => String(c.params.text).startsWith('Written off: Globex')).length > 0, { timeoutMs: 45000, intervalMs: 300 });
   });
 
@@ -173,8 +173,8 @@ describe('the invoice lifecycle reaches the CSM (all five services)', () => {
       failure_code: 'card_declined', failure_message: 'Your card has insufficient funds.', outcome: { type: 'issuer_declined', reason: 'insufficient_funds', seller_message: 'The bank returned the decline code `insufficient_funds`.' },
     }, t + 61);
     // The marker may make it overdue before the failure arrives: the alert follows until both are in.
-    const alert = await notification(id, 'overdue', (x) => x.failureReason !== null && x.amountRemainingMinor === 40_000);
-    expect(alert).toMatchObject({ status: 'overdue', amount: 50_000, amountRemainingMinor: 40_000, failureReason: 'Your card has insufficient funds.' });
+    const alert = await notification(id, 'overdue', (x) => x.failureReason !== null && x.amountRemaining === 40_000);
+    expect(alert).toMatchObject({ status: 'overdue', amount: 50_000, amountRemaining: 40_000, failureReason: 'Your card has insufficient funds.' });
     await eventually('the overdue alert on Slack', () => slack.posts((c) => JSON.stringify(c.params).includes(`*Overdue: Globex, €500.00*`)).length > 0, { timeoutMs: 45000, intervalMs: 300 });
   });
 });
