@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { deadLetterName, topicName, topics } from '@invoice-signal/events';
+import { AvroSerde, deadLetterName, topicName, topics, type TopicSpec } from '@invoice-signal/events';
 import { InvalidRecordError, onBatchesTogether, startConsumer, type RunningConsumer } from '@invoice-signal/runtime';
-import { eventually, openTestBus, sampleInvoiceEvent, samplePaymentStatus, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
+import { eventually, openTestBus, sampleInvoiceEvent, samplePaymentStatus, stackEndpoints, TopicReader, uniqueName, type TestBus } from '@invoice-signal/testkit';
 
 // Topic A: invoice events (id = eventId); topic B: payment statuses (id = invoiceId). A status whose id holds
 // "poison" can never succeed.
@@ -23,8 +23,9 @@ describe('topics consumed together', () => {
     await bus.db.raw('create table handled (id text not null, topic text not null, "offset" bigint not null, tx bigint not null default txid_current())');
     const a = topicName(topics.invoiceEvents, bus.namespace);
     const b = topicName(topics.paymentStatus, bus.namespace);
+    const event = (eventId: string) => ({ key: 'stripe:in_one', value: sampleInvoiceEvent({ eventId, invoiceId: 'stripe:in_one' }) });
     const publish = (ids: { a?: string[]; b?: string[] }) => Promise.all([
-      bus.publisher.publish(topics.invoiceEvents, (ids.a ?? []).map((id) => ({ key: 'stripe:in_one', value: sampleInvoiceEvent({ eventId: id, invoiceId: 'stripe:in_one' }) }))),
+      bus.publisher.publish(topics.invoiceEvents, (ids.a ?? []).map(event)),
       bus.publisher.publish(topics.paymentStatus, (ids.b ?? []).map((id) => ({ key: id, value: samplePaymentStatus({ invoiceId: id }) }))),
     ]);
     return { bus, a, b, publish };
@@ -32,11 +33,14 @@ describe('topics consumed together', () => {
 
   /** A consumer of A and B together that writes each record's row in the run's transaction and logs each call. */
   async function consumeTogether(bus: TestBus, groupId: string, calls: Call[]) {
-    const consumer = await startConsumer(bus, {
+    // A serde of its own, like a service's: it has not seen the schemas yet (the publisher's serde has).
+    const serde = new AvroSerde({ url: stackEndpoints().SCHEMA_REGISTRY_URL, namespace: bus.namespace });
+    const consumer = await startConsumer({ ...bus, serde }, {
       groupId,
       retryDelayMs: 20,
       subscriptions: onBatchesTogether([topics.invoiceEvents, topics.paymentStatus], async (groups, { trx }) => {
-        calls.push(groups.map((g) => ({ topic: topicName(g.spec, bus.namespace), offsets: g.records.map((r) => r.offset), ids: g.records.map((r) => idOf(r.value)) })));
+        const topic = (spec: TopicSpec) => topicName(spec, bus.namespace);
+        calls.push(groups.map(({ spec, records }) => ({ topic: topic(spec), offsets: records.map((r) => r.offset), ids: records.map((r) => idOf(r.value)) })));
         const records = groups.flatMap((g) => g.records);
         await trx('handled').insert(records.map((r) => ({ id: idOf(r.value), topic: r.topic, offset: r.offset })));
         const poison = records.find((r) => idOf(r.value).includes('poison'));
