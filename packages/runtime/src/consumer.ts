@@ -241,7 +241,8 @@ export async function startConsumer(deps: ConsumerDeps, opts: ConsumerOptions): 
       metrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: opts.groupId }, Number(batch.offsetLag()));
       const sub = byTopic.get(batch.topic)!;
       const stopping = () => !isRunning() || isStale();
-      let decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages);
+      const arrived = gathered.get(batch.topic)!.expect();
+      let decoded = await decodeAll(serde, sub.spec, batch.topic, batch.partition, batch.messages).finally(arrived);
       // The registry unreachable: decode again until it answers (the partition waits).
       while (!stopping() && decoded.some((d) => 'error' in d && isRetriable(d.error))) {
         await heartbeat();

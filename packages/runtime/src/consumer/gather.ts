@@ -49,10 +49,15 @@ export function controlOf(parts: PartitionPart[], commitOffsets: CommitOffsets):
  * Joins the parts that KafkaJS hands over side by side (the partitions of one fetch, handled
  * concurrently) into one run: one transaction, one send and one offset commit for all of them.
  * Records keep their partition's order; partitions are independent of each other.
+ * `expect()` as a part's batch begins holds the run until that part arrives (or the returned release
+ * is called): decoding can take several turns of the event loop (a schema not cached yet).
  */
 export function gatherer(run: (records: IncomingRecord<unknown>[], messages: Map<IncomingRecord<unknown>, KafkaMessage>, control: Control) => Promise<boolean>, commitOffsets: CommitOffsets) {
   let waiting: Array<{ part: PartitionPart; done: (ok: boolean) => void; fail: (error: unknown) => void }> = [];
+  let expected = 0;
+  let scheduled = false;
   async function flush() {
+    scheduled = false;
     const batch = waiting;
     waiting = [];
     const parts = batch.map((w) => w.part);
@@ -63,11 +68,27 @@ export function gatherer(run: (records: IncomingRecord<unknown>[], messages: Map
       for (const w of batch) w.fail(error);
     }
   }
-  return (part: PartitionPart) =>
+  // The partitions of one fetch arrive within the same turn of the event loop, once decoded.
+  const schedule = () => {
+    if (scheduled || waiting.length === 0 || expected > 0) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  };
+  const expect = () => {
+    expected += 1;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      expected -= 1;
+      schedule();
+    };
+  };
+  const add = (part: PartitionPart) =>
     new Promise<boolean>((done, fail) => {
       if (part.records.length === 0) return done(true);
-      // The partitions of one fetch arrive within the same turn of the event loop.
-      if (waiting.length === 0) setImmediate(() => void flush());
       waiting.push({ part, done, fail });
+      schedule();
     });
+  return Object.assign(add, { expect });
 }
