@@ -71,10 +71,15 @@ describe('recovery of missed events and first-connection backfill', () => {
     await deleteNamespaceTopics(namespace);
   });
 
+  // The job commits its vendor_sync row after the events it publishes: wait for the row, don't sample it.
+  const backfillRecorded = (source: string) => eventually(`${source} backfill recorded in vendor_sync`, async () => {
+    const row = await gateway.ctx.db('vendor_sync').where({ source }).first();
+    return row?.backfill_done_at ? row : undefined;
+  });
+
   it('backfills 12 months of Stripe invoices once, as backfill events: state, failed attempts, no drafts, nothing older', async () => {
     await reader.waitFor(6, (r) => r.value?.source === 'stripe' && r.value.origin === 'backfill');
-    const sync = await gateway.ctx.db('vendor_sync').where({ source: 'stripe' }).first();
-    expect(sync.backfill_done_at).not.toBeNull();
+    const sync = await backfillRecorded('stripe');
     expect(sync.backfill_invoices).toBe(3);
     const [listed] = stripe.requestsTo('/v1/invoices');
     expect(Number(listed.query.get('created[gte]'))).toBe(Math.floor(backfillStart(sync.connected_at.getTime(), 12) / 1000));
@@ -103,7 +108,7 @@ describe('recovery of missed events and first-connection backfill', () => {
     // Chargebee's own filters, as its client sends them: only failed payments, within the window.
     const tx = chargebee.requestsTo('/api/v2/transactions')[0].query;
     expect([tx.get('type[is]'), tx.get('status[is]')]).toEqual(['payment', 'failure']);
-    expect((await gateway.ctx.db('vendor_sync').where({ source: 'chargebee' }).first()).backfill_invoices).toBe(2);
+    expect((await backfillRecorded('chargebee')).backfill_invoices).toBe(2);
   });
 
   it('recovers a missed Stripe invoice.finalized after its received draft event, once, and skips the received one', async () => {
