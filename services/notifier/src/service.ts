@@ -56,8 +56,8 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
         mailer?.close();
       });
 
-      // One group for the three topics: a batch comes from one partition of one of them; the
-      // handlers serialise per account (assessments, context snapshots), then per invoice.
+      // One group for the three topics; the handlers serialise per account (assessments, context
+      // snapshots), then per invoice.
       // Every partition of the three topics at once (18 with the catalogue's 6 each): KafkaJS hands a
       // fetch's partitions to at most this many workers, and the runtime joins those of one topic into
       // one run (one transaction). With fewer workers than partitions with data, a fetch split into
