@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { isAlive, run, runAsync, waitFor } from './processes.ts';
+import { isAlive, runAsync, waitFor } from './processes.ts';
 import { silentReporter, type Reporter } from './progress.ts';
 import type { StackSettings } from './settings.ts';
 
@@ -62,7 +62,7 @@ export async function startPostgres(s: StackSettings, report: Reporter = silentR
   const data = join(home, 'data');
   mkdirSync(home, { recursive: true });
   if (isRoot()) {
-    const { uid, gid } = userIds('postgres');
+    const { uid, gid } = await userIds('postgres');
     chownSync(home, uid, gid);
   }
   if (!existsSync(join(data, 'PG_VERSION'))) {
@@ -100,8 +100,8 @@ export async function waitForPostgres(s: StackSettings, deadlineAt: number, repo
   }));
 }
 
-function userIds(name: string): { uid: number; gid: number } {
-  const uid = Number(run('id', ['-u', name]).trim());
-  const gid = Number(run('id', ['-g', name]).trim());
+async function userIds(name: string): Promise<{ uid: number; gid: number }> {
+  const uid = Number((await runAsync('id', ['-u', name])).trim());
+  const gid = Number((await runAsync('id', ['-g', name])).trim());
   return { uid, gid };
 }

@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { tracer } from './spans.ts';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { requireToken, type TokenVerifier } from './auth.ts';
 import type { JobOutcome } from './jobs.ts';
@@ -168,7 +169,6 @@ declare module 'fastify' {
  * so records it publishes carry the same trace into Kafka.
  */
 function traceRequests(app: FastifyInstance): void {
-  const tracer = trace.getTracer('invoice-signal');
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.url.startsWith('/health/') || request.url === '/metrics') return done();
     const incoming = propagation.extract(context.active(), request.headers);

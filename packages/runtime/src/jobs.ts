@@ -43,7 +43,6 @@ export interface JobOptions {
 export type JobOutcome = 'done' | 'idle' | 'skipped' | 'stopped';
 
 export interface RunningJob {
-  readonly name: string;
   /** Runs soon (coalesced with a run already due), instead of waiting for the interval. */
   wake(): void;
   /** Runs now; resolves with what the first run begun after the call (and its follow-ups) did, rejects if it failed. */
@@ -124,7 +123,6 @@ export function startJob(db: Knex, logger: Logger, opts: JobOptions): RunningJob
   })();
 
   return {
-    name: opts.name,
     wake() {
       pending = true;
       wakeUp?.();

@@ -43,11 +43,6 @@ export interface DrainOptions {
   everyMs: number;
   /** Records per run, published in one request. Default 500. */
   batchSize?: number;
-  /**
-   * Runs first in each run, in a short transaction of its own (the rows it locks are not held while
-   * the broker answers): queues what writers outside the outbox left; returns how many.
-   */
-  sweep?: (trx: Knex.Transaction) => Promise<number>;
 }
 
 type DrainContext = Pick<ServiceContext, 'name' | 'db' | 'publisher' | 'serde' | 'logger' | 'job' | 'onStop'>;
@@ -184,10 +179,7 @@ export function defineOutbox<T extends TopicSpec>(spec: OutboxSpec<T>): Outbox<T
     drain(ctx, opts) {
       const job = ctx.job({
         name: `${ctx.name}.outbox.${spec.table}`, everyMs: opts.everyMs, singleton: true,
-        run: async ({ trx }) => {
-          const swept = opts.sweep ? await ctx.db.transaction(opts.sweep) : 0;
-          return swept + (await publishOldest(trx!, ctx, opts.batchSize ?? 500));
-        },
+        run: ({ trx }) => publishOldest(trx!, ctx, opts.batchSize ?? 500),
       });
       drainers.add(job);
       draining.set(spec.table, ctx.db);

@@ -135,7 +135,8 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   };
   await def.setup(ctx);
   const url = await app.listen({ port: config.PORT, host: config.HOST });
-  const management = createManagementApp({ logger, checks, jobs: jobControl(config, jobs) });
+  const runNow = (name: string) => jobs.get(name)?.runNow();
+  const management = createManagementApp({ logger, checks, jobs: jobControl(config, runNow) });
   const managementUrl = await management.listen({ port: config.MANAGEMENT_PORT ?? (config.PORT ? config.PORT + 6000 : 0), host: config.MANAGEMENT_HOST ?? config.HOST });
   logger.info({ url, managementUrl }, `${def.name} listening`);
 
@@ -150,7 +151,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       await db.destroy();
       logger.info(`${def.name} stopped`);
     })());
-  const runJob = (name: string) => jobs.get(name)?.runNow() ?? Promise.reject(new Error(`${def.name} has no job named ${name}`));
+  const runJob = (name: string) => runNow(name) ?? Promise.reject(new Error(`${def.name} has no job named ${name}`));
   return { url, managementUrl, ctx, jobNames: () => [...jobs.keys()], runJob, stop };
 }
 
@@ -158,10 +159,10 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
  * The management port's job runs, for an admin token under the service's JWT policy; a service
  * that verifies no tokens (no AUTH_JWT_SECRET nor AUTH_JWKS_URL) does not offer them.
  */
-function jobControl(config: ServiceConfig, jobs: Map<string, RunningJob>) {
+function jobControl(config: ServiceConfig, runNow: (name: string) => ReturnType<RunningJob['runNow']> | undefined) {
   const auth = z.object(authEnv).parse(config);
   if (!auth.AUTH_JWT_SECRET && !auth.AUTH_JWKS_URL) return undefined;
-  return { verifier: createTokenVerifier(auth, ['admin']), run: (name: string) => jobs.get(name)?.runNow() };
+  return { verifier: createTokenVerifier(auth, ['admin']), run: runNow };
 }
 
 /**

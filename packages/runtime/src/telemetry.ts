@@ -46,7 +46,8 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   if (!exporting) return;
   // The hooks patch a module when it is next required: modules imported before this point are
   // patched now, on their shared exports, and named ESM imports of node:http see the patch.
-  for (const name of ['pg', 'node:http', 'node:https']) createRequire(import.meta.url)(name);
+  const require = createRequire(import.meta.url);
+  for (const name of ['pg', 'node:http', 'node:https']) require(name);
   syncBuiltinESMExports();
 }
 

@@ -64,13 +64,14 @@ export function createNotifier(options: NotifierOptions = {}): ServiceDefinition
       // several runs of the same topic that overlapped (and waited on each other's CSM rows and
       // invoice locks); one run per topic per fetch is what the locks were sized for.
       const partitions = config.KAFKA_TOPIC_PARTITIONS;
+      // Assessments and statuses of one fetch: one run (they lock the same invoices); snapshots their own.
+      const subscriptions = [
+        ...onBatchesTogether([topics.assessed, topics.paymentStatus], assessedAndStatusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
+      ];
       await ctx.consume({
         groupId: ctx.groupId('notifications'),
-        partitionsConsumedConcurrently: [topics.assessed, topics.paymentStatus, topics.customerContext].reduce((n, t) => n + (partitions ?? t.partitions), 0),
-        // Assessments and statuses of one fetch: one run (they lock the same invoices); snapshots their own.
-        subscriptions: [
-          ...onBatchesTogether([topics.assessed, topics.paymentStatus], assessedAndStatusBatch(deps)), onBatch(topics.customerContext, contextBatch(deps)),
-        ],
+        partitionsConsumedConcurrently: subscriptions.reduce((n, s) => n + (partitions ?? s.spec.partitions), 0),
+        subscriptions,
       });
     },
   };

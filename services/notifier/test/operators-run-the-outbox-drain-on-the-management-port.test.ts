@@ -5,14 +5,16 @@ import { assessment, dropNamespace, token, startNotifier, Upstream, type Notifie
 
 /**
  * An operator runs a job now through the management port, with an admin token, and hears what it
- * did. The drain job is the one of a rolling deploy: a pod of the previous release (published_version
- * era) changed a notification without an outbox row, and the drainer's sweep publishes that version.
+ * did. The job is the one of a rolling deploy: a pod of the previous release (published_version era)
+ * changed a notification without an outbox row; the sweep queues that version and its commit wakes
+ * the drainer, which publishes it.
  */
 describe('job runs on the management port', () => {
   let n: Notifier;
   let up: Upstream;
   let published: TopicReader<CsmNotification>;
   const drain = 'notifier.outbox.notification_outbox';
+  const sweep = 'notifier.outbox-sweep';
 
   beforeAll(async () => {
     // No drain on a tick within the test: only the run at start and the runs asked for.
@@ -44,10 +46,11 @@ describe('job runs on the management port', () => {
 
   it('publishes what a pod of the previous release wrote, answers done, then idle', async () => {
     await n.db('notifications').where({ invoice_id: 'stripe:in_ops1' }).update({ status: 'overdue', version: n.db.raw('version + 1') });
-    expect(await run(drain, 'admin')).toEqual({ status: 200, body: { job: drain, outcome: 'done' } });
+    expect(await run(sweep, 'admin')).toEqual({ status: 200, body: { job: sweep, outcome: 'done' } });
     const [record] = await published.waitFor(1, (r) => r.value?.invoiceId === 'stripe:in_ops1' && r.value.version === 2);
     expect(record.value?.status).toBe('overdue');
     expect(await n.db('notifications').where({ invoice_id: 'stripe:in_ops1' }).first()).toMatchObject({ version: 2, published_version: 2 });
+    expect(await run(sweep, 'admin')).toEqual({ status: 200, body: { job: sweep, outcome: 'idle' } });
     expect(await run(drain, 'admin')).toEqual({ status: 200, body: { job: drain, outcome: 'idle' } });
   });
 });

@@ -9,7 +9,7 @@ import { migrations } from '../src/migrations/index.ts';
  * A database of the published_version era migrated to 006-notification-outbox: every version not
  * yet published is waiting in the runtime outbox as the record the old relay would have sent;
  * published ones are not sent again. published_version stays (expand/contract): a pod of the
- * previous release still bumps versions during a rolling deploy, and the drainer's sweep queues them.
+ * previous release still bumps versions during a rolling deploy, and the outbox sweep job queues them.
  */
 /** A database at migration 005 (the published_version era) with notifications (id, csm, status, version, published_version). */
 async function before006(label: string, rows: Array<[string, string, string, number, number]>): Promise<Knex> {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '@invoice-signal/events';
 import { createDb, ensureDatabase, migrate, type Knex } from '@invoice-signal/runtime';
 import { testServiceConfig } from '@invoice-signal/testkit';
 import { migrations } from '../src/migrations/index.ts';
 import { createSlackSender } from '../src/adapters/slack.ts';
-import { assessedBatch } from '../src/handlers/notification-batch.ts';
+import { assessedAndStatusBatch } from '../src/handlers/notification-batch.ts';
 import { runSlackDeliveries } from '../src/jobs/slack-worker.ts';
 import { assessedRecords, batchDeps, inBatch } from './support/batch.ts';
 import { assessment } from './support/harness.ts';
@@ -22,7 +23,7 @@ describe('Slack deliveries with two instances working the same database', () => 
     await migrate(pools[0], migrations);
     // One batch through the handler queues a Slack delivery per invoice (no minimum, cap 100, no batching window).
     const records = assessedRecords(...Array.from({ length: 40 }, (_, i) => assessment({ invoiceId: `stripe:in_race${i}`, csmId: `csm_race${i % 4}`, accountId: `acc_race${i % 8}` })));
-    await inBatch(pools[0], (ctx) => assessedBatch(deps(pools[0]))(records, ctx));
+    await inBatch(pools[0], (ctx) => assessedAndStatusBatch(deps(pools[0]))([{ spec: topics.assessed, records }], ctx));
     expect(await pools[0]('deliveries').where({ channel: 'slack', state: 'pending' }).count({ c: '*' })).toEqual([{ c: 40 }]);
   });
   afterAll(async () => {

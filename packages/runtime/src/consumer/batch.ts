@@ -114,7 +114,12 @@ async function attemptBatch(deps: BatchRunDeps, spec: TopicSpec, handle: BatchHa
   try {
     const ctx: BatchContext = {
       trx,
-      emit: (out, list) => void emitted.set(out, [...(emitted.get(out) ?? []), ...(list as EmittedRecord<unknown>[])]),
+      // Appended in place: a handler may emit once per record.
+      emit: (out, list) => {
+        const acc = emitted.get(out) ?? [];
+        if (acc.length === 0) emitted.set(out, acc);
+        for (const r of list) acc.push(r as EmittedRecord<unknown>);
+      },
       afterCommit: (fn) => void after.push(fn),
     };
     await inSpan(`handle ${spec.name}`, () => handle(records, ctx));

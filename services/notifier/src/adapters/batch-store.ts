@@ -62,7 +62,7 @@ export async function saveCsms(trx: Knex.Transaction, csms: CsmRef[], now: numbe
 export async function writePlan(trx: Knex.Transaction, plan: BatchPlan, now: number): Promise<void> {
   await saveStatuses(trx, plan.statuses);
   await insertNotifications(trx, plan.inserts);
-  await updateFacts(trx, plan.factUpdates, new Set(plan.reopened));
+  await updateFacts(trx, plan.factUpdates);
   await insertDeliveries(trx, plan.deliveries, now);
   await deliverAgain(trx, plan.deliveries.filter((d) => d.again), now);
   await cancelDeliveries(trx, plan.cancellations);
@@ -114,9 +114,9 @@ const factUpdateColumns: Column<FactUpdate>[] = [
  * dispute needs the CSM again: a `reopened` alert's acknowledgement is cleared (every reopened
  * notification is among the updates: the planner counts the reopening as a change).
  */
-async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[], reopened: Set<string>): Promise<void> {
+async function updateFacts(trx: Knex.Transaction, updates: FactUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  const v = unnestRows(updates, [...factUpdateColumns, ['reopen', 'bool', (u) => reopened.has(u.notification.id)]]);
+  const v = unnestRows(updates, [...factUpdateColumns, ['reopen', 'bool', (u) => u.reopen]]);
   const set = stateColumns.map(([name]) => `${name} = v.${name}`).join(', ');
   const { rows } = await trx.raw(
     `update notifications n set ${set}, version = n.version + v.bump, published_version = n.version + v.bump,

@@ -121,7 +121,7 @@ describe('planning a batch in memory', () => {
       notifications: [opened.factUpdates[0]?.notification ?? n, acknowledged], statuses: new Map([['i1', fact('i1', 'paid', 2, { disputeStatus: 'open' })]]),
     }), env);
     expect(lost.inserts).toEqual([]);
-    expect(lost.reopened).toEqual([alert.id]);
+    expect(lost.factUpdates.filter((u) => u.reopen).map((u) => u.notification.id)).toEqual([alert.id]);
     expect(lost.deliveries).toEqual([expect.objectContaining({ notificationId: alert.id, channel: 'slack', again: true })]);
     const updated = lost.factUpdates.find((u) => u.notification.id === alert.id)!.notification;
     expect(updated.acknowledgedAt).toBeNull();

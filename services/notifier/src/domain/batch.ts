@@ -63,10 +63,11 @@ export interface BatchPlan {
   /** The newest status per invoice, when newer than the stored one. */
   statuses: StatusFact[];
   inserts: InvoiceNotification[];
-  /** Existing notifications whose facts (owner, channels, status, amounts, timeline...) changed; `bump` is added to the version. */
-  factUpdates: Array<{ notification: InvoiceNotification; bump: number }>;
-  /** Acknowledged notifications that need the CSM again (a dispute lost): their acknowledgement is cleared. */
-  reopened: string[];
+  /**
+   * Existing notifications whose facts (owner, channels, status, amounts, timeline...) changed; `bump` is added to the
+   * version; `reopen`: it needs the CSM again (a dispute lost), so its acknowledgement is cleared.
+   */
+  factUpdates: Array<{ notification: InvoiceNotification; bump: number; reopen: boolean }>;
   deliveries: PlannedDelivery[];
   cancellations: Cancellation[];
   /** Why a routing skipped or changed channels (the delivery log). */
@@ -395,8 +396,7 @@ class BatchPlanner {
     return {
       statuses: [...this.newStatuses.values()],
       inserts: all.filter((t) => t.isNew).map((t) => t.n),
-      factUpdates: all.filter((t) => !t.isNew && t.changed).map((t) => ({ notification: t.n, bump: t.bump })),
-      reopened: all.filter((t) => t.reopened).map((t) => t.n.id),
+      factUpdates: all.filter((t) => !t.isNew && t.changed).map((t) => ({ notification: t.n, bump: t.bump, reopen: t.reopened })),
       deliveries: [...this.deliveries.values()],
       cancellations: [...this.cancellations.values()],
       notes,

@@ -55,7 +55,7 @@ export interface OwnershipNote {
   snapshotAt: number;
 }
 
-export interface Stray {
+interface Stray {
   owner: AccountOwner;
   n: InvoiceNotification;
 }

@@ -1,5 +1,5 @@
 import { topics, type AssessedInvoice, type PaymentStatus } from '@invoice-signal/events';
-import { InvalidRecordError, lockKeys, type BatchContext, type BatchHandler, type IncomingRecord, type JointBatchHandler, type Knex } from '@invoice-signal/runtime';
+import { InvalidRecordError, lockKeys, type BatchContext, type IncomingRecord, type JointBatchHandler, type Knex } from '@invoice-signal/runtime';
 import { csmChanges, csmsToRoute, invoicesOf, planBatch, type BatchInput, type BatchPlan, type RoutingEnv } from '../domain/batch.ts';
 import { factsFromAssessment, type CsmRef, type InvoiceFacts } from '../domain/notification.ts';
 import { invoiceLockKeys, lockCsms, notificationsForUpdate, saveCsms, statusesOf, writePlan } from '../adapters/batch-store.ts';
@@ -43,20 +43,12 @@ export function statusInput(record: IncomingRecord<PaymentStatus>): BatchInput |
   };
 }
 
-/** billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it. */
-export function assessedBatch(deps: NotifierDeps): BatchHandler<AssessedInvoice> {
-  return (records, ctx) => handleInputs(deps, assessedInputs(records), ctx);
-}
-
+// billing.invoice.assessed.v1 → one invoice_issued notification per invoice; later revisions update (and reassign) it.
 // History imported on a vendor's first connection (origin backfill) feeds payment history only: nobody is
 // notified of it, and its later statuses find no notification to alert on.
 const assessedInputs = (records: IncomingRecord<AssessedInvoice>[]) => records.filter((r) => r.value?.enriched.invoice.origin !== 'backfill').map(assessedInput);
 
 /** billing.invoice.payment-status.v1 (compacted) → newest status per invoice kept; known invoices follow it; failed/overdue/written off/disputed alert once. */
-export function statusBatch(deps: NotifierDeps): BatchHandler<PaymentStatus> {
-  return (records, ctx) => handleInputs(deps, statusInputs(deps, records), ctx);
-}
-
 function statusInputs(deps: NotifierDeps, records: IncomingRecord<PaymentStatus>[]): BatchInput[] {
   const inputs = records.map(statusInput).filter((i): i is BatchInput => i !== null);
   if (inputs.length < records.length) deps.logger.info({ tombstones: records.length - inputs.length }, 'status tombstones ignored: notifications keep their last status');

@@ -41,8 +41,7 @@ export const outcomesSchema = obj({
   daily: series,
   weekly: series,
   needsOutreach: list(obj({
-    ...notificationProperties('invoiceId', 'customerId', 'customerName', 'csmId', 'status', 'dueDate', 'dueDay'),
-    ...notificationProperties('amount', 'currency', 'amountDisplay', 'riskLevel'),
+    ...notificationProperties('invoiceId', 'customerId', 'customerName', 'csmId', 'status', 'dueDate', 'dueDay', 'amount', 'currency', 'amountDisplay', 'riskLevel'),
     team: { type: ['string', 'null'] }, currentAction: { type: ['string', 'null'] },
   }), 'open invoices nobody has contacted yet, most urgent first (overdue, failed, then by due date and risk)'),
 });

@@ -23,8 +23,10 @@ export function startDeliveryJobs(
   const policy: RetryPolicy = { maxAttempts: ctx.config.DELIVERY_MAX_ATTEMPTS, backoffMs: ctx.config.DELIVERY_BACKOFF_MS };
   const { slack, mailer } = channels;
   // The outbox wakes its drainer on every commit that queues a version. The sweep queues what pods of the
-  // published_version era wrote during a rolling deploy (one index probe when none).
-  notificationOutbox.drain(ctx, { everyMs, sweep: (trx) => queueUnpublished(trx, 500) });
+  // published_version era wrote during a rolling deploy (one index probe when none): on the tick only, as those
+  // pods wake nobody here; what it queues wakes the drainer when it commits.
+  notificationOutbox.drain(ctx, { everyMs });
+  ctx.job({ name: 'notifier.outbox-sweep', everyMs, singleton: true, run: ({ trx }) => queueUnpublished(trx!, 500) });
   const slackJob = slack ? ctx.job({ name: 'notifier.slack', everyMs, run: () => runSlackDeliveries(deps, slack, policy) }) : null;
   if (mailer) {
     ctx.job({ name: 'notifier.digest-claim', everyMs, run: () => claimDigests(deps) });

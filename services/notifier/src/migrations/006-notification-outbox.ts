@@ -5,7 +5,7 @@ import { queueUnpublished } from '../adapters/notification-store.ts';
  * Expand step of the move to the runtime's outbox: notification_outbox is created and the current
  * version of every notification not yet published is queued in it (the record the old relay would
  * have sent). `published_version` and its index stay while pods of the previous release may still
- * run: they bump `version` without an outbox row, and the drainer's sweep queues what they wrote.
+ * run: they bump `version` without an outbox row, and the outbox sweep job queues what they wrote.
  * The table is locked first, so no old pod's write slips between the read and the queueing.
  */
 export const notificationOutbox: Migration = {
